@@ -1,0 +1,115 @@
+/**
+ * Typed errors. Every error Chronicle reports carries a stable `code` (a contract for scripts),
+ * the `phase` it happened in and the facts a person needs to act on it: package-relative paths,
+ * stable ids and both hashes where there are two. Messages never contain absolute paths.
+ */
+
+export type Phase = 'manifest' | 'entity' | 'edge' | 'ontology' | 'lore' | 'finalization';
+
+/** Codes for a package that Chronicle refuses to import (exit 1, nothing written). */
+export type RejectionCode =
+  | 'manifest.not_found'
+  | 'manifest.invalid_json'
+  | 'manifest.schema'
+  | 'manifest.duplicate_key'
+  | 'manifest.invalid_id'
+  | 'package.path_escape'
+  | 'package.missing_file'
+  | 'package.hash_mismatch'
+  | 'package.read_error'
+  | 'package.unlisted_file'
+  | 'package.not_normalized'
+  | 'package.changed_since_import'
+  | 'entity.parse'
+  | 'entity.invalid'
+  | 'entity.schema'
+  | 'entity.invalid_id'
+  | 'entity.duplicate_key'
+  | 'entity.hash_mismatch'
+  | 'entity.collision'
+  | 'edge.parse'
+  | 'edge.invalid'
+  | 'edge.schema'
+  | 'edge.invalid_id'
+  | 'edge.duplicate_key'
+  | 'edge.dangling_reference'
+  | 'edge.collision'
+  | 'ontology.parse'
+  | 'ontology.invalid'
+  | 'ontology.duplicate_key'
+  | 'ontology.conflict'
+  | 'lore.parse'
+  | 'lore.front_matter'
+  | 'lore.duplicate_key'
+  | 'lore.hash_mismatch'
+  | 'lore.collision';
+
+/**
+ * Facts attached to an error. Keys are snake_case because they are printed as-is in `--json` output.
+ * - file: package-relative path (edges: `edges/x.json#2`)
+ * - stable_id: the object's id (entity/edge stable_id, tag_id, affordance_id, chunk_id, package_id)
+ * - expected_hash / actual_hash: for integrity failures (what the index says / what the bytes hash to)
+ * - existing_*: the other side of a collision (file, hash, package_id)
+ */
+export interface ErrorFacts {
+  file?: string;
+  stable_id?: string;
+  expected_hash?: string;
+  actual_hash?: string;
+  existing_file?: string;
+  existing_hash?: string;
+  existing_package_id?: string;
+  problems?: ErrorFacts[];
+  [key: string]: unknown;
+}
+
+/** Base class: everything Chronicle throws on purpose. */
+export class ChronicleError extends Error {
+  readonly code: string;
+  readonly facts: ErrorFacts;
+
+  constructor(code: string, message: string, facts: ErrorFacts = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.facts = facts;
+  }
+
+  /** The `error` object of `--json` outputs. */
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, ...this.facts };
+  }
+}
+
+/** The package is not acceptable: exit 1, the database is left exactly as it was. */
+export class PackageRejectedError extends ChronicleError {
+  readonly phase: Phase;
+  declare readonly code: RejectionCode;
+
+  constructor(phase: Phase, code: RejectionCode, message: string, facts: ErrorFacts = {}, options?: { cause?: unknown }) {
+    super(code, message, facts, options);
+    this.phase = phase;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { phase: this.phase, code: this.code, message: this.message, ...this.facts };
+  }
+}
+
+/** Wrong flags, arguments or configuration: exit 2. */
+export class UsageError extends ChronicleError {
+  constructor(message: string, facts: ErrorFacts = {}, code = 'usage.invalid') {
+    super(code, message, facts);
+  }
+}
+
+/** The database refused or failed (connection, lock timeout, schema newer than the code): exit 3. */
+export class DatabaseError extends ChronicleError {
+  constructor(code: string, message: string, facts: ErrorFacts = {}, options?: { cause?: unknown }) {
+    super(code, message, facts, options);
+  }
+}
+
+export function isChronicleError(error: unknown): error is ChronicleError {
+  return error instanceof ChronicleError;
+}
