@@ -1,0 +1,100 @@
+/**
+ * Python `str` semantics that JavaScript does not share: code-point ordering and length, and Python's
+ * notion of whitespace (`str.isspace`, `str.strip`, `str.split`, regex `\s`).
+ */
+
+/**
+ * Orders two strings by Unicode code point, as Python compares `str` (JS `<` compares UTF-16 units,
+ * which puts U+E000..U+FFFF after astral characters).
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      // UTF-16 order equals code-point order except between surrogates (0xD800-0xDFFF) and
+      // 0xE000-0xFFFF: move surrogates above the rest of the BMP before comparing.
+      if (x >= 0xd800 && y >= 0xd800) {
+        x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+        y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+      }
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+/** Python `len(s)`: the number of code points (a lone surrogate counts as one). */
+export function codePointLength(s: string): number {
+  let count = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * Character-class source matching exactly Python's `\s` for `str` patterns, which is the set of
+ * characters for which `str.isspace()` is true (Unicode 14: bidi classes WS, B, S and category Zs).
+ * Not U+FEFF and not U+180E, both of which JavaScript's `\s` includes.
+ */
+export const PY_SPACE_CLASS = '[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+
+const PY_SPACE_RUN = new RegExp(`${PY_SPACE_CLASS}+`);
+
+function isSpaceUnit(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c >= 0x1c;
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
+
+/** Python `s.isspace()`: true when `s` is non-empty and every character is whitespace. */
+export function pyIsSpace(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    if (!isSpaceUnit(s.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/** Python `s.strip()` with no argument. */
+export function pyStrip(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isSpaceUnit(s.charCodeAt(start))) start++;
+  while (end > start && isSpaceUnit(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/** Python `s.split()` with no argument: split on runs of whitespace, no empty strings. */
+export function pySplit(s: string): string[] {
+  const stripped = pyStrip(s);
+  return stripped === '' ? [] : stripped.split(PY_SPACE_RUN);
+}
+
+type WellFormedCheck = { isWellFormed(): boolean };
+
+/** True when `s` holds a lone surrogate, which Python cannot encode as UTF-8 (Node would write U+FFFD). */
+export function hasLoneSurrogate(s: string): boolean {
+  // String.prototype.isWellFormed exists from Node 20 (ES2024), newer than the configured lib.
+  return !(s as string & WellFormedCheck).isWellFormed();
+}

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { importLog } from '../../index.js';
+import { cliContext, withDatabase } from '../context.js';
+import { EXIT, type Io, printJson, printLines } from '../output.js';
+
+export function registerLog(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('log')
+    .description("a campaign's ImportLog: one provenance row per object of every import, in sequence order")
+    .option('-c, --campaign <slug>', 'campaign (default: config campaign, else "default")')
+    .option('-n, --limit <rows>', 'at most this many rows', (v) => Number.parseInt(v, 10))
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (opts: { campaign?: string; limit?: number; json?: boolean }, command: Command) => {
+      const ctx = cliContext(command, io);
+      const campaign = opts.campaign ?? ctx.config.campaign;
+      const rows = await withDatabase(ctx, (db) => importLog(db, campaign, opts.limit));
+      if (opts.json) printJson(io, { campaign, entries: rows });
+      else {
+        printLines(io, [
+          `seq  import  phase         action     object_type                 stable_id  file_hash`,
+          ...rows.map(
+            (r) =>
+              `${String(r.sequence_no).padEnd(4)} ${String(r.import_id).padEnd(7)} ${r.phase.padEnd(13)} ${r.action.padEnd(10)} ${r.object_type.padEnd(27)} ${r.stable_id}  ${r.file_hash.slice(0, 16)}…`,
+          ),
+        ]);
+      }
+      setExit(EXIT.ok);
+    });
+}

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { migrate, openDatabase } from '../../index.js';
+import { cliContext } from '../context.js';
+import { EXIT, type Io, printJson, printLines } from '../output.js';
+
+export function registerMigrate(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('migrate')
+    .description('apply pending schema migrations (import does this automatically); refuses a newer database')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (opts: { json?: boolean }, command: Command) => {
+      const ctx = cliContext(command, io);
+      const db = await openDatabase(
+        ctx.config.database_url
+          ? { databaseUrl: ctx.config.database_url, migrate: false }
+          : { dataDir: ctx.config.data_dir, migrate: false },
+      );
+      try {
+        const result = await migrate(db);
+        if (opts.json) printJson(io, { applied: result.applied, current: result.current });
+        else
+          printLines(io, [
+            result.applied.length
+              ? `applied ${result.applied.length} migration(s): ${result.applied.join(', ')}`
+              : 'the database schema is up to date',
+            `  schema version ${result.current}`,
+          ]);
+      } finally {
+        await db.close();
+      }
+      setExit(EXIT.ok);
+    });
+}

@@ -1,0 +1,119 @@
+/**
+ * Configuration: defaults < `chronicle.config.json|yaml|yml` (working directory, or `--config`) <
+ * `CHRONICLE_*` environment variables < command-line flags. Validated at start-up against
+ * schemas/config.schema.json; any problem is a usage error (exit 2) naming the source.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import { parse as parseYaml } from 'yaml';
+import { UsageError } from '../errors.js';
+
+const Ajv2020 = Ajv2020Module.default;
+const CONFIG_SCHEMA = new URL('../../schemas/config.schema.json', import.meta.url);
+
+export interface ChronicleConfig {
+  database_url?: string;
+  data_dir: string;
+  campaign: string;
+  strict: boolean;
+  lock_timeout: string;
+  batch_size: number;
+  log_level: string;
+  features: { importer: boolean; importer_embeddings: boolean };
+}
+
+export const CONFIG_FILES = ['chronicle.config.json', 'chronicle.config.yaml', 'chronicle.config.yml'];
+
+const DEFAULTS: ChronicleConfig = {
+  data_dir: './.chronicle',
+  campaign: 'default',
+  strict: false,
+  lock_timeout: '30s',
+  batch_size: 1000,
+  log_level: 'info',
+  features: { importer: true, importer_embeddings: true },
+};
+
+const ENV: Record<string, { key: string; type: 'string' | 'boolean' | 'integer' }> = {
+  CHRONICLE_DATABASE_URL: { key: 'database_url', type: 'string' },
+  CHRONICLE_DATA_DIR: { key: 'data_dir', type: 'string' },
+  CHRONICLE_CAMPAIGN: { key: 'campaign', type: 'string' },
+  CHRONICLE_STRICT: { key: 'strict', type: 'boolean' },
+  CHRONICLE_LOCK_TIMEOUT: { key: 'lock_timeout', type: 'string' },
+  CHRONICLE_BATCH_SIZE: { key: 'batch_size', type: 'integer' },
+  CHRONICLE_LOG_LEVEL: { key: 'log_level', type: 'string' },
+  CHRONICLE_FEATURES_IMPORTER: { key: 'features.importer', type: 'boolean' },
+  CHRONICLE_FEATURES_IMPORTER_EMBEDDINGS: { key: 'features.importer_embeddings', type: 'boolean' },
+};
+
+let validator: ReturnType<InstanceType<typeof Ajv2020>['compile']> | null = null;
+
+function validate(value: unknown, source: string): void {
+  validator ??= new Ajv2020({ allErrors: true, strict: false }).compile(
+    JSON.parse(readFileSync(CONFIG_SCHEMA, 'utf8')) as object,
+  );
+  if (validator(value)) return;
+  const problems = (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+  throw new UsageError(`invalid configuration in ${source}: ${problems.join('; ')}`, { source, details: problems }, 'config.invalid');
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new UsageError(
+      `cannot read configuration ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { source: path },
+      'config.invalid',
+    );
+  }
+  validate(parsed ?? {}, path);
+  return (parsed ?? {}) as Record<string, unknown>;
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  if (env.DATABASE_URL) result.database_url = env.DATABASE_URL;
+  for (const [name, spec] of Object.entries(ENV)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    let value: unknown = raw;
+    if (spec.type === 'boolean') {
+      if (!/^(true|false|1|0)$/i.test(raw)) {
+        throw new UsageError(`${name} must be true or false, not '${raw}'`, { source: name }, 'config.invalid');
+      }
+      value = /^(true|1)$/i.test(raw);
+    } else if (spec.type === 'integer') {
+      if (!/^[0-9]+$/.test(raw)) throw new UsageError(`${name} must be an integer, not '${raw}'`, { source: name }, 'config.invalid');
+      value = Number(raw);
+    }
+    const [head, tail] = spec.key.split('.') as [string, string | undefined];
+    if (tail) result[head] = { ...((result[head] as object | undefined) ?? {}), [tail]: value };
+    else result[head] = value;
+  }
+  validate(result, 'the environment (CHRONICLE_*)');
+  return result;
+}
+
+export function loadConfig(options: { configPath?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChronicleConfig {
+  const cwd = options.cwd ?? process.cwd();
+  let fileConfig: Record<string, unknown> = {};
+  if (options.configPath) {
+    const path = resolve(cwd, options.configPath);
+    if (!existsSync(path)) throw new UsageError(`configuration file not found: ${options.configPath}`, {}, 'config.not_found');
+    fileConfig = readConfigFile(path);
+  } else {
+    const found = CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
+    if (found) fileConfig = readConfigFile(found);
+  }
+  const envConfig = fromEnvironment(options.env ?? process.env);
+  return merge(merge(DEFAULTS, fileConfig), envConfig);
+}
+
+function merge(base: ChronicleConfig, overrides: Record<string, unknown>): ChronicleConfig {
+  const features = { ...base.features, ...((overrides.features as object | undefined) ?? {}) };
+  return { ...base, ...overrides, features } as ChronicleConfig;
+}

@@ -1,0 +1,79 @@
+/**
+ * The `chronicle` command line. Exit codes (a contract, see docs/cli.md): 0 ok (committed, noop, verified),
+ * 1 package rejected and rolled back, 2 usage or configuration error, 3 database or internal error,
+ * 4 verification failed.
+ */
+import { Command, CommanderError } from 'commander';
+import { ChronicleError, DatabaseError, UsageError } from '../errors.js';
+import { registerDigest } from './commands/digest.js';
+import { registerImport } from './commands/import.js';
+import { registerLog } from './commands/log.js';
+import { registerMigrate } from './commands/migrate.js';
+import { registerPlan } from './commands/plan.js';
+import { registerRuns } from './commands/runs.js';
+import { registerVerify } from './commands/verify.js';
+import { EXIT, type Io, printError, printJson, processIo } from './output.js';
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('chronicle')
+    .description(
+      'Import campaign content packages into a hash-chained, event-sourced ledger on PostgreSQL (or embedded PGlite).',
+    )
+    .version('0.1.0')
+    .option('--database-url <url>', 'PostgreSQL connection string (env DATABASE_URL / CHRONICLE_DATABASE_URL); default: embedded PGlite')
+    .option('--data-dir <dir>', 'PGlite data directory when no database URL is given (default ./.chronicle)')
+    .option('--config <file>', 'configuration file (default: chronicle.config.json|yaml in the working directory)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (logs are JSON lines on stderr)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 ok, 1 package rejected (nothing written), 2 usage, 3 database/internal error, 4 verification failed.
+Examples:
+  chronicle plan ./my-package --json
+  chronicle import ./my-package --campaign saltmarrow
+  chronicle verify --campaign saltmarrow`,
+  );
+  registerPlan(program, io, setExit);
+  registerImport(program, io, setExit);
+  registerVerify(program, io, setExit);
+  registerDigest(program, io, setExit);
+  registerLog(program, io, setExit);
+  registerRuns(program, io, setExit);
+  registerMigrate(program, io, setExit);
+  return program;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  const wantsJson = argv.includes('--json');
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    const code =
+      error instanceof UsageError ? EXIT.usage : error instanceof DatabaseError ? EXIT.internal : EXIT.internal;
+    const payload =
+      error instanceof ChronicleError
+        ? error.toJSON()
+        : { code: 'internal.error', message: error instanceof Error ? error.message : String(error) };
+    if (wantsJson) printJson(io, { outcome: 'error', error: payload });
+    printError(io, [`chronicle: [${String(payload.code)}] ${String(payload.message)}`]);
+    if (process.env.CHRONICLE_DEBUG && error instanceof Error && error.stack) printError(io, [error.stack]);
+    return code;
+  }
+}

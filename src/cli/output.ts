@@ -1,0 +1,39 @@
+/** Exit codes and printing: one JSON object on stdout with --json, a short human summary otherwise. */
+export const EXIT = {
+  ok: 0,
+  rejected: 1,
+  usage: 2,
+  internal: 3,
+  verificationFailed: 4,
+} as const;
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export const processIo: Io = { stdout: process.stdout, stderr: process.stderr };
+
+export function printJson(io: Io, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printLines(io: Io, lines: readonly string[]): void {
+  io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function printError(io: Io, lines: readonly string[]): void {
+  io.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** Exit code for an error code: database and internal failures are 3, everything else a rejection (1). */
+export function exitCodeFor(code: string): number {
+  return code.startsWith('db.') || code.startsWith('internal.') ? EXIT.internal : EXIT.rejected;
+}
+
+export function formatCounts(counts: Record<string, number> | null): string {
+  if (!counts) return '-';
+  return Object.entries(counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}

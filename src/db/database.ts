@@ -1,0 +1,50 @@
+/**
+ * The database contract every other folder uses: a `Session` runs statements, a `Database` also runs
+ * transactions. Two backends implement it identically: a PostgreSQL server through `pg`, or an embedded PGlite.
+ *
+ * Values returned by both backends (the types Chronicle's schema uses):
+ * - `bigint`/`int8` (including `count(*)`, `sum(int)`): JS `string`, exact (no precision loss past 2^53).
+ * - `int`/`int4`, `smallint`: `number`. `numeric`: `string`. `boolean`: `boolean`. `text`: `string`.
+ * - `bytea`: `Buffer`. `jsonb`/`json`: parsed with `JSON.parse` (so never read hashed numbers from it:
+ *   read `payload_canonical` instead). `timestamptz`: `Date` (millisecond precision; select
+ *   `extract(epoch ...)` or `::text` when microseconds matter).
+ * Types outside this list (arrays, `date`, intervals) follow each driver's defaults and may differ.
+ *
+ * Statements: with parameters, one statement (extended protocol). Without parameters (`params` absent or
+ * empty), several statements separated by `;` are allowed (simple protocol) and the rows of the last one are
+ * returned; on both backends.
+ */
+export type Backend = 'pg' | 'pglite';
+
+/** One connection (or, for `Database`, a pool/embedded engine that behaves like one per statement). */
+export interface Session {
+  readonly backend: Backend;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export interface Database extends Session {
+  /**
+   * BEGIN … COMMIT on one dedicated connection; ROLLBACK and rethrow on error (a pg client whose connection
+   * broke is destroyed, not returned to the pool). Inside `fn` use only `tx`: on PGlite the outer database
+   * waits for the transaction to end, so a query on it from inside `fn` would never finish.
+   */
+  transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** `postgres://user:password@host:port/database`: use a PostgreSQL server (pool of at most 4 connections). */
+  databaseUrl?: string;
+  /**
+   * Without `databaseUrl`: the PGlite folder (default `./.chronicle`), holding `chronicle.lock` and the
+   * database files in `pgdata/`. The special value `memory://` keeps everything in memory (no lock).
+   */
+  dataDir?: string;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+  /** How long to wait for another process to release a PGlite data dir (default 30 000 ms). */
+  lockTimeoutMs?: number;
+}
+
+export const DEFAULT_DATA_DIR = './.chronicle';
+export const MEMORY_DATA_DIR = 'memory://';

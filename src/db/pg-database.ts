@@ -1,0 +1,130 @@
+/** The `Database` contract on a PostgreSQL server, through a small `pg` pool. */
+import pg from 'pg';
+import { DatabaseError } from '../errors.js';
+import type { Database, Session } from './database.js';
+
+const POOL_SIZE = 4;
+const CONNECT_TIMEOUT_MS = 30_000;
+const INT8_OID = 20;
+
+/** int8 stays the exact decimal string (see database.ts); bytea is already a Buffer in `pg`. */
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+async function run<R>(target: Queryable, text: string, params?: readonly unknown[]): Promise<R[]> {
+  const values = params && params.length > 0 ? [...params] : undefined;
+  // Without values pg uses the simple protocol, which returns one result per statement.
+  const result: unknown = await target.query(text, values);
+  const last = Array.isArray(result) ? result[result.length - 1] : result;
+  return ((last as pg.QueryResult | undefined)?.rows ?? []) as R[];
+}
+
+class PgDatabase implements Database {
+  readonly backend = 'pg' as const;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    return run<R>(this.pool, text, params);
+  }
+
+  async transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    // A connection that dies while checked out emits 'error' on the client; without a listener it would
+    // crash the process. The failing statement reports the error; here we only remember to destroy it.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
+    const release = (destroy: boolean): void => {
+      client.removeListener('error', onError);
+      client.release(destroy || broken);
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await fn({ backend: 'pg', query: (text, params) => run(client, text, params) });
+      await client.query('COMMIT');
+      release(false);
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+        release(false);
+      } catch {
+        release(true);
+      }
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+interface Target {
+  host: string;
+  port: string;
+  database: string;
+  password: string;
+}
+
+function describeTarget(databaseUrl: string): Target {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    // The URL may hold a password: never echo it.
+    throw new DatabaseError('db.connect', 'the database URL is not valid (expected postgres://user@host:port/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new DatabaseError('db.connect', `the database URL must start with postgres:// (got ${url.protocol}//)`);
+  }
+  const user = decodeURIComponent(url.username);
+  return {
+    host: url.hostname || url.searchParams.get('host') || 'localhost',
+    port: url.port || url.searchParams.get('port') || '5432',
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || user || 'postgres',
+    password: decodeURIComponent(url.password),
+  };
+}
+
+function withoutSecret(text: string, secret: string): string {
+  return secret === '' ? text : text.split(secret).join('***');
+}
+
+/** Opens a pool and proves the server answers; failures become `db.connect` naming host, never password. */
+export async function openPgDatabase(databaseUrl: string): Promise<Database> {
+  const target = describeTarget(databaseUrl);
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: POOL_SIZE,
+    types: typeParsers,
+    application_name: 'chronicle',
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    allowExitOnIdle: true,
+  });
+  // An idle pooled connection that the server closes emits 'error' on the pool; the pool already drops it
+  // and the next statement reconnects, so there is nothing to do but not crash.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    const reason = withoutSecret(error instanceof Error ? error.message : String(error), target.password);
+    throw new DatabaseError(
+      'db.connect',
+      `cannot connect to PostgreSQL at ${target.host}:${target.port}/${target.database}: ${reason}`,
+      { host: target.host, port: target.port, database: target.database },
+    );
+  }
+  return new PgDatabase(pool);
+}

@@ -1,0 +1,68 @@
+/** The `Database` contract on an embedded PGlite engine (a folder on disk, or memory). */
+import { join } from 'node:path';
+import { PGlite, type ParserOptions, type Transaction, types } from '@electric-sql/pglite';
+import { DatabaseError } from '../errors.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { type Database, MEMORY_DATA_DIR, type Session } from './database.js';
+
+/** The same values as the `pg` backend (see database.ts): int8 as string, bytea as Buffer. */
+const parsers: ParserOptions = {
+  [types.INT8]: (value: string) => value,
+  [types.BYTEA]: (value: string) => Buffer.from(value.slice(2), 'hex'),
+};
+
+type Engine = Pick<PGlite | Transaction, 'query' | 'exec'>;
+
+async function run<R>(engine: Engine, text: string, params?: readonly unknown[]): Promise<R[]> {
+  if (!params || params.length === 0) {
+    // Like pg without values: simple protocol, several statements allowed, rows of the last one.
+    const results = await engine.exec(text);
+    return (results[results.length - 1]?.rows ?? []) as R[];
+  }
+  const result = await engine.query<R>(text, [...params]);
+  return result.rows;
+}
+
+class PgliteDatabase implements Database {
+  readonly backend = 'pglite' as const;
+
+  constructor(
+    private readonly engine: PGlite,
+    private readonly lock: DataDirLock | null,
+  ) {}
+
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    return run<R>(this.engine, text, params);
+  }
+
+  transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
+    // PGlite runs BEGIN/COMMIT, and ROLLBACK then rethrows when `fn` fails.
+    return this.engine.transaction((tx) => fn({ backend: 'pglite', query: (text, params) => run(tx, text, params) }));
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (!this.engine.closed) await this.engine.close();
+    } finally {
+      this.lock?.release();
+    }
+  }
+}
+
+/** `dataDir` holds `chronicle.lock` and the engine's files in `pgdata/`; `memory://` keeps all in memory. */
+export async function openPgliteDatabase(dataDir: string, lockTimeoutMs: number): Promise<Database> {
+  const lock = dataDir === MEMORY_DATA_DIR ? null : await lockDataDir(dataDir, lockTimeoutMs);
+  try {
+    const engine = await PGlite.create({
+      dataDir: lock ? join(dataDir, 'pgdata') : MEMORY_DATA_DIR,
+      parsers,
+    });
+    return new PgliteDatabase(engine, lock);
+  } catch (error) {
+    lock?.release();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DatabaseError('db.connect', `cannot open the embedded database in ${dataDir}: ${reason}`, {
+      data_dir: dataDir,
+    });
+  }
+}

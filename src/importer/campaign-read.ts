@@ -1,0 +1,98 @@
+/** Read side of a campaign for `digest`, `log` and `runs`: the SQL and its typed results. */
+import type { Session } from '../db/database.js';
+import { DIGEST_PHASE, type DigestComponent, stateDigest } from '../plan/state-digest.js';
+
+export interface CampaignDigest {
+  campaign: string;
+  stateDigest: string;
+  components: number;
+  imports: number;
+}
+
+/**
+ * The state digest of a campaign's projections with the reference algorithm: one manifest component per
+ * committed import plus one component per projection row. A campaign holding one package gives that
+ * package's plan digest.
+ */
+export async function campaignDigest(session: Session, campaign: string): Promise<CampaignDigest> {
+  const rows = await session.query<DigestComponent & { kind: string }>(
+    `WITH c AS (SELECT id FROM campaigns WHERE slug = $1)
+     SELECT 'manifest' AS kind, package_id AS stable_id, manifest_hash AS content_hash FROM imports, c WHERE campaign_id = c.id
+     UNION ALL SELECT 'entity', stable_id, content_hash FROM entities, c WHERE campaign_id = c.id
+     UNION ALL SELECT 'edge', stable_id, content_hash FROM edges, c WHERE campaign_id = c.id
+     UNION ALL SELECT 'tag', stable_id, content_hash FROM tags, c WHERE campaign_id = c.id
+     UNION ALL SELECT 'affordance', stable_id, content_hash FROM affordances, c WHERE campaign_id = c.id
+     UNION ALL SELECT 'chunk', stable_id, content_hash FROM chunks, c WHERE campaign_id = c.id`,
+    [campaign],
+  );
+  const components = rows.map((row) => ({
+    phase: row.kind === 'manifest' ? 'manifest' : DIGEST_PHASE[row.kind as keyof typeof DIGEST_PHASE],
+    stable_id: row.stable_id,
+    content_hash: row.content_hash,
+  }));
+  return {
+    campaign,
+    stateDigest: stateDigest(components),
+    components: components.length,
+    imports: rows.filter((r) => r.kind === 'manifest').length,
+  };
+}
+
+export interface ImportLogRow {
+  sequence_no: number;
+  import_id: number;
+  phase: string;
+  object_type: string;
+  stable_id: string;
+  file_hash: string;
+  action: string;
+  manifest_hash: string;
+  event_ordinal: number | null;
+}
+
+export async function importLog(session: Session, campaign: string, limit?: number): Promise<ImportLogRow[]> {
+  const rows = await session.query<Record<string, unknown>>(
+    `SELECT l.sequence_no::text AS sequence_no, l.import_id::text AS import_id, l.phase, l.object_type, l.stable_id,
+            l.file_hash, l.action, l.manifest_hash, l.event_ordinal::text AS event_ordinal
+       FROM import_log l JOIN campaigns c ON c.id = l.campaign_id
+      WHERE c.slug = $1 ORDER BY l.sequence_no ${limit ? 'LIMIT $2' : ''}`,
+    limit ? [campaign, limit] : [campaign],
+  );
+  return rows.map((r) => ({
+    sequence_no: Number(r.sequence_no),
+    import_id: Number(r.import_id),
+    phase: String(r.phase),
+    object_type: String(r.object_type),
+    stable_id: String(r.stable_id),
+    file_hash: String(r.file_hash),
+    action: String(r.action),
+    manifest_hash: String(r.manifest_hash),
+    event_ordinal: r.event_ordinal === null ? null : Number(r.event_ordinal),
+  }));
+}
+
+export interface RunRow {
+  run_id: string;
+  campaign: string;
+  package_id: string | null;
+  manifest_hash: string | null;
+  outcome: string;
+  phase: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  fault_point: string | null;
+  started_at: string;
+  finished_at: string;
+}
+
+export async function importRuns(session: Session, campaign?: string, limit = 50): Promise<RunRow[]> {
+  const rows = await session.query<Record<string, unknown>>(
+    `SELECT run_id, campaign, package_id, manifest_hash, outcome, phase, error_code, error_message, fault_point,
+            to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_at,
+            to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS finished_at
+       FROM import_runs WHERE ($1::text IS NULL OR campaign = $1)
+      ORDER BY id DESC LIMIT $2`,
+    [campaign ?? null, limit],
+  );
+  return rows.reverse() as unknown as RunRow[];
+}

@@ -1,0 +1,283 @@
+/**
+ * `chronicle import`: read the package, detect a rerun cheaply, plan, apply in one transaction, and record
+ * the attempt. Returns a typed result for every outcome; only a fault injected after the commit escapes as
+ * an exception (it simulates a crash).
+ */
+import type { Database, Session } from '../db/database.js';
+import { ChronicleError, PackageRejectedError, type Phase } from '../errors.js';
+import { formatWallTime } from '../ledger/envelope.js';
+import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
+import { readPackage } from '../package/read-package.js';
+import { computeFilesDigest, planSnapshot } from '../plan/plan-import.js';
+import type { Counts, ImportPlan } from '../plan/types.js';
+import { DEFAULT_PLAN_OPTIONS, type PackageSnapshot, type PlanOptions } from '../phases/types.js';
+import { type ApplyResult, PhaseTracker, type WritePhase, applyPlan } from './apply-plan.js';
+import { type Clock, type IdGenerator, randomRunId, systemClock } from './clock.js';
+import { classifyDatabaseError } from './database-errors.js';
+import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
+import { type CommittedImportRow, findCommittedImport, insertRunRecord } from './import-sql.js';
+
+export type ImportOutcome = 'committed' | 'noop' | 'rolled_back' | 'disabled';
+
+export interface ImportProgress {
+  phase: WritePhase;
+  eventsWritten: number;
+  eventsTotal: number;
+}
+
+export interface ImportOptions {
+  /** Campaign slug; default `default`. */
+  campaign?: string;
+  plan?: Partial<PlanOptions>;
+  /** `features.importer`: when false the import is a pure no-op with outcome `disabled`. */
+  enabled?: boolean;
+  clock?: Clock;
+  runId?: IdGenerator;
+  faults?: FaultPoints;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** PostgreSQL `lock_timeout` for the campaign lock, e.g. `30s`. */
+  lockTimeout?: string;
+  /** Rows per multi-row INSERT. */
+  batchSize?: number;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportError {
+  phase: Phase | 'database';
+  code: string;
+  message: string;
+  [fact: string]: unknown;
+}
+
+export interface ImportResult {
+  outcome: ImportOutcome;
+  runId: string;
+  campaign: string;
+  packageId: string | null;
+  manifestHash: string | null;
+  stateDigest: string | null;
+  counts: Counts | null;
+  eventsAppended: number;
+  objectsSkipped: number;
+  firstOrdinal: number | null;
+  lastOrdinal: number | null;
+  tipHash: string | null;
+  durationMs: number;
+  error?: ImportError;
+}
+
+export const DEFAULT_CAMPAIGN = 'default';
+
+export async function importPackage(db: Database, dir: string, options: ImportOptions = {}): Promise<ImportResult> {
+  const campaign = options.campaign ?? DEFAULT_CAMPAIGN;
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? new Metrics();
+  const faults = options.faults ?? NO_FAULTS;
+  const planOptions: PlanOptions = { ...DEFAULT_PLAN_OPTIONS, ...options.plan };
+  const runId = (options.runId ?? randomRunId)();
+  const startedMicros = clock.nowMicros();
+  const startedAt = performance.now();
+  const elapsedMs = () => Math.round(performance.now() - startedAt);
+  let log = (options.logger ?? silentLogger()).child({ campaign, run_id: runId });
+
+  const base: ImportResult = {
+    outcome: 'disabled',
+    runId,
+    campaign,
+    packageId: null,
+    manifestHash: null,
+    stateDigest: null,
+    counts: null,
+    eventsAppended: 0,
+    objectsSkipped: 0,
+    firstOrdinal: null,
+    lastOrdinal: null,
+    tipHash: null,
+    durationMs: 0,
+  };
+
+  if (options.enabled === false) {
+    metrics.importsTotal.inc({ outcome: 'disabled' });
+    log.info({ event: LOG_EVENTS.disabled }, 'features.importer is false: nothing imported');
+    return { ...base, durationMs: elapsedMs() };
+  }
+
+  const record = async (result: ImportResult, error?: { phase: string; code: string; message: string; faultPoint?: string }) => {
+    try {
+      await insertRunRecord(db, {
+        runId,
+        campaign,
+        packageId: result.packageId,
+        manifestHash: result.manifestHash,
+        outcome: result.outcome as 'committed' | 'noop' | 'rolled_back',
+        importId: null,
+        phase: error?.phase ?? null,
+        errorCode: error?.code ?? null,
+        errorMessage: error?.message ?? null,
+        faultPoint: error?.faultPoint ?? null,
+        startedAtIso: formatWallTime(startedMicros),
+        finishedAtIso: formatWallTime(clock.nowMicros()),
+      });
+    } catch (recordError) {
+      log.error({ event: 'import.run_record_failed', err: describe(recordError) }, 'could not record the attempt');
+    }
+  };
+
+  let snapshot: PackageSnapshot | null = null;
+  let plan: ImportPlan | null = null;
+  const tracker = new PhaseTracker();
+  let stage: 'read' | 'plan' | 'apply' = 'read';
+  try {
+    snapshot = await readPackage(dir, planOptions);
+    const { manifest } = snapshot;
+    log = log.child({ package_id: manifest.packageId, manifest_hash: manifest.manifestHash });
+    base.packageId = manifest.packageId;
+    base.manifestHash = manifest.manifestHash;
+
+    // A rerun costs one index lookup after hashing the files: no phase runs, nothing is written but the run record.
+    const previous = await findCommittedImport(db, campaign, manifest.manifestHash);
+    if (previous) {
+      assertUnchanged(previous, computeFilesDigest(snapshot));
+      return await finishNoop(previous);
+    }
+
+    stage = 'plan';
+    plan = planSnapshot(snapshot, planOptions);
+    const planned = plan;
+    stage = 'apply';
+    const phaseStarts = new Map<WritePhase, number>();
+    const applied: ApplyResult = await db.transaction((tx: Session) =>
+      applyPlan(
+        tx,
+        planned,
+        {
+          campaign,
+          wallTimeMicros: clock.nowMicros(),
+          lockTimeout: options.lockTimeout ?? '30s',
+          batchSize: options.batchSize ?? 1000,
+          faults,
+          elapsedMs,
+          onPhase: (phase) => {
+            phaseStarts.set(phase, performance.now());
+            log.info({ event: LOG_EVENTS.phaseStart, phase }, `phase ${phase} started`);
+            return () => {
+              const seconds = (performance.now() - (phaseStarts.get(phase) ?? performance.now())) / 1000;
+              metrics.importPhaseDurationSeconds.observe({ phase }, seconds);
+              log.info({ event: LOG_EVENTS.phaseEnd, phase, duration_ms: Math.round(seconds * 1000) }, `phase ${phase} done`);
+            };
+          },
+          onProgress: (eventsWritten, eventsTotal) =>
+            options.onProgress?.({ phase: tracker.current, eventsWritten, eventsTotal }),
+        },
+        tracker,
+      ),
+    );
+    if (applied.kind === 'noop') return await finishNoop(applied.existing);
+
+    await faults.reach('after-commit-before-run-record', null);
+    const result: ImportResult = {
+      ...base,
+      outcome: 'committed',
+      stateDigest: planned.stateDigest,
+      counts: planned.counts,
+      eventsAppended: applied.eventsAppended,
+      objectsSkipped: applied.objectsSkipped,
+      firstOrdinal: Number(applied.firstOrdinal),
+      lastOrdinal: Number(applied.lastOrdinal),
+      tipHash: applied.tipHash,
+      durationMs: elapsedMs(),
+    };
+    await record(result);
+    metrics.importsTotal.inc({ outcome: 'committed' });
+    metrics.importDurationSeconds.observe({ outcome: 'committed' }, result.durationMs / 1000);
+    for (const [eventType, count] of applied.eventTypes) metrics.eventsAppendedTotal.inc({ event_type: eventType }, count);
+    for (const [phase, count] of Object.entries(applied.skippedByPhase)) metrics.objectsSkippedTotal.inc({ phase }, count);
+    log.info(
+      {
+        event: LOG_EVENTS.committed,
+        events_appended: result.eventsAppended,
+        objects_skipped: result.objectsSkipped,
+        first_ordinal: result.firstOrdinal,
+        last_ordinal: result.lastOrdinal,
+        tip_hash: result.tipHash,
+        state_digest: result.stateDigest,
+        duration_ms: result.durationMs,
+      },
+      'import committed',
+    );
+    return result;
+  } catch (error) {
+    if (error instanceof FaultInjectedError && error.facts.fault_point === 'after-commit-before-run-record') throw error;
+    const failure = toImportError(error, stage === 'apply' ? tracker.current : null);
+    const result: ImportResult = {
+      ...base,
+      outcome: 'rolled_back',
+      stateDigest: plan?.stateDigest ?? null,
+      counts: plan?.counts ?? null,
+      durationMs: elapsedMs(),
+      error: failure,
+    };
+    const faultPoint = typeof failure.fault_point === 'string' ? failure.fault_point : undefined;
+    await record(result, { phase: failure.phase, code: failure.code, message: failure.message, faultPoint });
+    metrics.importsTotal.inc({ outcome: 'rolled_back' });
+    metrics.importRollbackTotal.inc({ phase: failure.phase, code: failure.code });
+    metrics.importDurationSeconds.observe({ outcome: 'rolled_back' }, result.durationMs / 1000);
+    log.warn(
+      { event: LOG_EVENTS.rolledBack, phase: failure.phase, code: failure.code, fault_point: faultPoint },
+      failure.message,
+    );
+    return result;
+  }
+
+  async function finishNoop(previous: CommittedImportRow): Promise<ImportResult> {
+    const result: ImportResult = {
+      ...base,
+      outcome: 'noop',
+      stateDigest: previous.state_digest,
+      counts: previous.counts as Counts,
+      firstOrdinal: Number(previous.first_ordinal),
+      lastOrdinal: Number(previous.last_ordinal),
+      tipHash: previous.tip_hash,
+      durationMs: elapsedMs(),
+    };
+    await record(result);
+    metrics.importsTotal.inc({ outcome: 'noop' });
+    metrics.importIdempotentTotal.inc();
+    metrics.importDurationSeconds.observe({ outcome: 'noop' }, result.durationMs / 1000);
+    log.info(
+      { event: LOG_EVENTS.noop, tip_hash: result.tipHash, state_digest: result.stateDigest },
+      'package already imported into this campaign: nothing to do',
+    );
+    return result;
+  }
+}
+
+/** Same manifest, but an unlisted file changed since it was imported: refuse rather than report a false no-op. */
+function assertUnchanged(previous: CommittedImportRow, filesDigest: string): void {
+  if (previous.files_digest === filesDigest) return;
+  throw new PackageRejectedError(
+    'manifest',
+    'package.changed_since_import',
+    `this manifest (${previous.manifest_hash}) was imported already, but files not listed in its content_index ` +
+      'have changed since; list every file in content_index (or bump the manifest) and import again',
+    { expected_hash: previous.files_digest, actual_hash: filesDigest, stable_id: previous.package_id },
+  );
+}
+
+function toImportError(error: unknown, applyPhase: WritePhase | null): ImportError {
+  if (error instanceof PackageRejectedError) {
+    return { ...(error.toJSON() as ImportError), phase: error.phase };
+  }
+  const phase: Phase | 'database' = applyPhase ?? 'database';
+  if (error instanceof ChronicleError) {
+    return { ...error.toJSON(), phase, code: error.code, message: error.message };
+  }
+  const db = classifyDatabaseError(error);
+  return { phase, code: db.code, message: db.message, ...db.facts };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

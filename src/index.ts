@@ -1,0 +1,26 @@
+// The public API: what a TypeScript user (and the CLI) imports.
+export * from './errors.js';
+export type { JsonValue } from './canonical/index.js';
+export { DEFAULT_PLAN_OPTIONS, type PlanOptions } from './phases/types.js';
+export { planImport, planSnapshot } from './plan/plan-import.js';
+export { importLogEntries } from './plan/import-log.js';
+export type { Counts, ImportPlan, PlannedEvent, PlannedObject } from './plan/types.js';
+export { openDatabase, type OpenOptions } from './db/open-database.js';
+export type { Backend, Database, Session } from './db/database.js';
+export { migrate } from './db/migrate.js';
+export { tableDigest, databaseDigest } from './db/table-digest.js';
+export {
+  DEFAULT_CAMPAIGN,
+  importPackage,
+  type ImportOptions,
+  type ImportOutcome,
+  type ImportProgress,
+  type ImportResult,
+} from './importer/import-package.js';
+export { campaignDigest, importLog, importRuns, type CampaignDigest } from './importer/campaign-read.js';
+export { fixedClock, sequentialRunIds, systemClock, type Clock } from './importer/clock.js';
+export { armFaults, parseFaultSpec, FaultInjectedError, type FaultSpec } from './importer/faults.js';
+export { verifyCampaign, type VerifyOptions } from './ledger/verify-campaign.js';
+export type { VerifyProblem, VerifyReport } from './ledger/chain-verifier.js';
+export { Metrics, METRIC_NAMES } from './observability/metrics.js';
+export { createLogger, LOG_EVENTS, type Logger } from './observability/logger.js';

@@ -1,0 +1,146 @@
+/**
+ * Recomputes a campaign's chain event by event from the stored bytes: dense ordinals, prev links, payload
+ * hashes, idempotency keys and envelope hashes. Fed one event at a time (from the database or a bundle),
+ * it holds constant memory, and reports every problem with its ordinal and kind.
+ */
+import { createHash } from 'node:crypto';
+import { ZERO_HASH, envelopeHash, idempotencyKeyV2, topLevelRulesetVersion } from './envelope.js';
+
+export interface StoredEvent {
+  campaignId: string;
+  replayOrdinal: bigint;
+  eventType: string;
+  schemaVersion: number;
+  worldTime: bigint;
+  wallTimeMicros: bigint;
+  prevEventHash: Buffer;
+  payloadHash: Buffer;
+  idempotencyKey: Buffer;
+  envelopeHash: Buffer;
+  payloadCanonical: Buffer;
+  /** False when the queryable jsonb payload no longer equals the stored canonical bytes. */
+  payloadJsonMatches?: boolean;
+}
+
+export type ProblemKind =
+  | 'missing_events'
+  | 'unexpected_ordinal'
+  | 'prev_link'
+  | 'payload_hash'
+  | 'payload_json'
+  | 'idempotency_key'
+  | 'envelope_hash'
+  | 'world_time'
+  | 'checkpoint_mismatch'
+  | 'checkpoint_missing'
+  | 'projection_mismatch'
+  | 'import_log_mismatch'
+  | 'state_digest';
+
+export interface VerifyProblem {
+  ordinal: number;
+  kind: ProblemKind;
+  message: string;
+}
+
+const hex = (b: Buffer) => b.toString('hex');
+
+export class ChainVerifier {
+  private expectedOrdinal = 0n;
+  private expectedPrev: Buffer = ZERO_HASH;
+  private count = 0;
+  readonly problems: VerifyProblem[] = [];
+  private tip: Buffer | null = null;
+
+  push(event: StoredEvent): void {
+    const ordinal = event.replayOrdinal;
+    const at = Number(ordinal);
+    this.count += 1;
+    if (ordinal > this.expectedOrdinal) {
+      this.report(Number(this.expectedOrdinal), 'missing_events', `events ${this.expectedOrdinal}..${ordinal - 1n} are missing`);
+    } else if (ordinal < this.expectedOrdinal) {
+      this.report(at, 'unexpected_ordinal', `ordinal ${ordinal} appears again or out of order (expected ${this.expectedOrdinal})`);
+    }
+    if (!event.prevEventHash.equals(this.expectedPrev)) {
+      this.report(
+        at,
+        'prev_link',
+        `prev_event_hash ${hex(event.prevEventHash)} does not link to the previous envelope ${hex(this.expectedPrev)}`,
+      );
+    }
+    const payloadHash = createHash('sha256').update(event.payloadCanonical).digest();
+    if (!payloadHash.equals(event.payloadHash)) {
+      this.report(at, 'payload_hash', `payload bytes hash to ${hex(payloadHash)}, stored payload_hash is ${hex(event.payloadHash)}`);
+    }
+    if (event.payloadJsonMatches === false) {
+      this.report(at, 'payload_json', 'the jsonb payload column differs from the stored canonical payload bytes');
+    }
+    const key = idempotencyKeyV2({
+      campaignId: event.campaignId,
+      eventType: event.eventType,
+      rulesetVersion: safeRulesetVersion(event.payloadCanonical),
+      canonicalArgs: event.payloadCanonical,
+    });
+    if (!key.equals(event.idempotencyKey)) {
+      this.report(at, 'idempotency_key', `idempotency key recomputes to ${hex(key)}, stored ${hex(event.idempotencyKey)}`);
+    }
+    if (event.worldTime !== ordinal) {
+      this.report(at, 'world_time', `world_time ${event.worldTime} differs from the replay ordinal`);
+    }
+    const envelope = envelopeHash({ ...event, payloadHash: event.payloadHash });
+    if (!envelope.equals(event.envelopeHash)) {
+      this.report(at, 'envelope_hash', `envelope recomputes to ${hex(envelope)}, stored ${hex(event.envelopeHash)}`);
+    }
+    // Continue from what is stored, so one bad event is reported once rather than cascading.
+    this.expectedPrev = event.envelopeHash;
+    this.expectedOrdinal = ordinal + 1n;
+    this.tip = event.envelopeHash;
+  }
+
+  report(ordinal: number, kind: ProblemKind, message: string): void {
+    this.problems.push({ ordinal, kind, message });
+  }
+
+  get events(): number {
+    return this.count;
+  }
+
+  get tipHash(): string | null {
+    return this.tip ? hex(this.tip) : null;
+  }
+
+  get lastOrdinal(): bigint {
+    return this.expectedOrdinal - 1n;
+  }
+}
+
+function safeRulesetVersion(canonical: Buffer): string {
+  try {
+    return topLevelRulesetVersion(canonical);
+  } catch {
+    return '';
+  }
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  campaign: string;
+  events: number;
+  tipHash: string | null;
+  firstBadOrdinal?: number;
+  reason?: string;
+  problems: VerifyProblem[];
+}
+
+export function buildReport(campaign: string, verifier: ChainVerifier, extra: VerifyProblem[] = []): VerifyReport {
+  const problems = [...verifier.problems, ...extra].sort((a, b) => a.ordinal - b.ordinal);
+  const first = problems[0];
+  return {
+    ok: problems.length === 0,
+    campaign,
+    events: verifier.events,
+    tipHash: verifier.tipHash,
+    ...(first ? { firstBadOrdinal: first.ordinal, reason: `${first.kind}: ${first.message}` } : {}),
+    problems,
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * `package.manifest.json`: read, parse (like Python's json.load: no NFC, a BOM is an error, last duplicate key
+ * wins), check against schemas/manifest.schema.json and hash. content_index is verified elsewhere.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  CanonicalJsonError,
+  canonicalHashHex,
+  isJsonObject,
+  JsonDuplicateKeyError,
+  type JsonObject,
+  JsonSyntaxError,
+  type JsonValue,
+  parseJson,
+  sha256Hex,
+  toPlain,
+} from '../canonical/index.js';
+import { PackageRejectedError } from '../errors.js';
+import { decodeText, InvalidUtf8Error } from './decode-text.js';
+import { checkSchema } from './json-schemas.js';
+import { describeFsError, errorCode, resolveInside } from './resolve-path.js';
+import { isUlid } from './ulid.js';
+
+export const MANIFEST_FILE = 'package.manifest.json';
+
+/** What the schema requires of `package_id` (the reference replaces other strings by a placeholder first). */
+const SCHEMA_PACKAGE_ID = /^[0-9][0-9A-HJKMNP-TV-Z]{25}$/;
+const PLACEHOLDER_PACKAGE_ID = '01J00000000000000000000000';
+
+export interface LoadedManifest {
+  raw: JsonObject;
+  rawHash: string;
+  /** Canonical hash; undefined when the manifest cannot be canonicalised (`hashError` says why). */
+  manifestHash: string | undefined;
+  hashError: CanonicalJsonError | undefined;
+}
+
+export async function loadManifest(rootReal: string, strict: boolean): Promise<LoadedManifest> {
+  const bytes = await readManifestBytes(rootReal);
+  const raw = parseManifest(bytes, strict);
+  let manifestHash: string | undefined;
+  let hashError: CanonicalJsonError | undefined;
+  try {
+    manifestHash = canonicalHashHex(raw);
+  } catch (error) {
+    if (!(error instanceof CanonicalJsonError)) throw error;
+    hashError = error;
+  }
+  const facts = manifestHash ? { file: MANIFEST_FILE, manifest_hash: manifestHash } : { file: MANIFEST_FILE };
+
+  const violation = checkSchema('manifest', sanitizedForSchema(raw));
+  if (violation) {
+    throw new PackageRejectedError('manifest', 'manifest.schema', `${MANIFEST_FILE}: ${violation.message}`, {
+      ...facts,
+      pointer: violation.pointer,
+      rule: violation.rule,
+    });
+  }
+  if (strict) rejectFakeIds(raw, facts);
+  return { raw, rawHash: sha256Hex(bytes), manifestHash, hashError };
+}
+
+async function readManifestBytes(rootReal: string): Promise<Buffer> {
+  const resolution = await resolveInside(rootReal, MANIFEST_FILE);
+  if (resolution.kind === 'outside') {
+    throw new PackageRejectedError(
+      'manifest',
+      'package.path_escape',
+      `${MANIFEST_FILE}: resolves outside the package directory`,
+      { file: MANIFEST_FILE },
+    );
+  }
+  const absolute = resolution.kind === 'inside' ? resolution.absolute : path.join(rootReal, MANIFEST_FILE);
+  try {
+    return await readFile(absolute);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') {
+      throw new PackageRejectedError(
+        'manifest',
+        'manifest.not_found',
+        `${MANIFEST_FILE}: not found at the package root`,
+        { file: MANIFEST_FILE },
+      );
+    }
+    throw new PackageRejectedError(
+      'manifest',
+      'package.read_error',
+      `${MANIFEST_FILE}: cannot be read (${describeFsError(error)})`,
+      { file: MANIFEST_FILE },
+    );
+  }
+}
+
+function parseManifest(bytes: Buffer, strict: boolean): JsonObject {
+  let value: JsonValue;
+  try {
+    // Python's json.load reads in text mode: strict UTF-8 and universal newlines, but no NFC.
+    const text = decodeText(bytes, { nfc: false }).text;
+    value = parseJson(text, { duplicateKeys: strict ? 'reject' : 'last-wins' });
+  } catch (error) {
+    if (error instanceof JsonDuplicateKeyError) {
+      throw new PackageRejectedError(
+        'manifest',
+        'manifest.duplicate_key',
+        `${MANIFEST_FILE}: duplicate key '${error.key}' at line ${error.line} column ${error.column}`,
+        { file: MANIFEST_FILE, key: error.key, line: error.line, column: error.column },
+      );
+    }
+    if (error instanceof JsonSyntaxError) {
+      throw new PackageRejectedError(
+        'manifest',
+        'manifest.invalid_json',
+        `${MANIFEST_FILE}: invalid JSON: ${error.message}`,
+        {
+          file: MANIFEST_FILE,
+          line: error.line,
+          column: error.column,
+        },
+      );
+    }
+    if (error instanceof InvalidUtf8Error) {
+      throw new PackageRejectedError(
+        'manifest',
+        'manifest.invalid_json',
+        `${MANIFEST_FILE}: not valid UTF-8 (${error.message})`,
+        {
+          file: MANIFEST_FILE,
+          byte_offset: error.offset,
+        },
+      );
+    }
+    throw error;
+  }
+  if (!isJsonObject(value)) {
+    throw new PackageRejectedError(
+      'manifest',
+      'manifest.schema',
+      `${MANIFEST_FILE}: /: must be object (type)`,
+      {
+        file: MANIFEST_FILE,
+        pointer: '/',
+        rule: 'type',
+      },
+    );
+  }
+  return value;
+}
+
+/** A plain copy for ajv in which string package ids that are not ULIDs become a placeholder (reference behaviour). */
+function sanitizedForSchema(raw: JsonObject): unknown {
+  const copy = toPlain(raw) as Record<string, unknown>;
+  copy.package_id = sanitizedId(copy.package_id);
+  if (Array.isArray(copy.dependencies)) {
+    for (const dependency of copy.dependencies) {
+      if (typeof dependency === 'object' && dependency !== null && !Array.isArray(dependency)) {
+        const record = dependency as Record<string, unknown>;
+        if ('package_id' in record) record.package_id = sanitizedId(record.package_id);
+      }
+    }
+  }
+  return copy;
+}
+
+function sanitizedId(value: unknown): unknown {
+  return typeof value === 'string' && !SCHEMA_PACKAGE_ID.test(value) ? PLACEHOLDER_PACKAGE_ID : value;
+}
+
+function rejectFakeIds(raw: JsonObject, facts: Record<string, unknown>): void {
+  const ids: [string, JsonValue | undefined][] = [['/package_id', raw.package_id]];
+  const dependencies = raw.dependencies;
+  if (Array.isArray(dependencies)) {
+    dependencies.forEach((dependency, index) => {
+      if (isJsonObject(dependency)) ids.push([`/dependencies/${index}/package_id`, dependency.package_id]);
+    });
+  }
+  for (const [pointer, id] of ids) {
+    if (!isUlid(id)) {
+      throw new PackageRejectedError(
+        'manifest',
+        'manifest.invalid_id',
+        `${MANIFEST_FILE}: ${pointer} '${String(id)}' is not a ULID (26 Crockford base-32 characters, first 0-7)`,
+        { ...facts, pointer, stable_id: typeof id === 'string' ? id : undefined },
+      );
+    }
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Reads a package directory into an immutable PackageSnapshot: the manifest (parsed, schema-checked, hashed),
+ * content_index verified on raw bytes, and the files of every phase folder discovered and read once.
+ * This is the only I/O of planning; the phases work on the snapshot.
+ */
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { compareCodePoints, type JsonNumber, type JsonObject } from '../canonical/index.js';
+import { type ErrorFacts, PackageRejectedError, type Phase } from '../errors.js';
+import type { Manifest, PackageFile, PackageSnapshot, PlanOptions } from '../phases/types.js';
+import { discoverFiles, ontologyFolder } from './discover-files.js';
+import { FileReader } from './file-reader.js';
+import { type LoadedManifest, loadManifest, MANIFEST_FILE } from './read-manifest.js';
+import { isInside } from './resolve-path.js';
+import { type IndexProblem, verifyContentIndex } from './verify-content-index.js';
+
+type FolderPhase = Extract<Phase, 'entity' | 'edge' | 'ontology' | 'lore'>;
+
+interface PhaseFolder {
+  phase: FolderPhase;
+  folder: string;
+  suffix: string;
+}
+
+/** How many problems an error message spells out (all of them are in `facts.problems`). */
+const PROBLEMS_IN_MESSAGE = 5;
+
+export async function readPackage(dir: string, options: PlanOptions): Promise<PackageSnapshot> {
+  const rootReal = await packageRoot(dir);
+  const loaded = await loadManifest(rootReal, options.strict);
+  const manifest = toManifest(loaded);
+  const hashFacts = loaded.manifestHash ? { manifest_hash: loaded.manifestHash } : {};
+  const reader = new FileReader();
+
+  const verification = await verifyContentIndex(rootReal, manifest.contentIndex, reader, options.strict);
+  if (verification.problems.length > 0) {
+    throw problemsError('manifest', verification.problems, hashFacts);
+  }
+  if (loaded.hashError) {
+    throw new PackageRejectedError(
+      'manifest',
+      'manifest.schema',
+      `${MANIFEST_FILE}: cannot be canonicalised: ${loaded.hashError.message}`,
+      { file: MANIFEST_FILE },
+    );
+  }
+
+  const folders: PhaseFolder[] = [
+    { phase: 'entity', folder: 'entities', suffix: '.json' },
+    { phase: 'edge', folder: 'edges', suffix: '.json' },
+    { phase: 'ontology', folder: await ontologyFolder(rootReal), suffix: '.json' },
+    { phase: 'lore', folder: 'lore', suffix: '.md' },
+  ];
+  const files = await Promise.all(folders.map((f) => readFolder(rootReal, f, reader, hashFacts)));
+  const [entities, edges, ontology, lore] = files as [
+    PackageFile[],
+    PackageFile[],
+    PackageFile[],
+    PackageFile[],
+  ];
+
+  if (options.strict) {
+    for (const [index, folder] of folders.entries()) {
+      rejectUnlisted(folder, files[index] ?? [], manifest.contentIndex, hashFacts);
+    }
+  }
+
+  const fingerprints = new Map<string, string>([[MANIFEST_FILE, loaded.rawHash]]);
+  for (const listed of verification.read) fingerprints.set(listed.path, listed.rawHash);
+  for (const file of files.flat()) fingerprints.set(file.path, file.rawHash);
+
+  return {
+    manifest,
+    entities,
+    edges,
+    ontology,
+    lore,
+    fingerprints: [...fingerprints]
+      .sort(([a], [b]) => compareCodePoints(a, b))
+      .map(([filePath, rawHash]) => ({ path: filePath, rawHash })),
+  };
+}
+
+async function packageRoot(dir: string): Promise<string> {
+  try {
+    return await realpath(dir);
+  } catch {
+    throw new PackageRejectedError(
+      'manifest',
+      'manifest.not_found',
+      `${MANIFEST_FILE}: not found (the package directory does not exist)`,
+      { file: MANIFEST_FILE },
+    );
+  }
+}
+
+function toManifest(loaded: LoadedManifest): Manifest {
+  const raw: JsonObject = loaded.raw;
+  const contentIndex = new Map<string, string>();
+  const index = raw.content_index as JsonObject;
+  for (const key of Object.keys(index)) contentIndex.set(key, index[key] as string);
+  return {
+    raw,
+    packageId: raw.package_id as string,
+    manifestHash: loaded.manifestHash ?? '',
+    schemaVersion: (raw.schema_version as JsonNumber).toNumber(),
+    rulesetVersion: raw.ruleset_version as string,
+    contentIndex,
+  };
+}
+
+async function readFolder(
+  rootReal: string,
+  { phase, folder, suffix }: PhaseFolder,
+  reader: FileReader,
+  hashFacts: Record<string, unknown>,
+): Promise<PackageFile[]> {
+  const discovery = await discoverFiles(rootReal, folder, suffix);
+  if (discovery.unreadable) {
+    const { path: where, reason } = discovery.unreadable;
+    throw new PackageRejectedError(phase, 'package.read_error', `${where}: cannot be read (${reason})`, {
+      ...hashFacts,
+      file: where,
+    });
+  }
+  const outcomes = await Promise.all(
+    discovery.paths.map((relative) => readDiscovered(rootReal, relative, reader)),
+  );
+  const problems = outcomes.filter((o): o is IndexProblem => 'code' in o);
+  if (problems.length > 0) throw problemsError(phase, problems, hashFacts);
+  return outcomes as PackageFile[];
+}
+
+async function readDiscovered(
+  rootReal: string,
+  relative: string,
+  reader: FileReader,
+): Promise<PackageFile | IndexProblem> {
+  let absolute: string;
+  try {
+    absolute = await realpath(path.join(rootReal, relative));
+  } catch {
+    return {
+      code: 'package.read_error',
+      file: relative,
+      message: `${relative}: cannot be read (broken symbolic link)`,
+    };
+  }
+  if (!isInside(rootReal, absolute)) {
+    return {
+      code: 'package.path_escape',
+      file: relative,
+      message: `${relative}: resolves outside the package directory`,
+    };
+  }
+  const result = await reader.read(absolute);
+  if (!result.ok) {
+    return {
+      code: 'package.read_error',
+      file: relative,
+      message: `${relative}: cannot be read (${result.reason})`,
+    };
+  }
+  return { path: relative, bytes: result.bytes, rawHash: result.rawHash };
+}
+
+function rejectUnlisted(
+  { phase }: PhaseFolder,
+  files: readonly PackageFile[],
+  contentIndex: ReadonlyMap<string, string>,
+  hashFacts: Record<string, unknown>,
+): void {
+  const problems: IndexProblem[] = files
+    .filter((file) => !contentIndex.has(file.path))
+    .map((file) => ({
+      code: 'package.unlisted_file',
+      file: file.path,
+      message: `${file.path}: not listed in content_index (strict mode)`,
+    }));
+  if (problems.length > 0) throw problemsError(phase, problems, hashFacts);
+}
+
+/** One error for a list of problems: the first one's code and file, all of them in `problems`. */
+function problemsError(
+  phase: Phase,
+  problems: IndexProblem[],
+  extra: Record<string, unknown>,
+): PackageRejectedError {
+  const [first, ...rest] = problems as [IndexProblem, ...IndexProblem[]];
+  const shown = rest.slice(0, PROBLEMS_IN_MESSAGE - 1).map((p) => p.message);
+  const hidden = rest.length - shown.length;
+  let message = first.message;
+  if (rest.length > 0) {
+    message += `; ${rest.length} more problem(s): ${shown.join('; ')}${hidden > 0 ? `; and ${hidden} more` : ''}`;
+  }
+  return new PackageRejectedError(phase, first.code, message, {
+    ...extra,
+    ...problemFacts(first),
+    problems: problems.map((problem) => ({ code: problem.code, ...problemFacts(problem) })),
+  });
+}
+
+function problemFacts({ code: _code, message: _message, ...facts }: IndexProblem): ErrorFacts {
+  return facts;
+}

@@ -1,0 +1,126 @@
+/**
+ * content_index verification on raw bytes (the reference's manifest phase): every listed path must resolve
+ * inside the package, exist, be a readable file and hash to the listed value (case-sensitive hex). In strict
+ * mode a listed file must also already be LF-only NFC text. Every problem is collected, in index order.
+ */
+import type { ErrorFacts, RejectionCode } from '../errors.js';
+import { decodeText, InvalidUtf8Error } from './decode-text.js';
+import type { FileReader } from './file-reader.js';
+import { resolveInside } from './resolve-path.js';
+
+export interface IndexProblem extends ErrorFacts {
+  code: RejectionCode;
+  file: string;
+  message: string;
+}
+
+export interface ListedFile {
+  path: string;
+  rawHash: string;
+}
+
+export interface IndexVerification {
+  problems: IndexProblem[];
+  /** Listed files that were read, in index order. */
+  read: ListedFile[];
+}
+
+export async function verifyContentIndex(
+  rootReal: string,
+  contentIndex: ReadonlyMap<string, string>,
+  reader: FileReader,
+  strict: boolean,
+): Promise<IndexVerification> {
+  const outcomes = await Promise.all(
+    [...contentIndex].map(([key, expected]) => verifyEntry(rootReal, key, expected, reader, strict)),
+  );
+  const problems: IndexProblem[] = [];
+  const read: ListedFile[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.listed) read.push(outcome.listed);
+    if (outcome.problem) problems.push(outcome.problem);
+  }
+  return { problems, read };
+}
+
+interface EntryOutcome {
+  listed?: ListedFile;
+  problem?: IndexProblem;
+}
+
+async function verifyEntry(
+  rootReal: string,
+  key: string,
+  expected: string,
+  reader: FileReader,
+  strict: boolean,
+): Promise<EntryOutcome> {
+  const resolution = await resolveInside(rootReal, key);
+  if (resolution.kind === 'outside') {
+    return {
+      problem: {
+        code: 'package.path_escape',
+        file: key,
+        message: `${key}: resolves outside the package directory`,
+      },
+    };
+  }
+  if (resolution.kind === 'unresolvable') {
+    return {
+      problem: {
+        code: 'package.read_error',
+        file: key,
+        message: `${key}: cannot be read (${resolution.reason})`,
+      },
+    };
+  }
+  const result = await reader.read(resolution.absolute);
+  if (!result.ok) {
+    const missing = result.reason === 'no such file' || result.reason === 'a parent is not a directory';
+    return {
+      problem: missing
+        ? {
+            code: 'package.missing_file',
+            file: key,
+            message: `${key}: listed in content_index but not found`,
+          }
+        : { code: 'package.read_error', file: key, message: `${key}: cannot be read (${result.reason})` },
+    };
+  }
+  const listed = { path: key, rawHash: result.rawHash };
+  if (result.rawHash !== expected) {
+    return {
+      listed,
+      problem: {
+        code: 'package.hash_mismatch',
+        file: key,
+        expected_hash: expected,
+        actual_hash: result.rawHash,
+        message: `${key}: content hash mismatch (content_index ${expected}, file ${result.rawHash})`,
+      },
+    };
+  }
+  if (strict) {
+    const defect = normalizationDefect(result.bytes);
+    if (defect) {
+      return {
+        listed,
+        problem: { code: 'package.not_normalized', file: key, message: `${key}: ${defect} (strict mode)` },
+      };
+    }
+  }
+  return { listed };
+}
+
+/** Why a listed file is not already in the form the phases hash (LF-only, NFC, UTF-8), or undefined. */
+function normalizationDefect(bytes: Buffer): string | undefined {
+  let text: string;
+  try {
+    text = decodeText(bytes, { nfc: false }).text;
+  } catch (error) {
+    if (error instanceof InvalidUtf8Error) return `is not UTF-8 text (${error.message})`;
+    throw error;
+  }
+  if (bytes.includes(0x0d)) return 'has CR line endings; only LF is allowed';
+  return text === text.normalize('NFC') ? undefined : 'is not in Unicode NFC';
+}
