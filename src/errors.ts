@@ -33,6 +33,7 @@ export type RejectionCode =
   | 'edge.invalid_id'
   | 'edge.duplicate_key'
   | 'edge.dangling_reference'
+  | 'edge.hash_mismatch'
   | 'edge.collision'
   | 'ontology.parse'
   | 'ontology.invalid'

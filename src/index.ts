@@ -5,8 +5,8 @@ export { DEFAULT_PLAN_OPTIONS, type PlanOptions } from './phases/types.js';
 export { planImport, planSnapshot } from './plan/plan-import.js';
 export { importLogEntries } from './plan/import-log.js';
 export type { Counts, ImportPlan, PlannedEvent, PlannedObject } from './plan/types.js';
-export { openDatabase, type OpenOptions } from './db/open-database.js';
-export type { Backend, Database, Session } from './db/database.js';
+export { openDatabase } from './db/open-database.js';
+export type { Backend, Database, OpenOptions, Session } from './db/database.js';
 export { migrate } from './db/migrate.js';
 export { tableDigest, databaseDigest } from './db/table-digest.js';
 export {

@@ -7,8 +7,9 @@
  * like null: absent in objects, `null` in arrays, `{}` at the top), number, bigint, arrays, plain objects
  * and `JsonNumber`.
  */
-import { JsonNumber, isJsonObject } from './json-value.js';
+
 import { quoteJsonString } from './json-string.js';
+import { isJsonObject, JsonNumber } from './json-value.js';
 import { pyFloatRepr } from './python-float.js';
 import { compareCodePoints, hasLoneSurrogate } from './python-text.js';
 
@@ -34,7 +35,7 @@ export class CanonicalJsonError extends Error {
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /** Below U+0300 no character composes or reorders under NFC, so such text is already NFC. */
-const MAYBE_NOT_NFC = /[^\u0000-\u02ff]/;
+const MAYBE_NOT_NFC = /[\u0300-\uffff]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 function checkInt64(value: bigint): string {

@@ -3,7 +3,9 @@
  * (`\n \r \t \b \f` short, the rest as `\u00XX` in lowercase hex). DEL, U+2028/U+2029 and all other
  * non-ASCII characters are written raw.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: C0 controls are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: C0 controls are exactly what JSON escapes
 const ESCAPABLE = /["\\\u0000-\u001f]/g;
 
 const SHORT_ESCAPES: Record<string, string> = {

@@ -337,12 +337,12 @@ class Parser {
       if (c !== BACKSLASH) continue;
       out += text.slice(chunkStart, i);
       if (i + 1 >= text.length) this.fail('Unterminated string starting at', quote);
-      const escape = text[i + 1] as string;
-      if (escape === 'u') {
+      const letter = text[i + 1] as string;
+      if (letter === 'u') {
         out += String.fromCharCode(this.readHex4(i + 2));
         i += 5;
       } else {
-        const simple = SIMPLE_ESCAPES[escape];
+        const simple = SIMPLE_ESCAPES[letter];
         if (simple === undefined) this.fail('Invalid \\escape', i);
         out += simple;
         i += 1;

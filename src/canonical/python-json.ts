@@ -4,8 +4,9 @@
  * code-point order, ints from their source digits (any size), floats as Python `repr(float(text))`, and
  * `NaN`, `Infinity`, `-Infinity` as bare words.
  */
-import { JsonNumber, type JsonValue } from './json-value.js';
+
 import { quoteJsonString } from './json-string.js';
+import { JsonNumber, type JsonValue } from './json-value.js';
 import { pyFloatRepr } from './python-float.js';
 import { compareCodePoints } from './python-text.js';
 

@@ -9,7 +9,7 @@
  */
 export function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0;
-  const n = a.length < b.length ? a.length : b.length;
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);
     let y = b.charCodeAt(i);
@@ -47,7 +47,8 @@ export function codePointLength(s: string): number {
  * characters for which `str.isspace()` is true (Unicode 14: bidi classes WS, B, S and category Zs).
  * Not U+FEFF and not U+180E, both of which JavaScript's `\s` includes.
  */
-export const PY_SPACE_CLASS = '[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+export const PY_SPACE_CLASS =
+  '[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 
 const PY_SPACE_RUN = new RegExp(`${PY_SPACE_CLASS}+`);
 

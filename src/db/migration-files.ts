@@ -3,7 +3,8 @@
  * the compiled tree (`dist/db/`, or `dist/src/db/` when compiled with the root tsconfig).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatabaseError } from '../errors.js';
 
@@ -19,21 +20,25 @@ export interface MigrationFile {
 const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 const CANDIDATE_DIRS = ['../../migrations/', '../../../migrations/'];
 
-export function findMigrationsDir(): string {
+function findMigrationsDir(): string {
   for (const candidate of CANDIDATE_DIRS) {
     const dir = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(dir)) return dir;
   }
-  throw new DatabaseError('db.migrations_missing', 'the migrations/ folder of the Chronicle package was not found');
+  throw new DatabaseError(
+    'db.migrations_missing',
+    'the migrations/ folder of the Chronicle package was not found',
+  );
 }
 
 /** The migration files in version order; refuses two files with one version. */
-export function readMigrationFiles(dir: string = findMigrationsDir()): MigrationFile[] {
+export function readMigrationFiles(): MigrationFile[] {
+  const dir = findMigrationsDir();
   const files: MigrationFile[] = [];
   for (const entry of readdirSync(dir)) {
     const match = FILE_PATTERN.exec(entry);
     if (!match?.[1]) continue;
-    const bytes = readFileSync(`${dir}/${entry}`);
+    const bytes = readFileSync(join(dir, entry));
     files.push({
       version: Number(match[1]),
       name: entry.slice(0, -'.sql'.length),

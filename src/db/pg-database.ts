@@ -82,10 +82,16 @@ function describeTarget(databaseUrl: string): Target {
     url = new URL(databaseUrl);
   } catch {
     // The URL may hold a password: never echo it.
-    throw new DatabaseError('db.connect', 'the database URL is not valid (expected postgres://user@host:port/database)');
+    throw new DatabaseError(
+      'db.connect',
+      'the database URL is not valid (expected postgres://user@host:port/database)',
+    );
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new DatabaseError('db.connect', `the database URL must start with postgres:// (got ${url.protocol}//)`);
+    throw new DatabaseError(
+      'db.connect',
+      `the database URL must start with postgres:// (got ${url.protocol}//)`,
+    );
   }
   const user = decodeURIComponent(url.username);
   return {

@@ -1,6 +1,6 @@
 /** The `Database` contract on an embedded PGlite engine (a folder on disk, or memory). */
 import { join } from 'node:path';
-import { PGlite, type ParserOptions, type Transaction, types } from '@electric-sql/pglite';
+import { type ParserOptions, PGlite, type Transaction, types } from '@electric-sql/pglite';
 import { DatabaseError } from '../errors.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { type Database, MEMORY_DATA_DIR, type Session } from './database.js';
@@ -37,7 +37,9 @@ class PgliteDatabase implements Database {
 
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
     // PGlite runs BEGIN/COMMIT, and ROLLBACK then rethrows when `fn` fails.
-    return this.engine.transaction((tx) => fn({ backend: 'pglite', query: (text, params) => run(tx, text, params) }));
+    return this.engine.transaction((tx) =>
+      fn({ backend: 'pglite', query: (text, params) => run(tx, text, params) }),
+    );
   }
 
   async close(): Promise<void> {

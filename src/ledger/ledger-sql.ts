@@ -32,8 +32,8 @@ export async function* readEvents(session: Session, id: string, batchSize = 1000
               (extract(epoch FROM wall_time_utc) * 1000000)::bigint::text AS wall_time_micros,
               prev_event_hash, payload_hash, idempotency_key, envelope_hash, payload_canonical,
               (payload = convert_from(payload_canonical, 'UTF8')::jsonb) AS payload_json_matches
-         FROM events WHERE campaign_id = $1 AND replay_ordinal > $2
-        ORDER BY replay_ordinal LIMIT $3`,
+         FROM events e WHERE e.campaign_id = $1 AND e.replay_ordinal > $2
+        ORDER BY e.replay_ordinal LIMIT $3`,
       [id, after.toString(), batchSize],
     );
     for (const row of rows) {

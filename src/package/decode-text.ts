@@ -18,7 +18,7 @@ export class InvalidUtf8Error extends Error {
   readonly offset: number;
   readonly byte: number;
   constructor(offset: number, byte: number) {
-    super(`invalid UTF-8: byte 0x${byte.toString(16).padStart(2, '0')} at position ${offset}`);
+    super(`not valid UTF-8: byte 0x${byte.toString(16).padStart(2, '0')} at offset ${offset}`);
     this.name = 'InvalidUtf8Error';
     this.offset = offset;
     this.byte = byte;
@@ -53,15 +53,10 @@ export function decodePackageFile(
     return decodeText(file.bytes);
   } catch (error) {
     if (!(error instanceof InvalidUtf8Error)) throw error;
-    throw new PackageRejectedError(
-      phase,
-      `${phase}.parse`,
-      `${file.path}: not valid UTF-8 (${error.message})`,
-      {
-        file: file.path,
-        byte_offset: error.offset,
-      },
-    );
+    throw new PackageRejectedError(phase, `${phase}.parse`, `${file.path}: ${error.message}`, {
+      file: file.path,
+      byte_offset: error.offset,
+    });
   }
 }
 

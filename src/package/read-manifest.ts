@@ -123,7 +123,7 @@ function parseManifest(bytes: Buffer, strict: boolean): JsonObject {
       throw new PackageRejectedError(
         'manifest',
         'manifest.invalid_json',
-        `${MANIFEST_FILE}: not valid UTF-8 (${error.message})`,
+        `${MANIFEST_FILE}: ${error.message}`,
         {
           file: MANIFEST_FILE,
           byte_offset: error.offset,

@@ -12,7 +12,7 @@ import { discoverFiles, ontologyFolder } from './discover-files.js';
 import { FileReader } from './file-reader.js';
 import { type LoadedManifest, loadManifest, MANIFEST_FILE } from './read-manifest.js';
 import { isInside } from './resolve-path.js';
-import { type IndexProblem, verifyContentIndex } from './verify-content-index.js';
+import { type FileProblem, verifyContentIndex } from './verify-content-index.js';
 
 type FolderPhase = Extract<Phase, 'entity' | 'edge' | 'ontology' | 'lore'>;
 
@@ -51,7 +51,12 @@ export async function readPackage(dir: string, options: PlanOptions): Promise<Pa
     { phase: 'ontology', folder: await ontologyFolder(rootReal), suffix: '.json' },
     { phase: 'lore', folder: 'lore', suffix: '.md' },
   ];
-  const files = await Promise.all(folders.map((f) => readFolder(rootReal, f, reader, hashFacts)));
+  // Every folder is read before any error is thrown, so that the reported error does not depend on timing.
+  const settled = await Promise.allSettled(folders.map((f) => readFolder(rootReal, f, reader, hashFacts)));
+  const files = settled.map((outcome) => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  });
   const [entities, edges, ontology, lore] = files as [
     PackageFile[],
     PackageFile[],
@@ -126,7 +131,7 @@ async function readFolder(
   const outcomes = await Promise.all(
     discovery.paths.map((relative) => readDiscovered(rootReal, relative, reader)),
   );
-  const problems = outcomes.filter((o): o is IndexProblem => 'code' in o);
+  const problems = outcomes.filter((o): o is FileProblem => 'code' in o);
   if (problems.length > 0) throw problemsError(phase, problems, hashFacts);
   return outcomes as PackageFile[];
 }
@@ -135,7 +140,7 @@ async function readDiscovered(
   rootReal: string,
   relative: string,
   reader: FileReader,
-): Promise<PackageFile | IndexProblem> {
+): Promise<PackageFile | FileProblem> {
   let absolute: string;
   try {
     absolute = await realpath(path.join(rootReal, relative));
@@ -170,7 +175,7 @@ function rejectUnlisted(
   contentIndex: ReadonlyMap<string, string>,
   hashFacts: Record<string, unknown>,
 ): void {
-  const problems: IndexProblem[] = files
+  const problems: FileProblem[] = files
     .filter((file) => !contentIndex.has(file.path))
     .map((file) => ({
       code: 'package.unlisted_file',
@@ -183,10 +188,10 @@ function rejectUnlisted(
 /** One error for a list of problems: the first one's code and file, all of them in `problems`. */
 function problemsError(
   phase: Phase,
-  problems: IndexProblem[],
+  problems: FileProblem[],
   extra: Record<string, unknown>,
 ): PackageRejectedError {
-  const [first, ...rest] = problems as [IndexProblem, ...IndexProblem[]];
+  const [first, ...rest] = problems as [FileProblem, ...FileProblem[]];
   const shown = rest.slice(0, PROBLEMS_IN_MESSAGE - 1).map((p) => p.message);
   const hidden = rest.length - shown.length;
   let message = first.message;
@@ -200,6 +205,6 @@ function problemsError(
   });
 }
 
-function problemFacts({ code: _code, message: _message, ...facts }: IndexProblem): ErrorFacts {
+function problemFacts({ code: _code, message: _message, ...facts }: FileProblem): ErrorFacts {
   return facts;
 }

@@ -45,7 +45,12 @@ export async function resolveInside(rootReal: string, relative: string): Promise
     }
     links += 1;
     if (links > MAX_LINKS) return { kind: 'unresolvable', reason: 'too many levels of symbolic links' };
-    const target = await readlink(next);
+    let target: string;
+    try {
+      target = await readlink(next);
+    } catch (error) {
+      return { kind: 'unresolvable', reason: describeFsError(error) };
+    }
     if (path.isAbsolute(target)) current = path.parse(target).root;
     pending.unshift(...target.split(path.sep));
   }

@@ -8,7 +8,8 @@ import { decodeText, InvalidUtf8Error } from './decode-text.js';
 import type { FileReader } from './file-reader.js';
 import { resolveInside } from './resolve-path.js';
 
-export interface IndexProblem extends ErrorFacts {
+/** One problem with one file; several are reported together as one error. */
+export interface FileProblem extends ErrorFacts {
   code: RejectionCode;
   file: string;
   message: string;
@@ -20,7 +21,7 @@ export interface ListedFile {
 }
 
 export interface IndexVerification {
-  problems: IndexProblem[];
+  problems: FileProblem[];
   /** Listed files that were read, in index order. */
   read: ListedFile[];
 }
@@ -34,7 +35,7 @@ export async function verifyContentIndex(
   const outcomes = await Promise.all(
     [...contentIndex].map(([key, expected]) => verifyEntry(rootReal, key, expected, reader, strict)),
   );
-  const problems: IndexProblem[] = [];
+  const problems: FileProblem[] = [];
   const read: ListedFile[] = [];
   for (const outcome of outcomes) {
     if (outcome.listed) read.push(outcome.listed);
@@ -45,7 +46,7 @@ export async function verifyContentIndex(
 
 interface EntryOutcome {
   listed?: ListedFile;
-  problem?: IndexProblem;
+  problem?: FileProblem;
 }
 
 async function verifyEntry(
@@ -118,7 +119,7 @@ function normalizationDefect(bytes: Buffer): string | undefined {
   try {
     text = decodeText(bytes, { nfc: false }).text;
   } catch (error) {
-    if (error instanceof InvalidUtf8Error) return `is not UTF-8 text (${error.message})`;
+    if (error instanceof InvalidUtf8Error) return error.message;
     throw error;
   }
   if (bytes.includes(0x0d)) return 'has CR line endings; only LF is allowed';

@@ -12,11 +12,18 @@ export interface EdgeTypeRule {
 export const EDGE_TAXONOMY: ReadonlyMap<string, EdgeTypeRule> = new Map([
   [
     'npc.resides_in.location',
-    { requiredAttributes: ['relationship_context'], optionalAttributes: ['duty_schedule'], validityRequired: false },
+    {
+      requiredAttributes: ['relationship_context'],
+      optionalAttributes: ['duty_schedule'],
+      validityRequired: false,
+    },
   ],
   [
     'organization.controls.location',
     { requiredAttributes: ['charter_clause', 'oversight'], optionalAttributes: [], validityRequired: true },
   ],
-  ['adjacent_to', { requiredAttributes: [], optionalAttributes: ['distance', 'connection_type'], validityRequired: false }],
+  [
+    'adjacent_to',
+    { requiredAttributes: [], optionalAttributes: ['distance', 'connection_type'], validityRequired: false },
+  ],
 ]);

@@ -10,14 +10,14 @@
  * instead of being expanded by later checks.
  */
 import {
-  type ScalarTag,
-  type Tags,
-  type YAMLError,
   isAlias,
   isCollection,
-  type Node as YamlNode,
   parseDocument,
+  type ScalarTag,
+  type Tags,
   visit,
+  type YAMLError,
+  type Node as YamlNode,
 } from 'yaml';
 
 /** The `yaml` package's default: enough for any honest front matter, far too little for a billion laughs. */
@@ -129,7 +129,8 @@ function resolveFloat(raw: string): number {
 function resolveTimestamp(raw: string, onError: (message: string) => void): Date {
   const m = PY_TIMESTAMP.exec(raw) ?? [];
   const field = (i: number): number => Number(m[i] ?? 0);
-  const [year, month, day] = m[1] === undefined ? [field(4), field(5), field(6)] : [field(1), field(2), field(3)];
+  const [year, month, day] =
+    m[1] === undefined ? [field(4), field(5), field(6)] : [field(1), field(2), field(3)];
   const [hour, minute, second] = [field(7), field(8), field(9)];
   const millis = Math.floor(Number(`0.${m[10] ?? ''}0`) * 1000);
   const offsetMinutes = field(13) * 60 + field(14);
@@ -149,7 +150,12 @@ function resolveTimestamp(raw: string, onError: (message: string) => void): Date
 }
 
 const PYTHON_SCALARS: ScalarTag[] = [
-  { tag: 'tag:yaml.org,2002:bool', default: true, test: PY_BOOL, resolve: (raw) => /^(?:yes|true|on)$/i.test(raw) },
+  {
+    tag: 'tag:yaml.org,2002:bool',
+    default: true,
+    test: PY_BOOL,
+    resolve: (raw) => /^(?:yes|true|on)$/i.test(raw),
+  },
   { tag: 'tag:yaml.org,2002:float', default: true, test: PY_FLOAT, resolve: resolveFloat },
   { tag: 'tag:yaml.org,2002:int', default: true, test: PY_INT, resolve: resolveInt },
   { tag: 'tag:yaml.org,2002:timestamp', default: true, test: PY_TIMESTAMP, resolve: resolveTimestamp },

@@ -70,13 +70,17 @@ describe('canonicalJson: NOTES §3 vectors', () => {
       'Integer 9223372036854775808 outside signed 64-bit range',
     );
     expect(() => canonicalJson({ v: -(2n ** 63n) - 1n })).toThrow(CanonicalJsonError);
-    expect(() => canonicalJson({ v: n('1e20') })).toThrow('Integer 100000000000000000000 outside signed 64-bit');
+    expect(() => canonicalJson({ v: n('1e20') })).toThrow(
+      'Integer 100000000000000000000 outside signed 64-bit',
+    );
     expect(() => canonicalJson({ v: 2 ** 63 })).toThrow('Integer 9223372036854775808 outside');
   });
 
   it('rejects non-integral floats, NaN and Infinity', () => {
     expect(() => canonicalJson({ v: 2.5 })).toThrow('Float values not permitted in canonical JSON: 2.5.');
-    expect(() => canonicalJson({ v: n('0.1') })).toThrow('Float values not permitted in canonical JSON: 0.1.');
+    expect(() => canonicalJson({ v: n('0.1') })).toThrow(
+      'Float values not permitted in canonical JSON: 0.1.',
+    );
     expect(() => canonicalJson({ v: n('1e-5') })).toThrow('canonical JSON: 1e-05.');
     expect(() => canonicalJson({ v: Number.NaN })).toThrow('NaN values not permitted');
     expect(() => canonicalJson({ v: n('NaN') })).toThrow('NaN values not permitted');
@@ -128,20 +132,48 @@ describe('canonicalJson: NOTES §3 vectors', () => {
   });
 
   it('reproduces the happy-path state digest from its seven components', () => {
-    const component = (phase: string, stable_id: string, content_hash: string) => ({ phase, stable_id, content_hash });
+    const component = (phase: string, stable_id: string, content_hash: string) => ({
+      phase,
+      stable_id,
+      content_hash,
+    });
     const digest = canonicalHashHex({
       state_components: [
-        component('edge', '01JA6Z7F8EDGE0000000000000', 'b9594277522f86a9b88c15e9ae4eb122490973d82e45714f474c8bc2825c5173'),
-        component('entity', '01JA6Z7F8LOC00000000000000', '9e9d041f301e7120320c9605028fad70f8481bd978f6b4b6838f73df71eebd36'),
-        component('entity', '01JA6Z7F8NPC00000000000000', '7d478136a27ad013caa5a225cbc4629998bb38b29c133b5c11a87803ceb7a1e6'),
-        component('lore', 'INTRO_CHUNK-000', '12786ffe0f3009b3c61c5843e3a20905c8048b22cf82993f9f194daf000d7701'),
-        component('manifest', '01JAR9WYH41R8TFM6Z0X5E7QKJ', '1ebddf6629745cb0c5ebc2db2a77f9c8769e80eeed5255f4cd6e98977768e366'),
+        component(
+          'edge',
+          '01JA6Z7F8EDGE0000000000000',
+          'b9594277522f86a9b88c15e9ae4eb122490973d82e45714f474c8bc2825c5173',
+        ),
+        component(
+          'entity',
+          '01JA6Z7F8LOC00000000000000',
+          '9e9d041f301e7120320c9605028fad70f8481bd978f6b4b6838f73df71eebd36',
+        ),
+        component(
+          'entity',
+          '01JA6Z7F8NPC00000000000000',
+          '7d478136a27ad013caa5a225cbc4629998bb38b29c133b5c11a87803ceb7a1e6',
+        ),
+        component(
+          'lore',
+          'INTRO_CHUNK-000',
+          '12786ffe0f3009b3c61c5843e3a20905c8048b22cf82993f9f194daf000d7701',
+        ),
+        component(
+          'manifest',
+          '01JAR9WYH41R8TFM6Z0X5E7QKJ',
+          '1ebddf6629745cb0c5ebc2db2a77f9c8769e80eeed5255f4cd6e98977768e366',
+        ),
         component(
           'ontology.affordance',
           'affordance.interaction.greet',
           '534c01affa0e98466e2817389189dd3d1cd0ee65982c89d093d47f35b7190977',
         ),
-        component('ontology.tag', 'lore.intro', '534c01affa0e98466e2817389189dd3d1cd0ee65982c89d093d47f35b7190977'),
+        component(
+          'ontology.tag',
+          'lore.intro',
+          '534c01affa0e98466e2817389189dd3d1cd0ee65982c89d093d47f35b7190977',
+        ),
       ],
     });
     expect(digest).toBe('4b621073dd1e5715b8a7d7518e8b0fa41929e012562a4b8a440b7303695d5e59');
@@ -195,9 +227,14 @@ describe('canonicalJson: golden files', () => {
   });
 
   it('hashes the happy-path manifest to its reference manifest hash', () => {
-    const manifestPath = join(REFERENCE_DIR, 'fixtures/tests/fixtures/import/manifest/happy-path/package.manifest.json');
+    const manifestPath = join(
+      REFERENCE_DIR,
+      'fixtures/tests/fixtures/import/manifest/happy-path/package.manifest.json',
+    );
     const manifest = parseJson(readFileSync(manifestPath, 'utf8'));
-    expect(canonicalHashHex(manifest)).toBe('1ebddf6629745cb0c5ebc2db2a77f9c8769e80eeed5255f4cd6e98977768e366');
+    expect(canonicalHashHex(manifest)).toBe(
+      '1ebddf6629745cb0c5ebc2db2a77f9c8769e80eeed5255f4cd6e98977768e366',
+    );
   });
 });
 

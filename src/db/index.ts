@@ -1,0 +1,13 @@
+// Public surface of the database layer. Other folders import from here (or the type-only database.js).
+export {
+  type Backend,
+  type Database,
+  DEFAULT_DATA_DIR,
+  MEMORY_DATA_DIR,
+  type OpenOptions,
+  type Session,
+} from './database.js';
+export { type MigrateResult, migrate } from './migrate.js';
+export { openDatabase } from './open-database.js';
+export { APPEND_ONLY_SQLSTATE, DENSE_NUMBERS_SQLSTATE, sqlStateOf } from './sql-errors.js';
+export { databaseDigest, tableDigest } from './table-digest.js';

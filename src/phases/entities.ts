@@ -1,0 +1,177 @@
+/**
+ * Entity phase (NOTES §2.2): one entity object per `entities/**\/*.json` file. The reference's manual checks in
+ * its order, the normalised file hash against content_index, sorting by (kind, stable_id, source_path), then
+ * one record per stable_id: identical duplicates are dropped, different content under one id is a collision.
+ * Strict mode adds real ULIDs and schemas/entity.schema.json.
+ */
+import {
+  codePointLength,
+  compareCodePoints,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  pyStrip,
+  toPlain,
+} from '../canonical/index.js';
+import { PackageRejectedError } from '../errors.js';
+import { describeValue } from '../package/describe-value.js';
+import { checkSchema } from '../package/json-schemas.js';
+import { parsePackageJson } from '../package/parse-package-json.js';
+import { isUlid } from '../package/ulid.js';
+import type { PackageFile, PackageSnapshot, PhaseRecord, PlanOptions } from './types.js';
+
+export const ENTITY_KINDS: readonly string[] = ['npc', 'location', 'item', 'organization', 'creature'];
+const REQUIRED_FIELDS = ['stable_id', 'kind', 'name', 'tags', 'affordances'] as const;
+
+interface ParsedEntity {
+  entity: JsonObject;
+  stableId: string;
+  kind: string;
+  path: string;
+  hash: string;
+}
+
+export function entityPhase(snapshot: PackageSnapshot, options: PlanOptions): PhaseRecord[] {
+  const { contentIndex, packageId } = snapshot.manifest;
+  const parsed = snapshot.entities.map((file) => parseEntity(file, contentIndex, options));
+  parsed.sort(
+    (a, b) =>
+      compareCodePoints(a.kind, b.kind) ||
+      compareCodePoints(a.stableId, b.stableId) ||
+      compareCodePoints(a.path, b.path),
+  );
+
+  const kept = new Map<string, ParsedEntity>();
+  for (const entity of parsed) {
+    const existing = kept.get(entity.stableId);
+    if (!existing) {
+      kept.set(entity.stableId, entity);
+    } else if (existing.hash !== entity.hash) {
+      throw new PackageRejectedError(
+        'entity',
+        'entity.collision',
+        `entity ${entity.stableId} is defined twice with different content: ${existing.path} (${existing.hash}) and ${entity.path} (${entity.hash})`,
+        {
+          stable_id: entity.stableId,
+          file: entity.path,
+          actual_hash: entity.hash,
+          existing_file: existing.path,
+          existing_hash: existing.hash,
+        },
+      );
+    }
+  }
+  return [...kept.values()].map((entity) => toRecord(entity, packageId));
+}
+
+function parseEntity(
+  file: PackageFile,
+  contentIndex: ReadonlyMap<string, string>,
+  options: PlanOptions,
+): ParsedEntity {
+  const { value, hash } = parsePackageJson(file, 'entity', options.strict);
+  const entity = checkEntity(value, file.path);
+  if (options.strict) checkStrict(entity, file.path);
+
+  const expected = contentIndex.get(file.path);
+  if (expected !== undefined && expected !== hash) {
+    throw new PackageRejectedError(
+      'entity',
+      'entity.hash_mismatch',
+      `${file.path}: content hash mismatch after newline and NFC normalisation (content_index ${expected}, normalised file ${hash}); listed files must be LF-only NFC text`,
+      { file: file.path, stable_id: entity.stable_id as string, expected_hash: expected, actual_hash: hash },
+    );
+  }
+  return { entity, stableId: entity.stable_id as string, kind: entity.kind as string, path: file.path, hash };
+}
+
+/** The reference's manual checks, in its order. */
+function checkEntity(value: JsonValue, path: string): JsonObject {
+  const invalid = (detail: string): PackageRejectedError =>
+    new PackageRejectedError('entity', 'entity.invalid', `${path}: ${detail}`, { file: path });
+  if (!isJsonObject(value)) throw invalid('an entity file must hold one JSON object');
+  for (const field of REQUIRED_FIELDS) {
+    if (!(field in value)) throw invalid(`missing required field '${field}'`);
+  }
+  const { stable_id: stableId, kind, name } = value;
+  if (typeof stableId !== 'string' || codePointLength(stableId) !== 26) {
+    throw invalid(`invalid stable_id ${describeValue(stableId)}: must be a string of 26 characters`);
+  }
+  const facts = { file: path, stable_id: stableId };
+  if (typeof kind !== 'string' || !ENTITY_KINDS.includes(kind)) {
+    throw new PackageRejectedError(
+      'entity',
+      'entity.invalid',
+      `${path}: invalid kind ${describeValue(kind)} for entity ${stableId}; must be one of: ${ENTITY_KINDS.join(', ')}`,
+      facts,
+    );
+  }
+  if (typeof name !== 'string' || pyStrip(name) === '') {
+    throw new PackageRejectedError(
+      'entity',
+      'entity.invalid',
+      `${path}: entity ${stableId} has a blank or non-string name`,
+      facts,
+    );
+  }
+  for (const field of ['tags', 'affordances'] as const) {
+    if (!Array.isArray(value[field])) {
+      throw new PackageRejectedError(
+        'entity',
+        'entity.invalid',
+        `${path}: field '${field}' of entity ${stableId} must be an array`,
+        facts,
+      );
+    }
+  }
+  return value;
+}
+
+function checkStrict(entity: JsonObject, path: string): void {
+  const stableId = entity.stable_id as string;
+  if (!isUlid(stableId)) {
+    throw new PackageRejectedError(
+      'entity',
+      'entity.invalid_id',
+      `${path}: stable_id '${stableId}' is not a ULID (26 Crockford base-32 characters, first 0-7) (strict mode)`,
+      { file: path, stable_id: stableId },
+    );
+  }
+  const violation = checkSchema('entity', toPlain(entity));
+  if (violation) {
+    throw new PackageRejectedError(
+      'entity',
+      'entity.schema',
+      `${path}: entity ${stableId}: ${violation.message}`,
+      {
+        file: path,
+        stable_id: stableId,
+        pointer: violation.pointer,
+        rule: violation.rule,
+      },
+    );
+  }
+}
+
+function toRecord({ entity, stableId, kind, path, hash }: ParsedEntity, packageId: string): PhaseRecord {
+  const payload: Record<string, unknown> = {
+    stable_id: stableId,
+    kind,
+    name: entity.name,
+    tags: entity.tags,
+    affordances: entity.affordances,
+  };
+  if ('traits' in entity) payload.traits = entity.traits;
+  if ('props' in entity) payload.props = entity.props;
+  payload.provenance = { package_id: packageId, source_path: path, file_hash: hash };
+  return {
+    kind: 'entity',
+    stableId,
+    category: '',
+    objectType: kind,
+    contentHash: hash,
+    sourcePath: path,
+    fileHash: hash,
+    payload,
+  };
+}

@@ -1,0 +1,269 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import { databaseDigest } from '../../src/db/table-digest.js';
+import { DatabaseError } from '../../src/errors.js';
+import { backends, openTestDatabase, pgTestDatabase, type TestDatabase } from '../support/databases.js';
+
+const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
+const MIGRATION_FILES = readdirSync(MIGRATIONS_DIR)
+  .filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name))
+  .sort();
+const NEWEST_VERSION = Number(MIGRATION_FILES[MIGRATION_FILES.length - 1]?.slice(0, 4));
+const CHRONICLE_TABLES = [
+  'affordances',
+  'campaigns',
+  'checkpoints',
+  'chronicle_migrations',
+  'chunks',
+  'edges',
+  'entities',
+  'events',
+  'import_log',
+  'import_runs',
+  'imports',
+  'tags',
+];
+
+async function expectDatabaseError(promise: Promise<unknown>, code: string): Promise<DatabaseError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(DatabaseError);
+  expect((error as DatabaseError).code).toBe(code);
+  return error as DatabaseError;
+}
+
+/** Opens the same database again, as a second process would. */
+function reopen(target: TestDatabase, migrateOnOpen: boolean): Promise<Database> {
+  return target.url
+    ? openDatabase({ databaseUrl: target.url, migrate: migrateOnOpen })
+    : openDatabase({ dataDir: target.dataDir, migrate: migrateOnOpen, lockTimeoutMs: 1000 });
+}
+
+const open: TestDatabase[] = [];
+afterEach(async () => {
+  for (const target of open.splice(0)) await target.drop();
+});
+async function track(target: Promise<TestDatabase>): Promise<TestDatabase> {
+  const resolved = await target;
+  open.push(resolved);
+  return resolved;
+}
+
+describe.each(backends())('migrations on %s', (backend) => {
+  it('migrates a fresh database: every file applied in order, recorded with its checksum', async () => {
+    const target = await track(openTestDatabase(backend, { migrated: false }));
+
+    const result = await migrate(target.db);
+
+    expect(result).toEqual({
+      applied: MIGRATION_FILES.map((name) => name.slice(0, -4)),
+      current: NEWEST_VERSION,
+    });
+    const recorded = await target.db.query<{ version: number; name: string; checksum: string }>(
+      'SELECT version, name, checksum FROM chronicle_migrations ORDER BY version',
+    );
+    expect(recorded).toEqual(
+      MIGRATION_FILES.map((name) => ({
+        version: Number(name.slice(0, 4)),
+        name: name.slice(0, -4),
+        checksum: createHash('sha256')
+          .update(readFileSync(new URL(name, MIGRATIONS_DIR)))
+          .digest('hex'),
+      })),
+    );
+    const tables = await target.db.query<{ name: string }>(
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename COLLATE "C"`,
+    );
+    expect(tables.map((row) => row.name)).toEqual(CHRONICLE_TABLES);
+  });
+
+  it('a second run applies nothing and changes nothing', async () => {
+    const target = await track(openTestDatabase(backend));
+    const before = await databaseDigest(target.db);
+
+    const result = await migrate(target.db);
+
+    expect(result).toEqual({ applied: [], current: NEWEST_VERSION });
+    expect(await databaseDigest(target.db)).toBe(before);
+  });
+
+  it('refuses a database whose schema is newer than the code (db.schema_newer), on migrate and on open', async () => {
+    const target = await track(openTestDatabase(backend));
+    await target.db.query(
+      `INSERT INTO chronicle_migrations (version, name, checksum) VALUES (9999, '9999_from_the_future', 'x')`,
+    );
+    const before = await databaseDigest(target.db);
+
+    const error = await expectDatabaseError(migrate(target.db), 'db.schema_newer');
+    expect(error.message).toContain('9999');
+    expect(await databaseDigest(target.db)).toBe(before);
+
+    if (backend === 'pglite') await target.db.close(); // one process per PGlite data dir
+    await expectDatabaseError(reopen(target, true), 'db.schema_newer');
+    if (backend === 'pglite') target.db = await reopen(target, false);
+  });
+
+  it('refuses a database where an applied migration file has changed (db.migration_checksum)', async () => {
+    const target = await track(openTestDatabase(backend));
+    await target.db.query(`UPDATE chronicle_migrations SET checksum = repeat('0', 64) WHERE version = 1`);
+
+    const error = await expectDatabaseError(migrate(target.db), 'db.migration_checksum');
+    expect(error.message).toContain(`migrations/${MIGRATION_FILES[0]}`);
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)('migrations on pg, concurrently', () => {
+  it('two workers migrating one empty database at once: each file is applied exactly once', async () => {
+    const target = await track(pgTestDatabase({ migrated: false }));
+    const url = target.url ?? '';
+
+    const [first, second] = await Promise.all([
+      openDatabase({ databaseUrl: url, migrate: false }),
+      openDatabase({ databaseUrl: url, migrate: false }),
+    ]);
+    try {
+      const results = await Promise.all([migrate(first), migrate(second)]);
+      const appliedCounts = results.map((result) => result.applied.length).sort();
+      expect(appliedCounts).toEqual([0, MIGRATION_FILES.length]);
+      expect(results.map((result) => result.current)).toEqual([NEWEST_VERSION, NEWEST_VERSION]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
+
+describe.each(backends())('values returned by %s', (backend) => {
+  it('int8 as exact strings, bytea as Buffer, int4 as number; several statements return the last rows', async () => {
+    const target = await track(openTestDatabase(backend));
+
+    const [row] = await target.db.query(
+      `SELECT 9007199254740993::int8 AS big, '\\x00ff10'::bytea AS bin, 7::int AS small, $1::bytea AS param`,
+      [Buffer.from([1, 2, 3])],
+    );
+    expect(row).toEqual({
+      big: '9007199254740993',
+      bin: Buffer.from([0, 255, 16]),
+      small: 7,
+      param: Buffer.from([1, 2, 3]),
+    });
+    expect(Buffer.isBuffer(row?.bin)).toBe(true);
+    expect(await target.db.query('SELECT 1 AS a; SELECT 2::int8 AS b')).toEqual([{ b: '2' }]);
+  });
+
+  it('a transaction commits, or rolls back everything when its function throws', async () => {
+    const target = await track(openTestDatabase(backend));
+    const slugs = async () =>
+      (await target.db.query<{ slug: string }>('SELECT slug FROM campaigns ORDER BY slug')).map(
+        (row) => row.slug,
+      );
+
+    await expect(
+      target.db.transaction(async (tx) => {
+        await tx.query(`INSERT INTO campaigns (slug) VALUES ('rolled-back')`);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const id = await target.db.transaction(async (tx) => {
+      const [row] = await tx.query<{ id: string }>(
+        `INSERT INTO campaigns (slug) VALUES ('kept') RETURNING id`,
+      );
+      return row?.id;
+    });
+
+    expect(typeof id).toBe('string');
+    expect(await slugs()).toEqual(['kept']);
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)('transactions on pg', () => {
+  it('a transaction whose connection the server kills rejects, and the pool keeps working', async () => {
+    const target = await track(pgTestDatabase());
+
+    await expect(
+      target.db.transaction(async (tx) => {
+        await tx.query(`INSERT INTO campaigns (slug) VALUES ('lost')`);
+        await tx.query('SELECT pg_terminate_backend(pg_backend_pid())');
+      }),
+    ).rejects.toThrow();
+
+    expect(await target.db.query('SELECT count(*) AS n FROM campaigns')).toEqual([{ n: '0' }]);
+  });
+});
+
+describe('openDatabase errors', () => {
+  it('an unreachable server gives db.connect naming the host, never the password', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+
+    const error = await expectDatabaseError(
+      openDatabase({ databaseUrl: `postgres://chronicle:s3cret-pw@127.0.0.1:${port}/nowhere` }),
+      'db.connect',
+    );
+
+    expect(error.message).toContain(`127.0.0.1:${port}/nowhere`);
+    expect(JSON.stringify(error.toJSON())).not.toContain('s3cret-pw');
+  });
+
+  it('a database URL that does not parse gives db.connect without echoing it', async () => {
+    const error = await expectDatabaseError(
+      openDatabase({ databaseUrl: 'not a url s3cret-pw' }),
+      'db.connect',
+    );
+    expect(error.message).not.toContain('s3cret-pw');
+  });
+});
+
+describe('PGlite data dir lock', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  function tempDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'chronicle-lock-'));
+    dirs.push(dir);
+    return dir;
+  }
+
+  it('holds chronicle.lock with its pid while open, refuses a second opener (db.locked), releases on close', async () => {
+    const dataDir = tempDir();
+    const lockFile = join(dataDir, 'chronicle.lock');
+    const db = await openDatabase({ dataDir, migrate: false });
+    try {
+      expect(readFileSync(lockFile, 'utf8').trim()).toBe(String(process.pid));
+      const error = await expectDatabaseError(openDatabase({ dataDir, lockTimeoutMs: 300 }), 'db.locked');
+      expect(error.facts.pid).toBe(process.pid);
+    } finally {
+      await db.close();
+    }
+    expect(existsSync(lockFile)).toBe(false);
+  });
+
+  it('takes over a lock left by a process that is no longer running', async () => {
+    const dataDir = tempDir();
+    const dead = spawnSync(process.execPath, ['-e', '']);
+    writeFileSync(join(dataDir, 'chronicle.lock'), `${dead.pid}\n`);
+
+    const db = await openDatabase({ dataDir, lockTimeoutMs: 300 });
+    try {
+      expect(readFileSync(join(dataDir, 'chronicle.lock'), 'utf8').trim()).toBe(String(process.pid));
+      expect(await db.query('SELECT count(*) AS n FROM campaigns')).toEqual([{ n: '0' }]);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -1,0 +1,66 @@
+/** Runs the real `chronicle` command: as a child process (what users run) or in-process (fast). */
+import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/chronicle.js', import.meta.url));
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (when the command was run with --json). */
+  json: Record<string, unknown>;
+}
+
+function parse(stdout: string): Record<string, unknown> {
+  try {
+    return JSON.parse(stdout) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** Spawns `node bin/chronicle.js …` (needs `npm run build`, which `npm test` does first). */
+export function spawnCli(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, CHRONICLE_LOG_LEVEL: 'silent', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, json: parse(stdout) });
+    });
+  });
+}
+
+/** Runs the CLI's `main` in this process with captured output (same code path, no process start-up). */
+export async function runCli(args: readonly string[]): Promise<CliRun> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => {
+    out += d;
+  });
+  stderr.on('data', (d) => {
+    err += d;
+  });
+  const code = await main(['node', 'chronicle', '--log-level', 'silent', ...args], { stdout, stderr });
+  return { code, stdout: out, stderr: err, json: parse(out) };
+}
