@@ -102,10 +102,13 @@ function validity(random: SeededRandom, ids: UlidSequence): JsonRecord {
   return { start_event_id: start, end_event_id: random.chance(0.3) ? ids.next() : null };
 }
 
-/** Two different locations when there are two. */
+/** Two different locations when there are two (constant time: the list can be long). */
 function twoLocations(random: SeededRandom, locations: readonly string[]): [string, string] {
-  const [src, dst] = random.pickDistinct(locations, 2);
-  return [src as string, dst ?? (src as string)];
+  const src = random.int(locations.length);
+  if (locations.length === 1) return [locations[0] as string, locations[0] as string];
+  const other = random.int(locations.length - 1);
+  const dst = other >= src ? other + 1 : other;
+  return [locations[src] as string, locations[dst] as string];
 }
 
 export function buildTag(random: SeededRandom, index: number): JsonRecord {

@@ -20,6 +20,19 @@ export async function planImport(dir: string, options: Partial<PlanOptions> = {}
 }
 
 export function planSnapshot(snapshot: PackageSnapshot, options: PlanOptions = DEFAULT_PLAN_OPTIONS): ImportPlan {
+  try {
+    return assemblePlan(snapshot, options);
+  } catch (error) {
+    // Every rejection after the manifest parsed names the package it concerns.
+    if (error instanceof PackageRejectedError) {
+      error.facts.package_id ??= snapshot.manifest.packageId;
+      error.facts.manifest_hash ??= snapshot.manifest.manifestHash;
+    }
+    throw error;
+  }
+}
+
+function assemblePlan(snapshot: PackageSnapshot, options: PlanOptions): ImportPlan {
   const { manifest } = snapshot;
   const entities = entityPhase(snapshot, options);
   const edges = edgePhase(snapshot, entities, options);

@@ -1,8 +1,8 @@
 /**
- * Databases for tests: a fresh PostgreSQL database per call (cloned from the migrated template that
- * global-setup.ts builds), a PGlite database in a temporary folder, and the list of backends to run a suite on.
+ * Databases for tests: a fresh PostgreSQL database per call and a PGlite database in a temporary folder (both
+ * cloned from the migrated templates global-setup.ts builds), and the list of backends to run a suite on.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, Database } from '../../src/db/database.js';
@@ -11,6 +11,8 @@ import { adminQuery, databaseUrl, quoteIdentifier } from './pg-server.js';
 
 /** Set by global-setup.ts: the name of this run's migrated template database. */
 export const TEMPLATE_DATABASE_ENV = 'CHRONICLE_TEMPLATE_DATABASE';
+/** Set by global-setup.ts: a migrated PGlite `pgdata` folder to copy. */
+export const PGLITE_TEMPLATE_ENV = 'CHRONICLE_PGLITE_TEMPLATE';
 
 export interface TestDatabase {
   backend: Backend;
@@ -68,6 +70,8 @@ export async function pgliteTestDatabase(
   options: TestDatabaseOptions = {},
 ): Promise<TestDatabase & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chronicle-pglite-'));
+  const template = process.env[PGLITE_TEMPLATE_ENV];
+  if ((options.migrated ?? true) && template) cpSync(template, join(dataDir, 'pgdata'), { recursive: true });
   const target: TestDatabase & { dataDir: string } = {
     backend: 'pglite',
     db: await openDatabase({ dataDir, migrate: options.migrated ?? true }),

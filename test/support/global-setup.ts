@@ -1,11 +1,16 @@
 /**
- * Runs once per `vitest run`, before any test file. Without DATABASE_URL it starts a throwaway PostgreSQL
- * server and sets DATABASE_URL (test workers and the CLI processes they spawn inherit it); then it builds a
- * migrated template database that each test file clones (fast, and every file starts from a fresh schema).
- * Without any PostgreSQL binaries, DATABASE_URL stays unset and the PostgreSQL variants of tests skip.
+ * Runs once per `vitest run`, before any test file, and prepares migrated templates that test databases
+ * are cloned from (fast, and each one starts from a fresh schema):
+ * - PostgreSQL: without DATABASE_URL, starts a throwaway server and sets DATABASE_URL (test workers and the
+ *   CLI processes they spawn inherit it); then creates a migrated template database. Without any PostgreSQL
+ *   binaries, DATABASE_URL stays unset and the PostgreSQL variants of tests skip.
+ * - PGlite: a migrated data dir that `pgliteTestDatabase()` copies (0.5 s instead of 3.5 s per database).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openDatabase } from '../../src/db/open-database.js';
-import { TEMPLATE_DATABASE_ENV } from './databases.js';
+import { PGLITE_TEMPLATE_ENV, TEMPLATE_DATABASE_ENV } from './databases.js';
 import {
   adminQuery,
   databaseUrl,
@@ -15,14 +20,9 @@ import {
   type ThrowawayServer,
 } from './pg-server.js';
 
-async function createTemplate(url: string, name: string): Promise<void> {
-  await adminQuery(url, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
-  await adminQuery(url, `CREATE DATABASE ${quoteIdentifier(name)}`);
-  const db = await openDatabase({ databaseUrl: databaseUrl(url, name) });
-  await db.close();
-}
+type Teardown = () => Promise<void>;
 
-export default async function setup(): Promise<() => Promise<void>> {
+async function setupPostgres(): Promise<Teardown> {
   let server: ThrowawayServer | null = null;
   if (!process.env.DATABASE_URL) {
     server = startThrowawayServer();
@@ -39,7 +39,10 @@ export default async function setup(): Promise<() => Promise<void>> {
   // One template per run, so two runs against one shared server do not step on each other.
   const template = `chronicle_template_${process.pid}`;
   try {
-    await createTemplate(url, template);
+    await adminQuery(url, `DROP DATABASE IF EXISTS ${quoteIdentifier(template)} WITH (FORCE)`);
+    await adminQuery(url, `CREATE DATABASE ${quoteIdentifier(template)}`);
+    const db = await openDatabase({ databaseUrl: databaseUrl(url, template) });
+    await db.close();
   } catch (error) {
     if (server) stopThrowawayServer(server);
     throw error;
@@ -52,5 +55,28 @@ export default async function setup(): Promise<() => Promise<void>> {
     } else {
       await adminQuery(url, `DROP DATABASE IF EXISTS ${quoteIdentifier(template)} WITH (FORCE)`);
     }
+  };
+}
+
+async function setupPgliteTemplate(): Promise<Teardown> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chronicle-pglite-template-'));
+  const db = await openDatabase({ dataDir });
+  await db.close();
+  process.env[PGLITE_TEMPLATE_ENV] = join(dataDir, 'pgdata');
+  return async () => rmSync(dataDir, { recursive: true, force: true });
+}
+
+export default async function setup(): Promise<Teardown> {
+  const teardownPostgres = await setupPostgres();
+  let teardownPglite: Teardown;
+  try {
+    teardownPglite = await setupPgliteTemplate();
+  } catch (error) {
+    await teardownPostgres();
+    throw error;
+  }
+  return async () => {
+    await teardownPglite();
+    await teardownPostgres();
   };
 }

@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { corruptPackage, generatePackage, listScenarios, UsageError } from '../../index.js';
+import { EXIT, type Io, formatCounts, printJson, printLines } from '../output.js';
+
+/** `chronicle harness list|corrupt|generate`: test packages for QA (nothing touches a database). */
+export function registerHarness(program: Command, io: Io, setExit: (code: number) => void): void {
+  const harness = program
+    .command('harness')
+    .description('QA harness: generate valid test packages and break copies of packages in named ways');
+
+  harness
+    .command('list')
+    .description('list the corruption scenarios and the rejection each one must cause')
+    .option('--json', 'print one JSON object on stdout')
+    .action((opts: { json?: boolean }) => {
+      const scenarios = listScenarios();
+      if (opts.json) {
+        printJson(io, {
+          scenarios: scenarios.map((s) => ({
+            name: s.name,
+            description: s.description,
+            expected_code: s.expectedCode,
+            expected_phase: s.expectedPhase,
+          })),
+        });
+      } else {
+        const width = Math.max(...scenarios.map((s) => s.name.length));
+        printLines(
+          io,
+          scenarios.map((s) => `${s.name.padEnd(width)}  ${s.expectedCode} (${s.expectedPhase}): ${s.description}`),
+        );
+      }
+      setExit(EXIT.ok);
+    });
+
+  harness
+    .command('corrupt')
+    .description('copy a valid package to --out and break the copy in one named way (the source is not changed)')
+    .argument('<package-dir>', 'the valid package to copy')
+    .requiredOption('--scenario <name>', 'what to break (see `chronicle harness list`)')
+    .requiredOption('--out <dir>', 'where to write the copy (absent or empty)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (dir: string, opts: { scenario: string; out: string; json?: boolean }) => {
+      const result = await corruptPackage(dir, opts.scenario, opts.out);
+      if (opts.json) {
+        printJson(io, {
+          outcome: 'corrupted',
+          dir: result.dir,
+          scenario: result.scenario,
+          file: result.file,
+          detail: result.detail,
+          expected_code: result.expectedCode,
+          expected_phase: result.expectedPhase,
+        });
+      } else {
+        printLines(io, [
+          `corrupted: ${result.dir} (scenario ${result.scenario})`,
+          `  change         ${result.detail}`,
+          `  expect         [${result.expectedCode}] in phase ${result.expectedPhase}`,
+        ]);
+      }
+      setExit(EXIT.ok);
+    });
+
+  harness
+    .command('generate')
+    .description('write a valid package of about N objects, the same bytes for the same seed and N')
+    .requiredOption('--objects <n>', 'how many objects (entities, edges, tags, affordances, lore chunks)')
+    .requiredOption('--seed <s>', 'seed, 0 to 4294967295')
+    .requiredOption('--out <dir>', 'where to write the package (absent or empty)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (opts: { objects: string; seed: string; out: string; json?: boolean }) => {
+      const result = await generatePackage({
+        objects: wholeNumber('--objects', opts.objects),
+        seed: wholeNumber('--seed', opts.seed),
+        outDir: opts.out,
+      });
+      if (opts.json) {
+        printJson(io, {
+          outcome: 'generated',
+          dir: result.dir,
+          package_id: result.packageId,
+          files: result.files,
+          objects: result.objects,
+          counts: result.expectedCounts,
+        });
+      } else {
+        printLines(io, [
+          `generated: package ${result.packageId} in ${result.dir}`,
+          `  files          ${result.files}`,
+          `  objects        ${result.objects}`,
+          `  counts         ${formatCounts({ ...result.expectedCounts })}`,
+        ]);
+      }
+      setExit(EXIT.ok);
+    });
+}
+
+function wholeNumber(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number, got '${text}'`, { option: flag });
+  return Number(text);
+}
