@@ -19,8 +19,9 @@ export {
 } from './importer/import-package.js';
 export { campaignDigest, importLog, importRuns, type CampaignDigest } from './importer/campaign-read.js';
 export { fixedClock, sequentialRunIds, systemClock, type Clock } from './importer/clock.js';
-export { armFaults, parseFaultSpec, FaultInjectedError, type FaultSpec } from './importer/faults.js';
+export { armFaults, checkFaultsSupported, parseFaultSpec, FaultInjectedError, type FaultSpec } from './importer/faults.js';
 export { verifyCampaign, type VerifyOptions } from './ledger/verify-campaign.js';
 export type { VerifyProblem, VerifyReport } from './ledger/chain-verifier.js';
 export { Metrics, METRIC_NAMES } from './observability/metrics.js';
+export { checkPushgatewayUrl, pushMetrics, PUSH_JOB, writeMetricsFile } from './observability/export-metrics.js';
 export { createLogger, LOG_EVENTS, type Logger } from './observability/logger.js';

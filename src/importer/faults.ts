@@ -2,7 +2,7 @@
  * Named fault points on the apply path, for the failure-injection harness. Business code only ever calls
  * `faults.reach(point, session)`; what happens there is decided here. Production runs use `NO_FAULTS`.
  */
-import type { Session } from '../db/database.js';
+import type { Backend, Session } from '../db/database.js';
 import { ChronicleError, UsageError } from '../errors.js';
 
 export const FAULT_KINDS = ['throw', 'db-error', 'terminate', 'kill'] as const;
@@ -81,6 +81,18 @@ export function parseFaultSpec(text: string): FaultSpec {
     );
   }
   return { point, kind };
+}
+
+/** Refuses, before anything runs, a fault kind the backend cannot produce (terminate needs a server). */
+export function checkFaultsSupported(specs: readonly FaultSpec[], backend: Backend): void {
+  const terminate = specs.find((spec) => spec.kind === 'terminate');
+  if (terminate && backend !== 'pg') {
+    throw new UsageError(
+      `the terminate fault (${terminate.point}:terminate) needs a PostgreSQL server; this database is embedded PGlite`,
+      { fault_point: terminate.point, fault_kind: terminate.kind },
+      'usage.fault_kind',
+    );
+  }
 }
 
 export function armFaults(specs: readonly FaultSpec[]): FaultPoints {

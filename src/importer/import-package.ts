@@ -104,7 +104,11 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
     return { ...base, durationMs: elapsedMs() };
   }
 
-  const record = async (result: ImportResult, error?: { phase: string; code: string; message: string; faultPoint?: string }) => {
+  const record = async (
+    result: ImportResult,
+    details: { importId?: string; error?: { phase: string; code: string; message: string; faultPoint?: string } } = {},
+  ) => {
+    const { error } = details;
     try {
       await insertRunRecord(db, {
         runId,
@@ -112,7 +116,7 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
         packageId: result.packageId,
         manifestHash: result.manifestHash,
         outcome: result.outcome as 'committed' | 'noop' | 'rolled_back',
-        importId: null,
+        importId: details.importId ?? null,
         phase: error?.phase ?? null,
         errorCode: error?.code ?? null,
         errorMessage: error?.message ?? null,
@@ -121,7 +125,7 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
         finishedAtIso: formatWallTime(clock.nowMicros()),
       });
     } catch (recordError) {
-      log.error({ event: 'import.run_record_failed', err: describe(recordError) }, 'could not record the attempt');
+      log.error({ event: LOG_EVENTS.runRecordFailed, err: describe(recordError) }, 'could not record the attempt');
     }
   };
 
@@ -189,7 +193,7 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
       tipHash: applied.tipHash,
       durationMs: elapsedMs(),
     };
-    await record(result);
+    await record(result, { importId: applied.importId });
     metrics.importsTotal.inc({ outcome: 'committed' });
     metrics.importDurationSeconds.observe({ outcome: 'committed' }, result.durationMs / 1000);
     for (const [eventType, count] of applied.eventTypes) metrics.eventsAppendedTotal.inc({ event_type: eventType }, count);
@@ -220,7 +224,7 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
       error: failure,
     };
     const faultPoint = typeof failure.fault_point === 'string' ? failure.fault_point : undefined;
-    await record(result, { phase: failure.phase, code: failure.code, message: failure.message, faultPoint });
+    await record(result, { error: { phase: failure.phase, code: failure.code, message: failure.message, faultPoint } });
     metrics.importsTotal.inc({ outcome: 'rolled_back' });
     metrics.importRollbackTotal.inc({ phase: failure.phase, code: failure.code });
     metrics.importDurationSeconds.observe({ outcome: 'rolled_back' }, result.durationMs / 1000);
@@ -242,7 +246,7 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
       tipHash: previous.tip_hash,
       durationMs: elapsedMs(),
     };
-    await record(result);
+    await record(result, { importId: previous.id });
     metrics.importsTotal.inc({ outcome: 'noop' });
     metrics.importIdempotentTotal.inc();
     metrics.importDurationSeconds.observe({ outcome: 'noop' }, result.durationMs / 1000);

@@ -13,6 +13,8 @@ export const LOG_EVENTS = {
   noop: 'import.noop',
   rolledBack: 'import.rolled_back',
   disabled: 'import.disabled',
+  runRecordFailed: 'import.run_record_failed',
+  metricsExportFailed: 'metrics.export_failed',
   verifyOk: 'verify.ok',
   verifyFailed: 'verify.failed',
 } as const;

@@ -1,14 +1,18 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type ImportResult,
+  LOG_EVENTS,
   Metrics,
   UsageError,
   armFaults,
+  checkFaultsSupported,
+  checkPushgatewayUrl,
   importPackage,
   parseFaultSpec,
+  pushMetrics,
+  writeMetricsFile,
 } from '../../index.js';
-import { cliContext, withDatabase } from '../context.js';
+import { type CliContext, cliContext, withDatabase } from '../context.js';
 import { EXIT, type Io, exitCodeFor, formatCounts, printError, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -19,6 +23,7 @@ interface ImportFlags {
   json?: boolean;
   injectFault?: string[];
   metricsFile?: string;
+  pushgateway?: string;
 }
 
 export function registerImport(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -36,17 +41,22 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--metrics-file <path>', 'write the metrics in Prometheus text format after the run (textfile collector)')
+    .option('--pushgateway <url>', 'push the metrics to a Prometheus Pushgateway after the run (job "chronicle")')
     .action(async (dir: string, opts: ImportFlags, command: Command) => {
       const ctx = cliContext(command, io);
       if (opts.injectFault?.length && process.env.CHRONICLE_ALLOW_FAULTS !== '1') {
         throw new UsageError('--inject-fault is refused unless CHRONICLE_ALLOW_FAULTS=1 is set', {}, 'usage.faults_not_allowed');
       }
-      const faults = armFaults((opts.injectFault ?? []).map(parseFaultSpec));
+      const specs = (opts.injectFault ?? []).map(parseFaultSpec);
+      const faults = armFaults(specs);
+      if (opts.pushgateway !== undefined) checkPushgatewayUrl(opts.pushgateway);
+      const campaign = opts.campaign ?? ctx.config.campaign;
       const metrics = new Metrics();
       const progress = progressReporter(io, !opts.json);
-      const result = await withDatabase(ctx, (db) =>
-        importPackage(db, dir, {
-          campaign: opts.campaign ?? ctx.config.campaign,
+      const result = await withDatabase(ctx, (db) => {
+        checkFaultsSupported(specs, db.backend);
+        return importPackage(db, dir, {
+          campaign,
           plan: {
             strict: opts.strict ?? ctx.config.strict,
             embeddings: opts.embeddings && ctx.config.features.importer_embeddings,
@@ -58,14 +68,46 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
           lockTimeout: ctx.config.lock_timeout,
           batchSize: ctx.config.batch_size,
           onProgress: (p) => progress.update(`${p.phase}: ${p.eventsWritten}/${p.eventsTotal} events`),
-        }),
-      );
+        });
+      });
       progress.done();
-      if (opts.metricsFile) writeFileSync(opts.metricsFile, await metrics.text());
       if (opts.json) printJson(io, importJson(result));
       else printHuman(io, result);
+      await exportMetrics(ctx, metrics, opts, campaign);
       setExit(result.error ? exitCodeFor(result.error.code) : EXIT.ok);
     });
+}
+
+/**
+ * Writes/pushes the run's metrics. A failure here is reported (stderr and a log line) but does not change
+ * the exit code: that belongs to the import, which is already committed or rolled back.
+ */
+async function exportMetrics(ctx: CliContext, metrics: Metrics, opts: ImportFlags, campaign: string): Promise<void> {
+  const targets: [string, () => Promise<void>][] = [];
+  if (opts.metricsFile) {
+    const file = opts.metricsFile;
+    targets.push(['--metrics-file', () => writeMetricsFile(metrics, file)]);
+  }
+  if (opts.pushgateway) {
+    const url = opts.pushgateway;
+    targets.push(['--pushgateway', () => pushMetrics(metrics, url, { campaign })]);
+  }
+  for (const [flag, run] of targets) {
+    try {
+      await run();
+    } catch (error) {
+      const reason = describeExportError(error);
+      ctx.logger.error({ event: LOG_EVENTS.metricsExportFailed, target: flag, reason }, 'could not export the metrics');
+      printError(ctx.io, [`chronicle: warning: ${flag}: could not export the metrics: ${reason}`]);
+    }
+  }
+}
+
+/** A file system error by its code (its message holds the absolute path), anything else by its message. */
+function describeExportError(error: unknown): string {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  if (typeof code === 'string' && typeof syscall === 'string') return `${code} (${syscall})`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 export function importJson(result: ImportResult): Record<string, unknown> {

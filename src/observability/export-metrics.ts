@@ -1,0 +1,51 @@
+/**
+ * Getting a one-shot run's metrics out of the process: a Prometheus text file (node_exporter textfile
+ * collector convention: written to a temporary name beside it, then renamed, so a scrape never reads half
+ * a file) or a push to a Prometheus Pushgateway.
+ */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { Pushgateway } from 'prom-client';
+import { UsageError } from '../errors.js';
+import type { Metrics } from './metrics.js';
+
+/** The Pushgateway job every Chronicle push uses. */
+export const PUSH_JOB = 'chronicle';
+const PUSH_TIMEOUT_MS = 10_000;
+
+export async function writeMetricsFile(metrics: Metrics, file: string): Promise<void> {
+  const text = await metrics.text();
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Refuses a Pushgateway URL that is not http(s)://host[:port][/path] (before anything is imported). */
+export function checkPushgatewayUrl(url: string): void {
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // reported below
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search || parsed.hash) {
+    throw new UsageError('--pushgateway expects a URL such as http://pushgateway:9091', {}, 'usage.pushgateway_url');
+  }
+}
+
+/**
+ * Replaces (HTTP PUT) the metrics of the group `job="chronicle"` plus `groupings` on the Pushgateway at `url`
+ * with this registry: the gateway then holds the last run's counts for that group.
+ */
+export async function pushMetrics(
+  metrics: Metrics,
+  url: string,
+  groupings: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  const gateway = new Pushgateway(url, { timeout: PUSH_TIMEOUT_MS }, metrics.registry);
+  await gateway.push({ jobName: PUSH_JOB, groupings: { ...groupings } });
+}
