@@ -25,3 +25,4 @@ export type { VerifyProblem, VerifyReport } from './ledger/chain-verifier.js';
 export { Metrics, METRIC_NAMES } from './observability/metrics.js';
 export { checkPushgatewayUrl, pushMetrics, PUSH_JOB, writeMetricsFile } from './observability/export-metrics.js';
 export { createLogger, LOG_EVENTS, type Logger } from './observability/logger.js';
+export * from './harness/index.js';

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ChronicleError, DatabaseError, UsageError } from '../errors.js';
 import { registerDigest } from './commands/digest.js';
+import { registerHarness } from './commands/harness.js';
 import { registerImport } from './commands/import.js';
 import { registerLog } from './commands/log.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -46,6 +47,7 @@ Examples:
   registerLog(program, io, setExit);
   registerRuns(program, io, setExit);
   registerMigrate(program, io, setExit);
+  registerHarness(program, io, setExit);
   return program;
 }
 
