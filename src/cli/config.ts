@@ -31,7 +31,7 @@ const DEFAULTS: ChronicleConfig = {
   strict: false,
   lock_timeout: '30s',
   batch_size: 1000,
-  log_level: 'info',
+  log_level: 'warn',
   features: { importer: true, importer_embeddings: true },
 };
 
