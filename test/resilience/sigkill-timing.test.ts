@@ -1,0 +1,90 @@
+/**
+ * A child importer killed with SIGKILL mid-import, by timing and with no fault point armed (PostgreSQL): the CLI
+ * imports a generated package of 20,000 objects into a campaign that already holds an import; when its log says
+ * the edge phase started (thousands of entity events already inserted, the transaction open and holding the
+ * campaign lock), the test kills it. Every table, import_runs included, is exactly as it was; the next import
+ * of the same package commits with ordinals continuing, and the chain verifies.
+ */
+import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePackage } from '../../src/harness/index.js';
+import { databaseDigest, importPackage, verifyCampaign } from '../../src/index.js';
+import { type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { databaseArgs, startCli } from './support/child-cli.js';
+import { ledgerState, range, runRecords } from './support/ledger.js';
+import { BASE_EVENTS, BASE_PACKAGE, type Scratch, eventsOf, scratch } from './support/packages.js';
+
+const HAS_PG = Boolean(process.env.DATABASE_URL);
+if (!HAS_PG) console.warn('[skip] DATABASE_URL is not set: the SIGKILL-by-timing test needs PostgreSQL');
+
+const OBJECTS = 20_000;
+const CAMPAIGN = 'killed-by-timing';
+
+/** Advisory locks granted in the test database: the importer's campaign lock while its transaction is open. */
+async function advisoryLocksHeld(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+        WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()`,
+    );
+    return Number(result.rows[0]?.n ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
+  let target: TestDatabase;
+  let work: Scratch;
+
+  beforeAll(async () => {
+    target = await openTestDatabase('pg');
+    work = scratch('timing');
+  });
+  afterAll(async () => {
+    await target?.drop();
+    work?.cleanup();
+  });
+
+  it(`kills a ${OBJECTS}-object import in its edge phase: nothing changes, the next import commits`, { timeout: 300_000 }, async () => {
+    const generated = await generatePackage({ objects: OBJECTS, seed: 20_000, outDir: work.path('large') });
+    const base = await importPackage(target.db, BASE_PACKAGE, { campaign: CAMPAIGN });
+    expect(base).toMatchObject({ outcome: 'committed', lastOrdinal: BASE_EVENTS - 1 });
+    const before = await databaseDigest(target.db);
+
+    const { args, env } = databaseArgs(target);
+    let locksAtKill = -1;
+    let killing = false;
+    const killInEdgePhase = (line: string, child: ChildProcess) => {
+      if (killing || !line.includes('"import.phase.start"') || !line.includes('"phase":"edge"')) return;
+      killing = true;
+      advisoryLocksHeld(target.url ?? '').then((locks) => {
+        locksAtKill = locks;
+        child.kill('SIGKILL');
+      }, () => child.kill('SIGKILL'));
+    };
+    const run = startCli([...args, 'import', generated.dir, '--campaign', CAMPAIGN, '--json'], {
+      env: { ...env, CHRONICLE_LOG_LEVEL: 'info' },
+      onStderrLine: killInEdgePhase,
+    });
+    const killed = await run.done;
+
+    expect(killed).toMatchObject({ code: null, signal: 'SIGKILL', stdout: '' });
+    expect(killed.stderr).toContain('"phase":"entity"');
+    expect(killed.stderr).not.toContain('import.committed');
+    expect(locksAtKill).toBe(1);
+    expect(await databaseDigest(target.db)).toBe(before);
+
+    const retry = await importPackage(target.db, generated.dir, { campaign: CAMPAIGN });
+    const events = eventsOf(generated.expectedCounts);
+    expect(retry).toMatchObject({ outcome: 'committed', firstOrdinal: BASE_EVENTS, lastOrdinal: BASE_EVENTS + events - 1 });
+    const state = await ledgerState(target.db, CAMPAIGN);
+    expect(state.ordinals).toEqual(range(0, BASE_EVENTS + events));
+    expect(state.logSequence).toEqual(range(1, state.logSequence.length));
+    expect((await runRecords(target.db, CAMPAIGN)).map((r) => r.outcome)).toEqual(['committed', 'committed']);
+    expect(await verifyCampaign(target.db, CAMPAIGN)).toMatchObject({ ok: true, problems: [] });
+  });
+});
