@@ -20,7 +20,11 @@ if (!values.out) {
 }
 
 const started = performance.now();
-const result = await generatePackage({ objects: Number(values.objects), seed: Number(values.seed), outDir: values.out });
+const result = await generatePackage({
+  objects: Number(values.objects),
+  seed: Number(values.seed),
+  outDir: values.out,
+});
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(
   `${JSON.stringify({ ...result, seconds: Number(seconds.toFixed(2)), objects_per_second: Math.round(result.objects / seconds) }, null, 2)}\n`,

@@ -22,7 +22,11 @@ export interface CorruptedPackage {
   expectedPhase: Phase;
 }
 
-export async function corruptPackage(srcDir: string, scenario: string, outDir: string): Promise<CorruptedPackage> {
+export async function corruptPackage(
+  srcDir: string,
+  scenario: string,
+  outDir: string,
+): Promise<CorruptedPackage> {
   const chosen = findScenario(scenario);
   await requirePackage(srcDir);
   const relative = path.relative(path.resolve(srcDir), path.resolve(outDir));

@@ -98,12 +98,17 @@ export async function generatePackage(options: GenerateOptions): Promise<Generat
 
 function checkOptions({ objects, seed }: GenerateOptions): void {
   if (!Number.isSafeInteger(objects) || objects < MIN_OBJECTS || objects > MAX_OBJECTS) {
-    throw new UsageError(`objects must be a whole number from ${MIN_OBJECTS} to ${MAX_OBJECTS}, got ${objects}`, {
-      option: 'objects',
-    });
+    throw new UsageError(
+      `objects must be a whole number from ${MIN_OBJECTS} to ${MAX_OBJECTS}, got ${objects}`,
+      {
+        option: 'objects',
+      },
+    );
   }
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > MAX_SEED) {
-    throw new UsageError(`seed must be a whole number from 0 to ${MAX_SEED}, got ${seed}`, { option: 'seed' });
+    throw new UsageError(`seed must be a whole number from 0 to ${MAX_SEED}, got ${seed}`, {
+      option: 'seed',
+    });
   }
 }
 
@@ -133,7 +138,12 @@ function kindCounts(total: number): Record<EntityKind, number> {
   return counts;
 }
 
-function writeEntities(writer: PackageWriter, random: SeededRandom, ids: UlidSequence, total: number): EntityRefs {
+function writeEntities(
+  writer: PackageWriter,
+  random: SeededRandom,
+  ids: UlidSequence,
+  total: number,
+): EntityRefs {
   const refs: EntityRefs = { npc: [], location: [], item: [], organization: [], creature: [] };
   const perKind = kindCounts(total);
   for (const kind of ENTITY_KINDS) {
@@ -178,7 +188,13 @@ function share(total: number, parts: number, part: number): number {
   return Math.floor((total * part) / parts);
 }
 
-function writeEdges(writer: PackageWriter, random: SeededRandom, ids: UlidSequence, total: number, refs: EntityRefs): void {
+function writeEdges(
+  writer: PackageWriter,
+  random: SeededRandom,
+  ids: UlidSequence,
+  total: number,
+  refs: EntityRefs,
+): void {
   for (let written = 0, file = 1; written < total; file += 1) {
     const batch: JsonRecord[] = [];
     const size = Math.min(EDGES_PER_FILE, total - written);

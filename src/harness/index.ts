@@ -1,4 +1,6 @@
 // The QA harness: generated packages and named corruptions of valid ones.
+
+export { type CorruptedPackage, corruptPackage } from './corrupt-package.js';
 export {
   type GeneratedPackage,
   type GenerateOptions,
@@ -6,5 +8,4 @@ export {
   MAX_OBJECTS,
   MIN_OBJECTS,
 } from './generate-package.js';
-export { type CorruptedPackage, corruptPackage } from './corrupt-package.js';
 export { listScenarios, SCENARIO_NAMES, type ScenarioInfo, type ScenarioName } from './scenarios.js';

@@ -13,7 +13,8 @@ export async function prepareOutDir(outDir: string): Promise<void> {
       await mkdir(outDir, { recursive: true });
       return;
     }
-    if (code === 'ENOTDIR') throw new UsageError(`output ${outDir} exists and is not a directory`, { out: outDir });
+    if (code === 'ENOTDIR')
+      throw new UsageError(`output ${outDir} exists and is not a directory`, { out: outDir });
     throw error;
   }
   if (entries.length > 0) {

@@ -66,7 +66,13 @@ export function buildEdge(random: SeededRandom, ids: UlidSequence, refs: EntityR
       relationship_context: `${random.pick(words.ROLES)} since ${random.pick(words.EVENTS)}`,
     };
     if (random.chance(0.5)) attributes.duty_schedule = random.pick(words.SCHEDULES);
-    edge = edgeRecord(stableId, 'npc.resides_in.location', random.pick(refs.npc), random.pick(refs.location), attributes);
+    edge = edgeRecord(
+      stableId,
+      'npc.resides_in.location',
+      random.pick(refs.npc),
+      random.pick(refs.location),
+      attributes,
+    );
     if (random.chance(0.2)) edge.validity = validity(random, ids);
   } else if (roll < 0.65) {
     const attributes: JsonRecord = {
@@ -92,7 +98,13 @@ export function buildEdge(random: SeededRandom, ids: UlidSequence, refs: EntityR
   return edge;
 }
 
-function edgeRecord(stableId: string, type: string, src: string, dst: string, attributes: JsonRecord): JsonRecord {
+function edgeRecord(
+  stableId: string,
+  type: string,
+  src: string,
+  dst: string,
+  attributes: JsonRecord,
+): JsonRecord {
   return { stable_id: stableId, type, src_ref: src, dst_ref: dst, attributes };
 }
 
@@ -120,7 +132,7 @@ export function buildTag(random: SeededRandom, index: number): JsonRecord {
     slug: `${word}-${index}`,
     display_name: `${capitalize(word)} ${index}`,
     synonyms: [word, `${word}-${index}`],
-    audience: random.pickDistinct(['player', 'gm', 'system'], random.between(1, 2)),
+    audience: random.pickDistinct(words.ONTOLOGY_AUDIENCES, random.between(1, 2)),
     gating: { ruleset_version: 'v1.4', requires_feature: random.chance(0.3) ? 'features.importer' : null },
   };
   if (random.chance(0.4)) tag.metadata = { description: sentence(random) };
@@ -150,12 +162,15 @@ export function buildAffordance(
     category,
     slug: `${verb.replaceAll('_', '-')}-${index}`,
     applies_to: [...targets],
-    gating: { audience: random.pick(['player', 'gm', 'system']), ruleset_version: 'v1.4' },
+    gating: { audience: random.pick(words.ONTOLOGY_AUDIENCES), ruleset_version: 'v1.4' },
   };
   if (random.chance(0.5)) {
     affordance.metadata = {
       effect: sentence(random),
-      improbability_drive: { intent_frame: random.pick(words.INTENT_FRAMES), confidence: random.between(0, 100) },
+      improbability_drive: {
+        intent_frame: random.pick(words.INTENT_FRAMES),
+        confidence: random.between(0, 100),
+      },
     };
   }
   return affordance;
@@ -188,7 +203,10 @@ export function buildLoreDocument(random: SeededRandom, chunkId: string, chunks:
   if (hasPreamble) blocks.push(`# ${title}`, ...paragraphs(random, 1, 2));
   for (let section = hasPreamble ? 1 : 0; section < chunks; section += 1) {
     const level = random.chance(0.8) ? '##' : '###';
-    blocks.push(`${level} ${random.pick(words.PLACE_WORDS)} ${random.pick(words.PLACE_KINDS)}`, ...paragraphs(random, 1, 4));
+    blocks.push(
+      `${level} ${random.pick(words.PLACE_WORDS)} ${random.pick(words.PLACE_KINDS)}`,
+      ...paragraphs(random, 1, 4),
+    );
   }
   return { title, text: `${frontMatter.join('\n')}\n${blocks.join('\n\n')}\n` };
 }

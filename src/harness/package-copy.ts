@@ -23,9 +23,12 @@ export class PackageCopy {
     const manifest = parseObject(readFileSync(path.join(root, MANIFEST_FILE), 'utf8'));
     const contentIndex = manifest?.content_index;
     if (!manifest || !isObject(contentIndex)) {
-      throw new UsageError(`${label}: ${MANIFEST_FILE} is not a JSON object with a content_index; start from a valid package`, {
-        file: MANIFEST_FILE,
-      });
+      throw new UsageError(
+        `${label}: ${MANIFEST_FILE} is not a JSON object with a content_index; start from a valid package`,
+        {
+          file: MANIFEST_FILE,
+        },
+      );
     }
     const index = new Map(Object.entries(contentIndex).map(([key, hash]) => [key, String(hash)]));
     return new PackageCopy(root, manifest, index);
@@ -73,7 +76,10 @@ export class PackageCopy {
     const bytes = Buffer.from(text, 'utf8');
     await writeFile(this.absolute(relativePath), bytes);
     this.index.set(relativePath, sha256Hex(bytes));
-    await writeFile(this.absolute(MANIFEST_FILE), jsonText({ ...this.manifest, content_index: sortedIndex(this.index) }));
+    await writeFile(
+      this.absolute(MANIFEST_FILE),
+      jsonText({ ...this.manifest, content_index: sortedIndex(this.index) }),
+    );
   }
 
   /** Like `writeListed` for a file that must not exist yet. */

@@ -58,7 +58,10 @@ const SCENARIOS: readonly Scenario[] = [
           : [...entity.tags, COLLISION_TAG];
         const target = withSuffix(file, '.collision.json');
         await pkg.addListed(target, jsonText({ ...entity, tags }));
-        return { file: target, detail: `added ${target}: entity ${entity.stable_id} of ${file} with other tags` };
+        return {
+          file: target,
+          detail: `added ${target}: entity ${entity.stable_id} of ${file} with other tags`,
+        };
       }
       throw notApplicable('collision', 'an entity file (entities/**/*.json) with a stable_id and tags');
     },
@@ -137,7 +140,10 @@ const SCENARIOS: readonly Scenario[] = [
       for (const file of await pkg.files(await pkg.ontologyFolder(), '.json')) {
         const tags = parseObject(pkg.readText(file))?.tags;
         const tag = Array.isArray(tags)
-          ? tags.find((t): t is Record<string, unknown> => isObject(t) && typeof t.tag_id === 'string' && typeof t.category === 'string')
+          ? tags.find(
+              (t): t is Record<string, unknown> =>
+                isObject(t) && typeof t.tag_id === 'string' && typeof t.category === 'string',
+            )
           : undefined;
         if (!tag) continue;
         const displayName = tag.display_name === CONFLICT_NAME ? `${CONFLICT_NAME} again` : CONFLICT_NAME;

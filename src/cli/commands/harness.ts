@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { corruptPackage, generatePackage, listScenarios, UsageError } from '../../index.js';
-import { EXIT, type Io, formatCounts, printJson, printLines } from '../output.js';
+import { EXIT, formatCounts, type Io, printJson, printLines } from '../output.js';
 
 /** `chronicle harness list|corrupt|generate`: test packages for QA (nothing touches a database). */
 export function registerHarness(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -27,7 +27,9 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
         const width = Math.max(...scenarios.map((s) => s.name.length));
         printLines(
           io,
-          scenarios.map((s) => `${s.name.padEnd(width)}  ${s.expectedCode} (${s.expectedPhase}): ${s.description}`),
+          scenarios.map(
+            (s) => `${s.name.padEnd(width)}  ${s.expectedCode} (${s.expectedPhase}): ${s.description}`,
+          ),
         );
       }
       setExit(EXIT.ok);
@@ -35,7 +37,9 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
 
   harness
     .command('corrupt')
-    .description('copy a valid package to --out and break the copy in one named way (the source is not changed)')
+    .description(
+      'copy a valid package to --out and break the copy in one named way (the source is not changed)',
+    )
     .argument('<package-dir>', 'the valid package to copy')
     .requiredOption('--scenario <name>', 'what to break (see `chronicle harness list`)')
     .requiredOption('--out <dir>', 'where to write the copy (absent or empty)')
@@ -97,6 +101,7 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
 }
 
 function wholeNumber(flag: string, text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number, got '${text}'`, { option: flag });
+  if (!/^\d+$/.test(text))
+    throw new UsageError(`${flag} must be a whole number, got '${text}'`, { option: flag });
   return Number(text);
 }

@@ -3,7 +3,12 @@ import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackageRejectedError, UsageError } from '../../../src/errors.js';
-import { corruptPackage, generatePackage, listScenarios, SCENARIO_NAMES } from '../../../src/harness/index.js';
+import {
+  corruptPackage,
+  generatePackage,
+  listScenarios,
+  SCENARIO_NAMES,
+} from '../../../src/harness/index.js';
 import { planImport } from '../../../src/plan/plan-import.js';
 import { LIGHTHOUSE_DIR, removeTempDirs, tempDir, treeHashes } from './support.js';
 
@@ -12,7 +17,9 @@ afterAll(removeTempDirs);
 let generatedDir: string;
 
 beforeAll(async () => {
-  generatedDir = (await generatePackage({ objects: 300, seed: 2024, outDir: join(await tempDir(), 'generated') })).dir;
+  generatedDir = (
+    await generatePackage({ objects: 300, seed: 2024, outDir: join(await tempDir(), 'generated') })
+  ).dir;
 });
 
 async function rejection(dir: string, strict: boolean): Promise<PackageRejectedError> {
@@ -109,7 +116,10 @@ describe('corruptPackage: what it changes', () => {
     const out = join(await tempDir(), 'broken');
     await corruptPackage(LIGHTHOUSE_DIR, 'dangling-edge', out);
     const error = await rejection(out, true);
-    expect(error.facts).toMatchObject({ file: 'edges/flight.json#0', missing_refs: ['7ZZZZZZZZZZZZZZZZZZZZZZZZZ'] });
+    expect(error.facts).toMatchObject({
+      file: 'edges/flight.json#0',
+      missing_refs: ['7ZZZZZZZZZZZZZZZZZZZZZZZZZ'],
+    });
   });
 });
 
@@ -135,7 +145,9 @@ describe('corruptPackage: refusals', () => {
 
   it('refuses a directory without a manifest', async () => {
     const out = join(await tempDir(), 'broken');
-    await expect(corruptPackage(await tempDir(), 'tamper', out)).rejects.toThrow(/is not a package directory/);
+    await expect(corruptPackage(await tempDir(), 'tamper', out)).rejects.toThrow(
+      /is not a package directory/,
+    );
   });
 
   it('refuses a scenario the package has nothing for, and leaves the output empty', async () => {

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { generatePackage, type GeneratedPackage, MIN_OBJECTS } from '../../../src/harness/index.js';
+import { type GeneratedPackage, generatePackage, MIN_OBJECTS } from '../../../src/harness/index.js';
 import { planImport } from '../../../src/plan/plan-import.js';
 import type { ImportPlan } from '../../../src/plan/types.js';
 import { removeTempDirs, tempDir, treeHashes } from './support.js';
@@ -58,18 +58,27 @@ describe('generatePackage: 2,000 objects plan as generated', () => {
   });
 
   it('keeps realistic proportions: 25% entities, 50% edges, 5% ontology, 20% lore chunks', () => {
-    expect(generated.expectedCounts).toEqual({ entities: 500, edges: 1000, tags: 60, affordances: 40, chunks: 400 });
+    expect(generated.expectedCounts).toEqual({
+      entities: 500,
+      edges: 1000,
+      tags: 60,
+      affordances: 40,
+      chunks: 400,
+    });
   });
 
   it('covers every entity kind and edge type, several ontology files and several chunks per lore file', () => {
-    const kinds = (kind: string) => new Set(strict.objects.filter((o) => o.kind === kind).map((o) => o.objectType));
+    const kinds = (kind: string) =>
+      new Set(strict.objects.filter((o) => o.kind === kind).map((o) => o.objectType));
     expect([...kinds('entity')].sort()).toEqual(['creature', 'item', 'location', 'npc', 'organization']);
     expect([...kinds('edge')].sort()).toEqual([
       'adjacent_to',
       'npc.resides_in.location',
       'organization.controls.location',
     ]);
-    const ontologyFiles = new Set(strict.objects.filter((o) => o.kind === 'tag' || o.kind === 'affordance').map((o) => o.sourcePath));
+    const ontologyFiles = new Set(
+      strict.objects.filter((o) => o.kind === 'tag' || o.kind === 'affordance').map((o) => o.sourcePath),
+    );
     expect(ontologyFiles.size).toBeGreaterThan(1);
     const chunksPerFile = new Map<string, number>();
     for (const chunk of strict.objects.filter((o) => o.kind === 'chunk')) {
@@ -90,7 +99,9 @@ describe('generatePackage: 2,000 objects plan as generated', () => {
   });
 
   it('groups edges about 100 per array file', () => {
-    const edgeFiles = new Set(strict.objects.filter((o) => o.kind === 'edge').map((o) => o.sourcePath.split('#')[0]));
+    const edgeFiles = new Set(
+      strict.objects.filter((o) => o.kind === 'edge').map((o) => o.sourcePath.split('#')[0]),
+    );
     expect(edgeFiles.size).toBe(10);
   });
 });
@@ -111,9 +122,13 @@ describe('generatePackage: refusals', () => {
   it('refuses too few objects and a seed outside 32 bits', async () => {
     const outDir = join(await tempDir(), 'pkg');
     await expect(generatePackage({ objects: MIN_OBJECTS - 1, seed: 1, outDir })).rejects.toThrow(UsageError);
-    await expect(generatePackage({ objects: 100, seed: -1, outDir })).rejects.toThrow(/seed must be a whole number/);
+    await expect(generatePackage({ objects: 100, seed: -1, outDir })).rejects.toThrow(
+      /seed must be a whole number/,
+    );
     await expect(generatePackage({ objects: 100, seed: 2 ** 32, outDir })).rejects.toThrow(UsageError);
-    await expect(generatePackage({ objects: 100.5, seed: 1, outDir })).rejects.toThrow(/objects must be a whole number/);
+    await expect(generatePackage({ objects: 100.5, seed: 1, outDir })).rejects.toThrow(
+      /objects must be a whole number/,
+    );
   });
 
   it('refuses an output directory that is not empty, and an output that is a file', async () => {
@@ -125,7 +140,9 @@ describe('generatePackage: refusals', () => {
     );
     expect(readFileSync(join(root, 'full', 'keep.txt'), 'utf8')).toBe('mine');
     writeFileSync(join(root, 'file'), 'x');
-    await expect(generatePackage({ objects: 100, seed: 1, outDir: join(root, 'file') })).rejects.toThrow(UsageError);
+    await expect(generatePackage({ objects: 100, seed: 1, outDir: join(root, 'file') })).rejects.toThrow(
+      UsageError,
+    );
   });
 
   it('writes into an existing empty directory', async () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { registerHarness } from '../../../src/cli/commands/harness.js';
 import { UsageError } from '../../../src/errors.js';
 import { planImport } from '../../../src/plan/plan-import.js';
+import { runCli } from '../../support/cli.js';
 import { LIGHTHOUSE_DIR, removeTempDirs, tempDir, treeHashes } from './support.js';
 
 afterAll(removeTempDirs);
@@ -24,7 +25,9 @@ async function harness(args: readonly string[]): Promise<Run> {
     out += d;
   });
   let exit: number | undefined;
-  const program = new Command('chronicle').exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
+  const program = new Command('chronicle')
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {} });
   registerHarness(program, { stdout, stderr }, (code) => {
     exit = code;
   });
@@ -51,7 +54,10 @@ describe('chronicle harness list', () => {
       'dangling-edge',
       'conflicting-tag',
     ]);
-    expect(scenarios[3]).toMatchObject({ expected_code: 'package.hash_mismatch', expected_phase: 'manifest' });
+    expect(scenarios[3]).toMatchObject({
+      expected_code: 'package.hash_mismatch',
+      expected_phase: 'manifest',
+    });
     const text = await harness(['list']);
     expect(text.stdout).toContain('dangling-edge    edge.dangling_reference (edge): ');
   });
@@ -60,7 +66,16 @@ describe('chronicle harness list', () => {
 describe('chronicle harness generate and corrupt', () => {
   it('generates a package that plans with the printed counts, then corrupts it as announced', async () => {
     const root = await tempDir();
-    const generated = await harness(['generate', '--objects', '120', '--seed', '9', '--out', join(root, 'pkg'), '--json']);
+    const generated = await harness([
+      'generate',
+      '--objects',
+      '120',
+      '--seed',
+      '9',
+      '--out',
+      join(root, 'pkg'),
+      '--json',
+    ]);
     expect(generated.exit).toBe(0);
     expect(generated.json).toMatchObject({ outcome: 'generated', dir: join(root, 'pkg'), objects: 120 });
     const plan = await planImport(join(root, 'pkg'), { strict: true });
@@ -68,7 +83,15 @@ describe('chronicle harness generate and corrupt', () => {
     expect(plan.packageId).toBe(generated.json.package_id);
     expect(treeHashes(join(root, 'pkg')).size).toBe(generated.json.files);
 
-    const corrupted = await harness(['corrupt', join(root, 'pkg'), '--scenario', 'collision', '--out', join(root, 'bad'), '--json']);
+    const corrupted = await harness([
+      'corrupt',
+      join(root, 'pkg'),
+      '--scenario',
+      'collision',
+      '--out',
+      join(root, 'bad'),
+      '--json',
+    ]);
     expect(corrupted.json).toMatchObject({
       outcome: 'corrupted',
       scenario: 'collision',
@@ -88,17 +111,38 @@ describe('chronicle harness generate and corrupt', () => {
 
   it('throws UsageError (exit 2) for an unknown scenario, a non-empty output or a bad number', async () => {
     const root = await tempDir();
-    await expect(harness(['corrupt', LIGHTHOUSE_DIR, '--scenario', 'nope', '--out', join(root, 'x')])).rejects.toThrow(
-      UsageError,
-    );
-    await expect(harness(['corrupt', LIGHTHOUSE_DIR, '--scenario', 'tamper', '--out', LIGHTHOUSE_DIR])).rejects.toThrow(
-      UsageError,
-    );
-    await expect(harness(['generate', '--objects', 'many', '--seed', '1', '--out', join(root, 'y')])).rejects.toThrow(
-      "--objects must be a whole number, got 'many'",
-    );
-    await expect(harness(['generate', '--objects', '100', '--seed', '-3', '--out', join(root, 'y')])).rejects.toThrow(
-      UsageError,
-    );
+    await expect(
+      harness(['corrupt', LIGHTHOUSE_DIR, '--scenario', 'nope', '--out', join(root, 'x')]),
+    ).rejects.toThrow(UsageError);
+    await expect(
+      harness(['corrupt', LIGHTHOUSE_DIR, '--scenario', 'tamper', '--out', LIGHTHOUSE_DIR]),
+    ).rejects.toThrow(UsageError);
+    await expect(
+      harness(['generate', '--objects', 'many', '--seed', '1', '--out', join(root, 'y')]),
+    ).rejects.toThrow("--objects must be a whole number, got 'many'");
+    await expect(
+      harness(['generate', '--objects', '100', '--seed', '-3', '--out', join(root, 'y')]),
+    ).rejects.toThrow(UsageError);
+  });
+});
+
+describe('chronicle harness through the real program', () => {
+  it('exits 0 on success and 2 with a JSON error for a usage error', async () => {
+    const listed = await runCli(['harness', 'list', '--json']);
+    expect(listed.code).toBe(0);
+    expect((listed.json.scenarios as unknown[]).length).toBe(6);
+    const out = join(await tempDir(), 'x');
+    const refused = await runCli([
+      'harness',
+      'corrupt',
+      LIGHTHOUSE_DIR,
+      '--scenario',
+      'nope',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.json).toMatchObject({ outcome: 'error', error: { code: 'usage.invalid' } });
   });
 });

@@ -6,7 +6,9 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256Hex } from '../../../src/canonical/index.js';
 
-export const LIGHTHOUSE_DIR = fileURLToPath(new URL('../../../fixtures/packages/lighthouse/', import.meta.url));
+export const LIGHTHOUSE_DIR = fileURLToPath(
+  new URL('../../../fixtures/packages/lighthouse/', import.meta.url),
+);
 
 const created: string[] = [];
 
