@@ -5,13 +5,18 @@
  * POSIX paths sorted by code point.
  */
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { compareCodePoints } from '../canonical/index.js';
-import { describeFsError } from './resolve-path.js';
+import { describeFsError, isInside } from './resolve-path.js';
 
 export interface Discovery {
   paths: string[];
+  /**
+   * Paths known to be regular files inside the package: found as plain files (not links) below a phase folder
+   * whose real path is inside the root. They need no per-file path resolution or type check.
+   */
+  regular: ReadonlySet<string>;
   /** A folder below the phase folder that could not be listed. */
   unreadable?: { path: string; reason: string };
 }
@@ -19,12 +24,15 @@ export interface Discovery {
 /** Scans `<root>/<folder>` (the folder itself may be a symbolic link); an absent folder yields nothing. */
 export async function discoverFiles(rootReal: string, folder: string, suffix: string): Promise<Discovery> {
   const start = path.join(rootReal, folder);
+  let trusted: boolean;
   try {
-    if (!(await stat(start)).isDirectory()) return { paths: [] };
+    if (!(await stat(start)).isDirectory()) return { paths: [], regular: new Set() };
+    trusted = isInside(rootReal, await realpath(start));
   } catch {
-    return { paths: [] };
+    return { paths: [], regular: new Set() };
   }
   const paths: string[] = [];
+  const regular = new Set<string>();
   const pending = [folder];
   while (pending.length > 0) {
     const relative = pending.pop() as string;
@@ -32,15 +40,18 @@ export async function discoverFiles(rootReal: string, folder: string, suffix: st
     try {
       entries = await readdir(path.join(rootReal, relative), { withFileTypes: true });
     } catch (error) {
-      return { paths: [], unreadable: { path: relative, reason: describeFsError(error) } };
+      return { paths: [], regular, unreadable: { path: relative, reason: describeFsError(error) } };
     }
     for (const entry of entries) {
       const child = `${relative}/${entry.name}`;
-      if (entry.name.endsWith(suffix)) paths.push(child);
+      if (entry.name.endsWith(suffix)) {
+        paths.push(child);
+        if (trusted && entry.isFile()) regular.add(child);
+      }
       if (entry.isDirectory()) pending.push(child);
     }
   }
-  return { paths: paths.sort(compareCodePoints) };
+  return { paths: paths.sort(compareCodePoints), regular };
 }
 
 /** `ontology/` when it exists (whatever it is), else `ontologies/`, like the reference. */

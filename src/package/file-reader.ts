@@ -15,13 +15,23 @@ export class FileReader {
   private readonly cache = new Map<string, Promise<RawRead>>();
   private readonly limit = createLimiter(CONCURRENCY);
 
-  read(absolute: string): Promise<RawRead> {
+  /** `knownRegular`: the caller saw a regular file in its directory listing, so no type check is needed. */
+  read(absolute: string, options: { knownRegular?: boolean } = {}): Promise<RawRead> {
     let pending = this.cache.get(absolute);
     if (!pending) {
-      pending = this.limit(() => readRegularFile(absolute));
+      pending = this.limit(() => (options.knownRegular ? readKnownFile(absolute) : readRegularFile(absolute)));
       this.cache.set(absolute, pending);
     }
     return pending;
+  }
+}
+
+async function readKnownFile(absolute: string): Promise<RawRead> {
+  try {
+    const bytes = await readFile(absolute);
+    return { ok: true, bytes, rawHash: sha256Hex(bytes) };
+  } catch (error) {
+    return { ok: false, reason: describeFsError(error) };
   }
 }
 

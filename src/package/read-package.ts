@@ -129,7 +129,7 @@ async function readFolder(
     });
   }
   const outcomes = await Promise.all(
-    discovery.paths.map((relative) => readDiscovered(rootReal, relative, reader)),
+    discovery.paths.map((relative) => readDiscovered(rootReal, relative, reader, discovery.regular.has(relative))),
   );
   const problems = outcomes.filter((o): o is FileProblem => 'code' in o);
   if (problems.length > 0) throw problemsError(phase, problems, hashFacts);
@@ -140,7 +140,12 @@ async function readDiscovered(
   rootReal: string,
   relative: string,
   reader: FileReader,
+  knownRegular: boolean,
 ): Promise<PackageFile | FileProblem> {
+  if (knownRegular) {
+    const result = await reader.read(path.join(rootReal, relative), { knownRegular });
+    if (result.ok) return { path: relative, bytes: result.bytes, rawHash: result.rawHash };
+  }
   let absolute: string;
   try {
     absolute = await realpath(path.join(rootReal, relative));

@@ -3,7 +3,7 @@
  * followed component by component, `..` applied to the resolved parent, missing components appended as they
  * are) and must stay inside the resolved package root.
  */
-import { lstat, readlink } from 'node:fs/promises';
+import { lstat, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 const MAX_LINKS = 40;
@@ -17,6 +17,14 @@ export type Resolution =
 export async function resolveInside(rootReal: string, relative: string): Promise<Resolution> {
   if (relative.includes('\0')) return { kind: 'unresolvable', reason: 'the path contains a NUL character' };
   if (path.posix.isAbsolute(relative)) return { kind: 'outside' };
+  // Fast path: an existing path resolves in one system call; the walk below is for the rest (missing
+  // components keep Python's non-strict `resolve()` semantics).
+  try {
+    const absolute = await realpath(path.join(rootReal, relative));
+    return isInside(rootReal, absolute) ? { kind: 'inside', absolute } : { kind: 'outside' };
+  } catch {
+    // fall through to the component-by-component walk
+  }
   const pending = relative.split('/');
   let current = rootReal;
   let links = 0;

@@ -34,22 +34,27 @@ export function planSnapshot(snapshot: PackageSnapshot, options: PlanOptions = D
 
 function assemblePlan(snapshot: PackageSnapshot, options: PlanOptions): ImportPlan {
   const { manifest } = snapshot;
-  const entities = entityPhase(snapshot, options);
-  const edges = edgePhase(snapshot, entities, options);
+  // Each phase's records are canonicalised as soon as the phase is done, so their parsed payload trees can be
+  // collected while the next phase runs (a 200k-object package would otherwise hold every tree at once).
+  const entityRecords = entityPhase(snapshot, options);
+  const entities = entityRecords.map(toPlannedObject);
+  const edges = edgePhase(snapshot, entityRecords, options).map(toPlannedObject);
+  entityRecords.length = 0;
   const ontology = ontologyPhase(snapshot, options);
-  const chunks = lorePhase(snapshot, options);
-  const records = [...entities, ...edges, ...ontology.records, ...chunks];
+  const ontologyObjects = ontology.records.map(toPlannedObject);
+  const chunks = lorePhase(snapshot, options).map(toPlannedObject);
+  const objects = [...entities, ...edges, ...ontologyObjects, ...chunks];
 
   const counts: Counts = {
     entities: entities.length,
     edges: edges.length,
-    tags: ontology.records.filter((r) => r.kind === 'tag').length,
-    affordances: ontology.records.filter((r) => r.kind === 'affordance').length,
+    tags: ontologyObjects.filter((r) => r.kind === 'tag').length,
+    affordances: ontologyObjects.filter((r) => r.kind === 'affordance').length,
     chunks: chunks.length,
   };
   const digest = stateDigest([
     manifestComponent(manifest.packageId, manifest.manifestHash),
-    ...records.map((r) => ({ phase: DIGEST_PHASE[r.kind], stable_id: r.stableId, content_hash: r.contentHash })),
+    ...objects.map((r) => ({ phase: DIGEST_PHASE[r.kind], stable_id: r.stableId, content_hash: r.contentHash })),
   ]);
 
   const manifestEvent = plannedEvent('manifest', EVENT_TYPES.manifest, {
@@ -58,7 +63,6 @@ function assemblePlan(snapshot: PackageSnapshot, options: PlanOptions): ImportPl
     schema_version: manifest.raw.schema_version,
     ruleset_version: manifest.raw.ruleset_version,
   });
-  const objects = records.map(toPlannedObject);
   const completionEvent = plannedEvent('finalization', EVENT_TYPES.complete, {
     package_id: manifest.packageId,
     manifest_hash: manifest.manifestHash,
