@@ -32,8 +32,17 @@ export function checkPushgatewayUrl(url: string): void {
   } catch {
     // reported below
   }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search || parsed.hash) {
-    throw new UsageError('--pushgateway expects a URL such as http://pushgateway:9091', {}, 'usage.pushgateway_url');
+  if (
+    !parsed ||
+    (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+    parsed.search ||
+    parsed.hash
+  ) {
+    throw new UsageError(
+      '--pushgateway expects a URL such as http://pushgateway:9091',
+      {},
+      'usage.pushgateway_url',
+    );
   }
 }
 

@@ -2,7 +2,7 @@
  * Structured logs: JSON lines on stderr (pretty on a TTY). Lines carry package-relative paths, stable ids and
  * hashes only, never file contents or absolute paths.
  */
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 

@@ -13,10 +13,17 @@ import {
   sequentialRunIds,
   verifyCampaign,
 } from '../../src/index.js';
-import { type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { databaseArgs, runChild } from './support/child-cli.js';
 import { ledgerState, range, runRecords } from './support/ledger.js';
-import { BASE_EVENTS, BASE_PACKAGE, type Scratch, eventsOf, generateAttempt, scratch } from './support/packages.js';
+import {
+  BASE_EVENTS,
+  BASE_PACKAGE,
+  eventsOf,
+  generateAttempt,
+  type Scratch,
+  scratch,
+} from './support/packages.js';
 
 const HAS_PG = Boolean(process.env.DATABASE_URL);
 if (!HAS_PG) console.warn('[skip] DATABASE_URL is not set: the SIGKILL fault-point tests need PostgreSQL');
@@ -43,7 +50,11 @@ describe.runIf(HAS_PG)('SIGKILL at fault points on pg', () => {
   let attemptEvents = 0;
   let caseNumber = 0;
   const runIds = sequentialRunIds('kill');
-  const options = (campaign: string) => ({ campaign, clock: fixedClock('2026-03-01T08:00:00.000Z', 1000n), runId: runIds });
+  const options = (campaign: string) => ({
+    campaign,
+    clock: fixedClock('2026-03-01T08:00:00.000Z', 1000n),
+    runId: runIds,
+  });
 
   async function campaignWithBase(): Promise<string> {
     caseNumber += 1;
@@ -55,9 +66,12 @@ describe.runIf(HAS_PG)('SIGKILL at fault points on pg', () => {
 
   function killedImport(campaign: string, point: string) {
     const { args, env } = databaseArgs(target);
-    return runChild([...args, 'import', attempt, '--campaign', campaign, '--inject-fault', `${point}:kill`, '--json'], {
-      env: { ...env, CHRONICLE_ALLOW_FAULTS: '1' },
-    });
+    return runChild(
+      [...args, 'import', attempt, '--campaign', campaign, '--inject-fault', `${point}:kill`, '--json'],
+      {
+        env: { ...env, CHRONICLE_ALLOW_FAULTS: '1' },
+      },
+    );
   }
 
   beforeAll(async () => {
@@ -80,7 +94,11 @@ describe.runIf(HAS_PG)('SIGKILL at fault points on pg', () => {
     expect(killed).toMatchObject({ code: null, signal: 'SIGKILL', stdout: '' });
     expect(await databaseDigest(target.db)).toBe(before);
     const retry = await importPackage(target.db, attempt, options(campaign));
-    expect(retry).toMatchObject({ outcome: 'committed', firstOrdinal: BASE_EVENTS, lastOrdinal: BASE_EVENTS + attemptEvents - 1 });
+    expect(retry).toMatchObject({
+      outcome: 'committed',
+      firstOrdinal: BASE_EVENTS,
+      lastOrdinal: BASE_EVENTS + attemptEvents - 1,
+    });
     expect((await ledgerState(target.db, campaign)).ordinals).toEqual(range(0, BASE_EVENTS + attemptEvents));
     expect((await runRecords(target.db, campaign)).map((r) => r.outcome)).toEqual(['committed', 'committed']);
     expect(await verifyCampaign(target.db, campaign)).toMatchObject({ ok: true, problems: [] });

@@ -8,26 +8,40 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Phase } from '../../src/errors.js';
 import {
+  armFaults,
   type Counts,
+  databaseDigest,
   FaultInjectedError,
   type FaultSpec,
-  type ImportOptions,
-  armFaults,
-  databaseDigest,
   fixedClock,
+  type ImportOptions,
   importPackage,
   planImport,
   sequentialRunIds,
   verifyCampaign,
 } from '../../src/index.js';
-import { type TestDatabase, backends, openTestDatabase } from '../support/databases.js';
+import { backends, openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { ledgerState, range, runRecords } from './support/ledger.js';
-import { BASE_EVENTS, BASE_PACKAGE, type Scratch, eventsOf, generateAttempt, phaseOfEvent, scratch } from './support/packages.js';
+import {
+  BASE_EVENTS,
+  BASE_PACKAGE,
+  eventsOf,
+  generateAttempt,
+  phaseOfEvent,
+  type Scratch,
+  scratch,
+} from './support/packages.js';
 
 type Kind = FaultSpec['kind'];
 
 /** Event counts for after-events points: the first event, the QA example, mid-entity, mid-edge, the last. */
-const EVENT_POINTS = ['after-events:1', 'after-events:3', 'after-events:8', 'after-events:30', 'after-events:62'];
+const EVENT_POINTS = [
+  'after-events:1',
+  'after-events:3',
+  'after-events:8',
+  'after-events:30',
+  'after-events:62',
+];
 const BEFORE_PHASE_POINTS: Record<string, Phase> = {
   'before-phase:manifest': 'manifest',
   'before-phase:entity': 'entity',
@@ -36,7 +50,12 @@ const BEFORE_PHASE_POINTS: Record<string, Phase> = {
   'before-phase:lore': 'lore',
   'before-phase:finalization': 'finalization',
 };
-const ROLLBACK_POINTS = [...Object.keys(BEFORE_PHASE_POINTS), ...EVENT_POINTS, 'before-import-log', 'before-commit'];
+const ROLLBACK_POINTS = [
+  ...Object.keys(BEFORE_PHASE_POINTS),
+  ...EVENT_POINTS,
+  'before-import-log',
+  'before-commit',
+];
 const AFTER_COMMIT = 'after-commit-before-run-record';
 /** What the attempt package (60 objects, seed 7) must plan to, so that the event points land where named. */
 const ATTEMPT_COUNTS: Counts = { entities: 15, edges: 30, tags: 2, affordances: 1, chunks: 12 };
@@ -78,7 +97,11 @@ describe.each(backends())('fault points on %s', (backend) => {
   async function expectCleanRetry(campaign: string): Promise<void> {
     const retry = await importPackage(target.db, attempt, options(campaign));
     const events = eventsOf(ATTEMPT_COUNTS);
-    expect(retry).toMatchObject({ outcome: 'committed', firstOrdinal: BASE_EVENTS, lastOrdinal: BASE_EVENTS + events - 1 });
+    expect(retry).toMatchObject({
+      outcome: 'committed',
+      firstOrdinal: BASE_EVENTS,
+      lastOrdinal: BASE_EVENTS + events - 1,
+    });
     const state = await ledgerState(target.db, campaign);
     expect(state.ordinals).toEqual(range(0, BASE_EVENTS + events));
     expect(state.logSequence).toEqual(range(1, state.logSequence.length));
@@ -99,37 +122,53 @@ describe.each(backends())('fault points on %s', (backend) => {
   });
 
   const cases = ROLLBACK_POINTS.flatMap((point) => kindsFor(backend).map((kind) => ({ point, kind })));
-  it.each(cases)('$point:$kind rolls back, changes nothing, and the retry continues the chain', async ({ point, kind }) => {
-    const campaign = await campaignWithBase();
-    const before = await databaseDigest(target.db, { except: ['import_runs'] });
+  it.each(cases)(
+    '$point:$kind rolls back, changes nothing, and the retry continues the chain',
+    async ({ point, kind }) => {
+      const campaign = await campaignWithBase();
+      const before = await databaseDigest(target.db, { except: ['import_runs'] });
 
-    const result = await importPackage(target.db, attempt, options(campaign, [{ point, kind }]));
+      const result = await importPackage(target.db, attempt, options(campaign, [{ point, kind }]));
 
-    const phase = expectedPhase(point);
-    expect(result.outcome).toBe('rolled_back');
-    expect(result.error).toMatchObject({ code: 'fault.injected', phase, fault_point: point, fault_kind: kind });
-    expect(result.error?.message).toContain(point);
-    expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
-    const runs = await runRecords(target.db, campaign);
-    expect(runs.map((r) => r.outcome)).toEqual(['committed', 'rolled_back']);
-    expect(runs[1]).toMatchObject({
-      run_id: result.runId,
-      phase,
-      error_code: 'fault.injected',
-      fault_point: point,
-      import_id: null,
-      manifest_hash: result.manifestHash,
-    });
+      const phase = expectedPhase(point);
+      expect(result.outcome).toBe('rolled_back');
+      expect(result.error).toMatchObject({
+        code: 'fault.injected',
+        phase,
+        fault_point: point,
+        fault_kind: kind,
+      });
+      expect(result.error?.message).toContain(point);
+      expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
+      const runs = await runRecords(target.db, campaign);
+      expect(runs.map((r) => r.outcome)).toEqual(['committed', 'rolled_back']);
+      expect(runs[1]).toMatchObject({
+        run_id: result.runId,
+        phase,
+        error_code: 'fault.injected',
+        fault_point: point,
+        import_id: null,
+        manifest_hash: result.manifestHash,
+      });
 
-    await expectCleanRetry(campaign);
-    expect((await runRecords(target.db, campaign)).map((r) => r.outcome)).toEqual(['committed', 'rolled_back', 'committed']);
-  });
+      await expectCleanRetry(campaign);
+      expect((await runRecords(target.db, campaign)).map((r) => r.outcome)).toEqual([
+        'committed',
+        'rolled_back',
+        'committed',
+      ]);
+    },
+  );
 
   it(`${AFTER_COMMIT}:throw leaves the import committed without its run record; the next run is a no-op`, async () => {
     const campaign = await campaignWithBase();
     const before = await databaseDigest(target.db, { except: ['import_runs'] });
 
-    const attemptRun = importPackage(target.db, attempt, options(campaign, [{ point: AFTER_COMMIT, kind: 'throw' }]));
+    const attemptRun = importPackage(
+      target.db,
+      attempt,
+      options(campaign, [{ point: AFTER_COMMIT, kind: 'throw' }]),
+    );
     await expect(attemptRun).rejects.toBeInstanceOf(FaultInjectedError);
     await expect(attemptRun).rejects.toMatchObject({ facts: { fault_point: AFTER_COMMIT } });
 
@@ -159,7 +198,11 @@ describe.each(backends())('fault points on %s', (backend) => {
   it('an after-events point past the last event is never reached: the import commits', async () => {
     const campaign = await campaignWithBase();
     const past = `after-events:${eventsOf(ATTEMPT_COUNTS) + 1}`;
-    const result = await importPackage(target.db, attempt, options(campaign, [{ point: past, kind: 'throw' }]));
+    const result = await importPackage(
+      target.db,
+      attempt,
+      options(campaign, [{ point: past, kind: 'throw' }]),
+    );
     expect(result).toMatchObject({ outcome: 'committed', firstOrdinal: BASE_EVENTS });
   });
 });

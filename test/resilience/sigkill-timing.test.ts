@@ -10,10 +10,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePackage } from '../../src/harness/index.js';
 import { databaseDigest, importPackage, verifyCampaign } from '../../src/index.js';
-import { type TestDatabase, openTestDatabase } from '../support/databases.js';
+import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { databaseArgs, startCli } from './support/child-cli.js';
 import { ledgerState, range, runRecords } from './support/ledger.js';
-import { BASE_EVENTS, BASE_PACKAGE, type Scratch, eventsOf, scratch } from './support/packages.js';
+import { BASE_EVENTS, BASE_PACKAGE, eventsOf, type Scratch, scratch } from './support/packages.js';
 
 const HAS_PG = Boolean(process.env.DATABASE_URL);
 if (!HAS_PG) console.warn('[skip] DATABASE_URL is not set: the SIGKILL-by-timing test needs PostgreSQL');
@@ -49,7 +49,9 @@ describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
     work?.cleanup();
   });
 
-  it(`kills a ${OBJECTS}-object import in its edge phase: nothing changes, the next import commits`, { timeout: 300_000 }, async () => {
+  it(`kills a ${OBJECTS}-object import in its edge phase: nothing changes, the next import commits`, {
+    timeout: 300_000,
+  }, async () => {
     const generated = await generatePackage({ objects: OBJECTS, seed: 20_000, outDir: work.path('large') });
     const base = await importPackage(target.db, BASE_PACKAGE, { campaign: CAMPAIGN });
     expect(base).toMatchObject({ outcome: 'committed', lastOrdinal: BASE_EVENTS - 1 });
@@ -61,10 +63,13 @@ describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
     const killInEdgePhase = (line: string, child: ChildProcess) => {
       if (killing || !line.includes('"import.phase.start"') || !line.includes('"phase":"edge"')) return;
       killing = true;
-      advisoryLocksHeld(target.url ?? '').then((locks) => {
-        locksAtKill = locks;
-        child.kill('SIGKILL');
-      }, () => child.kill('SIGKILL'));
+      advisoryLocksHeld(target.url ?? '').then(
+        (locks) => {
+          locksAtKill = locks;
+          child.kill('SIGKILL');
+        },
+        () => child.kill('SIGKILL'),
+      );
     };
     const run = startCli([...args, 'import', generated.dir, '--campaign', CAMPAIGN, '--json'], {
       env: { ...env, CHRONICLE_LOG_LEVEL: 'info' },
@@ -80,7 +85,11 @@ describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
 
     const retry = await importPackage(target.db, generated.dir, { campaign: CAMPAIGN });
     const events = eventsOf(generated.expectedCounts);
-    expect(retry).toMatchObject({ outcome: 'committed', firstOrdinal: BASE_EVENTS, lastOrdinal: BASE_EVENTS + events - 1 });
+    expect(retry).toMatchObject({
+      outcome: 'committed',
+      firstOrdinal: BASE_EVENTS,
+      lastOrdinal: BASE_EVENTS + events - 1,
+    });
     const state = await ledgerState(target.db, CAMPAIGN);
     expect(state.ordinals).toEqual(range(0, BASE_EVENTS + events));
     expect(state.logSequence).toEqual(range(1, state.logSequence.length));

@@ -61,7 +61,10 @@ export function databaseArgs(target: TestDatabase): { args: string[]; env: NodeJ
   return cliTarget(target.backend, target.backend === 'pg' ? target.url : target.dataDir);
 }
 
-export function cliTarget(backend: Backend, location: string | undefined): { args: string[]; env: NodeJS.ProcessEnv } {
+export function cliTarget(
+  backend: Backend,
+  location: string | undefined,
+): { args: string[]; env: NodeJS.ProcessEnv } {
   if (!location) throw new Error(`no ${backend === 'pg' ? 'URL' : 'data dir'} for the CLI`);
   return backend === 'pg'
     ? { args: ['--database-url', location], env: {} }

@@ -20,7 +20,12 @@ export interface CliDatabase {
 export async function cliDatabase(backend: Backend): Promise<CliDatabase> {
   const target = await openTestDatabase(backend);
   if (backend === 'pg') {
-    return { backend, ...cliTarget('pg', target.url), read: (fn) => fn(target.db), drop: () => target.drop() };
+    return {
+      backend,
+      ...cliTarget('pg', target.url),
+      read: (fn) => fn(target.db),
+      drop: () => target.drop(),
+    };
   }
   const dataDir = target.dataDir ?? '';
   await target.db.close();

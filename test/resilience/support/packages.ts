@@ -6,12 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Phase } from '../../../src/errors.js';
 import { type GeneratedPackage, generatePackage } from '../../../src/harness/index.js';
 import type { Counts } from '../../../src/index.js';
-import type { Phase } from '../../../src/errors.js';
 
 export const BASE_PACKAGE = fileURLToPath(new URL('../../../fixtures/packages/lighthouse', import.meta.url));
-export const ANNEX_PACKAGE = fileURLToPath(new URL('../../../fixtures/packages/lighthouse-annex', import.meta.url));
+export const ANNEX_PACKAGE = fileURLToPath(
+  new URL('../../../fixtures/packages/lighthouse-annex', import.meta.url),
+);
 /** Events the base package appends to an empty campaign (ordinals 0..17). */
 export const BASE_EVENTS = 18;
 
@@ -24,11 +26,20 @@ export interface Scratch {
 
 export function scratch(label: string): Scratch {
   const dir = mkdtempSync(join(tmpdir(), `chronicle-resilience-${label}-`));
-  return { dir, path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    path: (name) => join(dir, name),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** The attempt package: ~60 objects, every phase populated (15 entities, 30 edges, 3 ontology, 12 chunks). */
-export function generateAttempt(where: Scratch, name = 'attempt', objects = 60, seed = 7): Promise<GeneratedPackage> {
+export function generateAttempt(
+  where: Scratch,
+  name = 'attempt',
+  objects = 60,
+  seed = 7,
+): Promise<GeneratedPackage> {
   return generatePackage({ objects, seed, outDir: where.path(name) });
 }
 
