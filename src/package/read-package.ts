@@ -29,7 +29,11 @@ export async function readPackage(dir: string, options: PlanOptions): Promise<Pa
   const rootReal = await packageRoot(dir);
   const loaded = await loadManifest(rootReal, options.strict);
   const manifest = toManifest(loaded);
-  const hashFacts = loaded.manifestHash ? { manifest_hash: loaded.manifestHash } : {};
+  // Every rejection after this point names the package it concerns.
+  const hashFacts = {
+    package_id: manifest.packageId,
+    ...(loaded.manifestHash ? { manifest_hash: loaded.manifestHash } : {}),
+  };
   const reader = new FileReader();
 
   const verification = await verifyContentIndex(rootReal, manifest.contentIndex, reader, options.strict);

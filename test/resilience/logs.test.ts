@@ -193,10 +193,11 @@ describe.each(backends())('structured logs on %s', (backend) => {
   it.each(listScenarios())('$name: one import.rolled_back line with $expectedCode', async (scenario) => {
     const broken = await corruptPackage(attempt, scenario.name, work.path(`scenario-${scenario.name}`));
     brokenDirs.push(broken.dir);
-    const { result, lines } = await run(broken.dir);
+    const { result, lines } = await run(broken.dir, { scenario: scenario.name });
     expect(result.manifestHash).toMatch(/^[0-9a-f]{64}$/);
     expect(lines.filter((line) => line.event === LOG_EVENTS.rolledBack)).toEqual([
       expect.objectContaining({
+        scenario: scenario.name,
         campaign: result.campaign,
         run_id: result.runId,
         manifest_hash: result.manifestHash,
