@@ -5,9 +5,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ChronicleError, DatabaseError, UsageError } from '../errors.js';
+import { registerCheckpoint } from './commands/checkpoint.js';
 import { registerDigest } from './commands/digest.js';
+import { registerExport } from './commands/export.js';
 import { registerHarness } from './commands/harness.js';
 import { registerImport } from './commands/import.js';
+import { registerKeygen } from './commands/keygen.js';
 import { registerLog } from './commands/log.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerPlan } from './commands/plan.js';
@@ -43,6 +46,9 @@ Examples:
   registerPlan(program, io, setExit);
   registerImport(program, io, setExit);
   registerVerify(program, io, setExit);
+  registerCheckpoint(program, io, setExit);
+  registerExport(program, io, setExit);
+  registerKeygen(program, io, setExit);
   registerDigest(program, io, setExit);
   registerLog(program, io, setExit);
   registerRuns(program, io, setExit);

@@ -20,6 +20,15 @@ export type Backend = 'pg' | 'pglite';
 export interface Session {
   readonly backend: Backend;
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Bulk load, present on the sessions `Database.transaction` passes (both backends), absent on the Database
+   * itself: `COPY <table> (<columns>) FROM STDIN (FORMAT binary)`. Each Buffer `tuples` yields
+   * holds whole tuples in the binary tuple format (see copy-encoder.ts; the session adds header and trailer).
+   * pg streams every Buffer through one COPY statement, consuming `tuples` only as fast as the server takes
+   * the data; PGlite runs one COPY statement per Buffer. Statement triggers fire once per COPY statement.
+   * When `tuples` throws, the COPY is abandoned (the server discards it) and that error is rethrown.
+   */
+  copyIn?(table: string, columns: readonly string[], tuples: AsyncIterable<Buffer>): Promise<void>;
 }
 
 export interface Database extends Session {

@@ -39,7 +39,11 @@ export function migrate(db: Database): Promise<MigrateResult> {
   const files = readMigrationFiles();
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [LOCK_CLASS, LOCK_MIGRATIONS]);
-    await tx.query(CREATE_LEDGER);
+    // Only when missing: a role without CREATE (a least-privilege importer or auditor) opens an up-to-date database.
+    const [ledger] = await tx.query<{ present: boolean }>(
+      `SELECT to_regclass('chronicle_migrations') IS NOT NULL AS present`,
+    );
+    if (!ledger?.present) await tx.query(CREATE_LEDGER);
     const applied = await tx.query<AppliedRow>(
       'SELECT version, name, checksum FROM chronicle_migrations ORDER BY version',
     );

@@ -1,6 +1,9 @@
 /** The `Database` contract on a PostgreSQL server, through a small `pg` pool. */
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DatabaseError } from '../errors.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import type { Database, Session } from './database.js';
 
 const POOL_SIZE = 4;
@@ -23,6 +26,25 @@ async function run<R>(target: Queryable, text: string, params?: readonly unknown
   const result: unknown = await target.query(text, values);
   const last = Array.isArray(result) ? result[result.length - 1] : result;
   return ((last as pg.QueryResult | undefined)?.rows ?? []) as R[];
+}
+
+/** One COPY statement fed from `tuples` as fast as the server takes it; a failing source sends CopyFail. */
+async function copyIn(
+  client: pg.PoolClient,
+  table: string,
+  columns: readonly string[],
+  tuples: AsyncIterable<Buffer>,
+): Promise<void> {
+  const target = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`));
+  await pipeline(framed(tuples), target);
+}
+
+async function* framed(tuples: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  yield COPY_BINARY_HEADER;
+  for await (const chunk of tuples) {
+    if (chunk.length > 0) yield chunk;
+  }
+  yield COPY_BINARY_TRAILER;
 }
 
 class PgDatabase implements Database {
@@ -49,7 +71,11 @@ class PgDatabase implements Database {
     };
     try {
       await client.query('BEGIN');
-      const result = await fn({ backend: 'pg', query: (text, params) => run(client, text, params) });
+      const result = await fn({
+        backend: 'pg',
+        query: (text, params) => run(client, text, params),
+        copyIn: (table, columns, tuples) => copyIn(client, table, columns, tuples),
+      });
       await client.query('COMMIT');
       release(false);
       return result;

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { type ParserOptions, PGlite, type Transaction, types } from '@electric-sql/pglite';
 import { DatabaseError } from '../errors.js';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { type Database, MEMORY_DATA_DIR, type Session } from './database.js';
 
@@ -23,6 +24,20 @@ async function run<R>(engine: Engine, text: string, params?: readonly unknown[])
   return result.rows;
 }
 
+/** PGlite cannot stream COPY data: each chunk of tuples is one COPY statement reading a blob. */
+async function copyIn(
+  engine: Engine,
+  table: string,
+  columns: readonly string[],
+  tuples: AsyncIterable<Buffer>,
+): Promise<void> {
+  const text = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' (FORMAT binary)`;
+  for await (const chunk of tuples) {
+    if (chunk.length === 0) continue;
+    await engine.query(text, [], { blob: new Blob([COPY_BINARY_HEADER, chunk, COPY_BINARY_TRAILER]) });
+  }
+}
+
 class PgliteDatabase implements Database {
   readonly backend = 'pglite' as const;
 
@@ -38,7 +53,11 @@ class PgliteDatabase implements Database {
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
     // PGlite runs BEGIN/COMMIT, and ROLLBACK then rethrows when `fn` fails.
     return this.engine.transaction((tx) =>
-      fn({ backend: 'pglite', query: (text, params) => run(tx, text, params) }),
+      fn({
+        backend: 'pglite',
+        query: (text, params) => run(tx, text, params),
+        copyIn: (table, columns, tuples) => copyIn(tx, table, columns, tuples),
+      }),
     );
   }
 

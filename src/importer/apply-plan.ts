@@ -5,27 +5,28 @@
  */
 import type { Session } from '../db/database.js';
 import { PackageRejectedError, type Phase } from '../errors.js';
-import { ZERO_HASH, envelopeHash, formatWallTime, idempotencyKeyV2 } from '../ledger/envelope.js';
-import { importLogEntries } from '../plan/import-log.js';
+import { formatWallTime, ZERO_HASH } from '../ledger/envelope.js';
+import { importLogEntries, type PlannedLogEntry } from '../plan/import-log.js';
 import type { ImportPlan, PlannedEvent, PlannedObject } from '../plan/types.js';
+import { ChainBuilder, EventWriter } from './event-writer.js';
 import type { FaultPoints } from './faults.js';
 import {
   type CommittedImportRow,
-  type EventRow,
-  type LogRow,
-  PROJECTION_TABLES,
-  type ProjectionRow,
   createCampaign,
+  eventWriter,
   findCommittedImport,
   findExistingObjects,
-  insertEvents,
+  importLogWriter,
   insertImport,
-  insertImportLog,
-  insertProjections,
+  type LogRow,
   lockCampaign,
+  PROJECTION_TABLES,
+  type ProjectionRow,
+  projectionWriter,
   readCampaignState,
   reserveImportId,
 } from './import-sql.js';
+import { writeRows } from './row-writer.js';
 
 export const WRITE_PHASES = ['manifest', 'entity', 'edge', 'ontology', 'lore', 'finalization'] as const;
 export type WritePhase = (typeof WRITE_PHASES)[number];
@@ -98,15 +99,22 @@ export async function applyPlan(
   const firstSequenceNo = state?.last_sequence_no == null ? 1n : BigInt(state.last_sequence_no) + 1n;
   const chain = new ChainBuilder(campaignId, firstOrdinal, state?.tip ?? ZERO_HASH, ctx.wallTimeMicros);
   const eventsTotal = plan.objects.length - skipped.size + 2;
-  const writer = new EventWriter(tx, { campaignId, importId, wallTimeIso }, ctx, eventsTotal);
+  const writer = new EventWriter(
+    tx,
+    eventWriter({ campaignId, importId, wallTimeMicros: ctx.wallTimeMicros }),
+    chain,
+    ctx,
+    eventsTotal,
+  );
   const ordinals = new Map<PlannedObject, bigint>();
   const eventTypes = new Map<string, number>();
-  const countType = (event: PlannedEvent) => eventTypes.set(event.eventType, (eventTypes.get(event.eventType) ?? 0) + 1);
+  const countType = (event: PlannedEvent) =>
+    eventTypes.set(event.eventType, (eventTypes.get(event.eventType) ?? 0) + 1);
 
   // manifest
   await enterPhase(tx, 'manifest', ctx, tracker);
   const endManifest = ctx.onPhase('manifest');
-  const manifestOrdinal = await writer.append(chain.next(plan.manifestEvent));
+  const manifestOrdinal = await writer.appendOne(plan.manifestEvent);
   countType(plan.manifestEvent);
   endManifest();
 
@@ -115,11 +123,14 @@ export async function applyPlan(
     await enterPhase(tx, phase, ctx, tracker);
     const endPhase = ctx.onPhase(phase);
     const objects = plan.objects.filter((o) => OBJECT_PHASE[o.kind] === phase && !skipped.has(o));
-    for (const object of objects) {
-      ordinals.set(object, await writer.append(chain.next(object.event)));
-      countType(object.event);
-    }
-    await writer.flush();
+    await writer.append(
+      objects,
+      (object) => object.event,
+      (object, ordinal) => {
+        ordinals.set(object, ordinal);
+        countType(object.event);
+      },
+    );
     await writeProjections(tx, plan, campaignId, objects, ordinals, ctx.batchSize);
     endPhase();
   }
@@ -127,19 +138,22 @@ export async function applyPlan(
   // finalization: the completion event, the ImportLog, the import row
   await enterPhase(tx, 'finalization', ctx, tracker);
   const endFinalization = ctx.onPhase('finalization');
-  const lastOrdinal = await writer.append(chain.next(plan.completionEvent));
+  const lastOrdinal = await writer.appendOne(plan.completionEvent);
   countType(plan.completionEvent);
-  await writer.flush();
 
   await ctx.faults.reach('before-import-log', tx);
-  const logRows = buildLogRows(plan, firstSequenceNo, skipped, ordinals, manifestOrdinal, lastOrdinal);
-  for (let i = 0; i < logRows.length; i += ctx.batchSize) {
-    await insertImportLog(
-      tx,
-      { campaignId, importId, manifestHash: plan.manifestHash, loggedAtIso: wallTimeIso },
-      logRows.slice(i, i + ctx.batchSize),
-    );
-  }
+  const logEntries = importLogEntries(plan);
+  await writeRows(
+    tx,
+    importLogWriter({
+      campaignId,
+      importId,
+      manifestHash: plan.manifestHash,
+      loggedAtMicros: ctx.wallTimeMicros,
+    }),
+    logRows(logEntries, firstSequenceNo, skipped, ordinals, manifestOrdinal, lastOrdinal),
+    ctx.batchSize,
+  );
   const tipHash = chain.tip.toString('hex');
   await insertImport(tx, {
     id: importId,
@@ -155,7 +169,7 @@ export async function applyPlan(
     eventsAppended: eventsTotal,
     objectsSkipped: skipped.size,
     firstSequenceNo,
-    lastSequenceNo: firstSequenceNo + BigInt(logRows.length) - 1n,
+    lastSequenceNo: firstSequenceNo + BigInt(logEntries.length) - 1n,
     durationMs: ctx.elapsedMs(),
     committedAtIso: wallTimeIso,
   });
@@ -181,7 +195,12 @@ export async function applyPlan(
   };
 }
 
-async function enterPhase(tx: Session, phase: WritePhase, ctx: ApplyContext, tracker: PhaseTracker): Promise<void> {
+async function enterPhase(
+  tx: Session,
+  phase: WritePhase,
+  ctx: ApplyContext,
+  tracker: PhaseTracker,
+): Promise<void> {
   tracker.current = phase;
   await ctx.faults.reach(`before-phase:${phase}`, tx);
 }
@@ -190,13 +209,19 @@ async function enterPhase(tx: Session, phase: WritePhase, ctx: ApplyContext, tra
  * Objects already in the campaign: the same content is an idempotent skip (no event, an ImportLog row with
  * action `skipped`); the same id with other content is a collision that rejects the whole import.
  */
-async function findSkippedObjects(tx: Session, plan: ImportPlan, campaignId: string): Promise<Set<PlannedObject>> {
+async function findSkippedObjects(
+  tx: Session,
+  plan: ImportPlan,
+  campaignId: string,
+): Promise<Set<PlannedObject>> {
   const skipped = new Set<PlannedObject>();
   for (const kind of Object.keys(PROJECTION_TABLES) as PlannedObject['kind'][]) {
     const objects = plan.objects.filter((o) => o.kind === kind);
     if (objects.length === 0) continue;
     const byKey = new Map(objects.map((o) => [objectKey(o.stableId, o.category), o]));
-    const rows = await findExistingObjects(tx, PROJECTION_TABLES[kind], campaignId, [...new Set(objects.map((o) => o.stableId))]);
+    const rows = await findExistingObjects(tx, PROJECTION_TABLES[kind], campaignId, [
+      ...new Set(objects.map((o) => o.stableId)),
+    ]);
     for (const row of rows) {
       const object = byKey.get(objectKey(row.stable_id, row.category));
       if (!object) continue;
@@ -230,7 +255,11 @@ function objectKey(stableId: string, category: string): string {
 }
 
 function describeKind(object: PlannedObject): string {
-  return object.kind === 'chunk' ? 'chunk' : object.kind === 'tag' || object.kind === 'affordance' ? `${object.kind} (${object.category})` : object.kind;
+  return object.kind === 'chunk'
+    ? 'chunk'
+    : object.kind === 'tag' || object.kind === 'affordance'
+      ? `${object.kind} (${object.category})`
+      : object.kind;
 }
 
 async function writeProjections(
@@ -242,40 +271,41 @@ async function writeProjections(
   batchSize: number,
 ): Promise<void> {
   for (const kind of Object.keys(PROJECTION_TABLES) as PlannedObject['kind'][]) {
-    const rows: ProjectionRow[] = [];
-    for (const object of objects) {
-      if (object.kind !== kind) continue;
-      rows.push({
-        stableId: object.stableId,
-        category: object.category,
-        objectType: object.objectType,
-        sourcePath: object.sourcePath,
-        contentHash: object.contentHash,
-        fileHash: object.fileHash,
-        ordinal: ordinals.get(object) ?? -1n,
-        payloadCanonical: object.event.payloadCanonical,
-      });
-    }
-    for (let i = 0; i < rows.length; i += batchSize) {
-      await insertProjections(
-        tx,
-        PROJECTION_TABLES[kind],
-        { campaignId, packageId: plan.packageId },
-        rows.slice(i, i + batchSize),
-      );
-    }
+    if (!objects.some((object) => object.kind === kind)) continue;
+    const writer = projectionWriter(PROJECTION_TABLES[kind], { campaignId, packageId: plan.packageId });
+    await writeRows(tx, writer, projectionRows(objects, kind, ordinals), batchSize);
   }
 }
 
-function buildLogRows(
-  plan: ImportPlan,
+function* projectionRows(
+  objects: readonly PlannedObject[],
+  kind: PlannedObject['kind'],
+  ordinals: ReadonlyMap<PlannedObject, bigint>,
+): Generator<ProjectionRow> {
+  for (const object of objects) {
+    if (object.kind !== kind) continue;
+    yield {
+      stableId: object.stableId,
+      category: object.category,
+      objectType: object.objectType,
+      sourcePath: object.sourcePath,
+      contentHash: object.contentHash,
+      fileHash: object.fileHash,
+      ordinal: ordinals.get(object) ?? -1n,
+      payloadCanonical: object.event.payloadCanonical,
+    };
+  }
+}
+
+function* logRows(
+  entries: readonly PlannedLogEntry[],
   firstSequenceNo: bigint,
   skipped: ReadonlySet<PlannedObject>,
   ordinals: ReadonlyMap<PlannedObject, bigint>,
   manifestOrdinal: bigint,
   completionOrdinal: bigint,
-): LogRow[] {
-  return importLogEntries(plan).map((entry, index) => {
+): Generator<LogRow> {
+  for (const [index, entry] of entries.entries()) {
     const isSkipped = entry.object !== null && skipped.has(entry.object);
     const eventOrdinal =
       entry.object !== null
@@ -283,7 +313,7 @@ function buildLogRows(
         : entry.action === 'validated'
           ? manifestOrdinal
           : completionOrdinal;
-    return {
+    yield {
       sequenceNo: firstSequenceNo + BigInt(index),
       phase: entry.phase,
       objectType: entry.objectType,
@@ -292,88 +322,5 @@ function buildLogRows(
       action: isSkipped ? 'skipped' : entry.action,
       eventOrdinal: isSkipped ? null : eventOrdinal,
     };
-  });
-}
-
-/** Computes ordinals, idempotency keys and envelope hashes, each event linking to the previous one. */
-class ChainBuilder {
-  private ordinal: bigint;
-  tip: Buffer;
-
-  constructor(
-    private readonly campaignId: string,
-    firstOrdinal: bigint,
-    tip: Buffer,
-    private readonly wallTimeMicros: bigint,
-  ) {
-    this.ordinal = firstOrdinal;
-    this.tip = Buffer.from(tip);
-  }
-
-  next(event: PlannedEvent): EventRow {
-    const idempotencyKey = idempotencyKeyV2({
-      campaignId: this.campaignId,
-      eventType: event.eventType,
-      rulesetVersion: event.rulesetVersion,
-      canonicalArgs: event.payloadCanonical,
-    });
-    const ordinal = this.ordinal;
-    const prevEventHash = this.tip;
-    const hash = envelopeHash({
-      campaignId: this.campaignId,
-      replayOrdinal: ordinal,
-      eventType: event.eventType,
-      schemaVersion: 1,
-      worldTime: ordinal,
-      wallTimeMicros: this.wallTimeMicros,
-      prevEventHash,
-      payloadHash: event.payloadHash,
-      idempotencyKey,
-    });
-    this.ordinal += 1n;
-    this.tip = hash;
-    return {
-      ordinal,
-      eventType: event.eventType,
-      prevEventHash,
-      payloadHash: event.payloadHash,
-      idempotencyKey,
-      envelopeHash: hash,
-      payloadCanonical: event.payloadCanonical,
-    };
-  }
-}
-
-/** Buffers events into multi-row inserts; flushes exactly at `after-events:<n>` fault points. */
-class EventWriter {
-  private buffer: EventRow[] = [];
-  private written = 0;
-  private appended = 0;
-
-  constructor(
-    private readonly tx: Session,
-    private readonly shared: { campaignId: string; importId: string; wallTimeIso: string },
-    private readonly ctx: ApplyContext,
-    private readonly total: number,
-  ) {}
-
-  async append(row: EventRow): Promise<bigint> {
-    this.buffer.push(row);
-    this.appended += 1;
-    if (this.buffer.length >= this.ctx.batchSize) await this.flush();
-    if (this.ctx.faults.eventThresholds.has(this.appended)) {
-      await this.flush();
-      await this.ctx.faults.reach(`after-events:${this.appended}`, this.tx);
-    }
-    return row.ordinal;
-  }
-
-  async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const rows = this.buffer;
-    this.buffer = [];
-    await insertEvents(this.tx, this.shared, rows);
-    this.written += rows.length;
-    this.ctx.onProgress(this.written, this.total);
   }
 }

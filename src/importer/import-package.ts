@@ -35,6 +35,8 @@ export interface ImportOptions {
   clock?: Clock;
   runId?: IdGenerator;
   faults?: FaultPoints;
+  /** A QA label for this attempt (e.g. the harness corruption scenario), carried on every log line. */
+  scenario?: string;
   logger?: Logger;
   metrics?: Metrics;
   /** PostgreSQL `lock_timeout` for the campaign lock, e.g. `30s`. */
@@ -80,7 +82,11 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
   const startedMicros = clock.nowMicros();
   const startedAt = performance.now();
   const elapsedMs = () => Math.round(performance.now() - startedAt);
-  let log = (options.logger ?? silentLogger()).child({ campaign, run_id: runId });
+  let log = (options.logger ?? silentLogger()).child({
+    campaign,
+    run_id: runId,
+    ...(options.scenario ? { scenario: options.scenario } : {}),
+  });
 
   const base: ImportResult = {
     outcome: 'disabled',
@@ -215,6 +221,12 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
   } catch (error) {
     if (error instanceof FaultInjectedError && error.facts.fault_point === 'after-commit-before-run-record') throw error;
     const failure = toImportError(error, stage === 'apply' ? tracker.current : null);
+    // A package rejected while it was read (e.g. a file missing from content_index) names what it knows of itself:
+    // keep it, so that the result, the run record and the log line are correlated like any other attempt.
+    const known = correlation(failure);
+    if (base.packageId === null && known.package_id) base.packageId = known.package_id;
+    if (base.manifestHash === null && known.manifest_hash) base.manifestHash = known.manifest_hash;
+    if (!snapshot && (known.package_id || known.manifest_hash)) log = log.child(known);
     const result: ImportResult = {
       ...base,
       outcome: 'rolled_back',
@@ -280,6 +292,14 @@ function toImportError(error: unknown, applyPhase: WritePhase | null): ImportErr
   }
   const db = classifyDatabaseError(error);
   return { phase, code: db.code, message: db.message, ...db.facts };
+}
+
+/** The package id and manifest hash an error carries among its facts, when it does. */
+function correlation(failure: ImportError): { package_id?: string; manifest_hash?: string } {
+  const known: { package_id?: string; manifest_hash?: string } = {};
+  if (typeof failure.package_id === 'string') known.package_id = failure.package_id;
+  if (typeof failure.manifest_hash === 'string') known.manifest_hash = failure.manifest_hash;
+  return known;
 }
 
 function describe(error: unknown): string {

@@ -1,9 +1,12 @@
 /**
  * Every SQL statement of the import capability, in one place to review.
- * Rows are written in multi-row batches (never one round trip per event); the jsonb columns are derived by
- * the server from the stored canonical bytes, so what is queryable is exactly what was hashed.
+ * Events, projections and ImportLog rows are streamed by binary COPY (never one round trip per event); the
+ * jsonb columns are parsed by the server from the stored canonical bytes, so what is queryable is exactly
+ * what was hashed.
  */
+import type { CopyTupleEncoder } from '../db/copy-encoder.js';
 import type { Session } from '../db/database.js';
+import type { TableWriter } from './row-writer.js';
 
 export const PROJECTION_TABLES = {
   entity: 'entities',
@@ -147,115 +150,139 @@ export interface LogRow {
   eventOrdinal: bigint | null;
 }
 
-/** Builds `($k::t1, $k+1::t2, ...), (...)` for `rowCount` rows after `shared` leading parameters. */
-function valuesList(rowCount: number, types: readonly string[], shared: number): string {
-  const rows: string[] = [];
-  let n = shared;
-  for (let r = 0; r < rowCount; r++) {
-    rows.push(`(${types.map((t) => `$${++n}::${t}`).join(',')})`);
-  }
-  return rows.join(',');
+export interface EventShared {
+  campaignId: string;
+  importId: string;
+  wallTimeMicros: bigint;
 }
 
-const statementCache = new Map<string, string>();
-function cached(key: string, build: () => string): string {
-  let text = statementCache.get(key);
-  if (text === undefined) {
-    text = build();
-    statementCache.set(key, text);
-  }
-  return text;
+const EVENT_COLUMNS = [
+  'campaign_id',
+  'replay_ordinal',
+  'event_type',
+  'event_schema_version',
+  'world_time',
+  'wall_time_utc',
+  'prev_event_hash',
+  'payload_hash',
+  'idempotency_key',
+  'envelope_hash',
+  'payload_canonical',
+  'payload',
+  'import_id',
+] as const;
+
+/** Event rows: world time is the ordinal, the jsonb payload is parsed from the canonical bytes. */
+export function eventWriter(shared: EventShared): TableWriter<EventRow> {
+  const campaignId = BigInt(shared.campaignId);
+  const importId = BigInt(shared.importId);
+  return {
+    table: 'events',
+    columns: EVENT_COLUMNS,
+    encode(encoder: CopyTupleEncoder, row: EventRow): void {
+      encoder
+        .tuple(EVENT_COLUMNS.length)
+        .int8(campaignId)
+        .int8(row.ordinal)
+        .text(row.eventType)
+        .int4(1)
+        .int8(row.ordinal)
+        .timestamptz(shared.wallTimeMicros)
+        .bytes(row.prevEventHash)
+        .bytes(row.payloadHash)
+        .bytes(row.idempotencyKey)
+        .bytes(row.envelopeHash)
+        .bytes(row.payloadCanonical)
+        .jsonb(row.payloadCanonical)
+        .int8(importId);
+    },
+  };
 }
 
-const EVENT_TYPES = ['bigint', 'text', 'bytea', 'bytea', 'bytea', 'bytea', 'bytea'] as const;
+const PROJECTION_COLUMNS = [
+  'campaign_id',
+  'package_id',
+  'stable_id',
+  'category',
+  'object_type',
+  'source_path',
+  'content_hash',
+  'file_hash',
+  'event_ordinal',
+  'payload',
+] as const;
 
-export async function insertEvents(
-  tx: Session,
-  shared: { campaignId: string; importId: string; wallTimeIso: string },
-  rows: readonly EventRow[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const text = cached(`events:${rows.length}`, () =>
-    `INSERT INTO events (campaign_id, replay_ordinal, event_type, event_schema_version, world_time, wall_time_utc,
-                         prev_event_hash, payload_hash, idempotency_key, envelope_hash, payload_canonical, payload,
-                         import_id)
-     SELECT $1::bigint, v.o, v.t, 1, v.o, $3::timestamptz, v.prev, v.ph, v.k, v.env, v.p,
-            convert_from(v.p, 'UTF8')::jsonb, $2::bigint
-       FROM (VALUES ${valuesList(rows.length, EVENT_TYPES, 3)}) AS v(o, t, prev, ph, k, env, p)`,
-  );
-  const params: unknown[] = [shared.campaignId, shared.importId, shared.wallTimeIso];
-  for (const row of rows) {
-    params.push(
-      row.ordinal.toString(),
-      row.eventType,
-      row.prevEventHash,
-      row.payloadHash,
-      row.idempotencyKey,
-      row.envelopeHash,
-      row.payloadCanonical,
-    );
-  }
-  await tx.query(text, params);
-}
-
-const PROJECTION_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bytea'] as const;
-
-export async function insertProjections(
-  tx: Session,
+/** Projection rows (the generated columns are computed by the server from the jsonb payload). */
+export function projectionWriter(
   table: (typeof PROJECTION_TABLES)[keyof typeof PROJECTION_TABLES],
   shared: { campaignId: string; packageId: string },
-  rows: readonly ProjectionRow[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const text = cached(`${table}:${rows.length}`, () =>
-    `INSERT INTO ${table} (campaign_id, package_id, stable_id, category, object_type, source_path, content_hash,
-                           file_hash, event_ordinal, payload)
-     SELECT $1::bigint, $2::text, v.s, v.c, v.t, v.src, v.ch, v.fh, v.o, convert_from(v.p, 'UTF8')::jsonb
-       FROM (VALUES ${valuesList(rows.length, PROJECTION_TYPES, 2)}) AS v(s, c, t, src, ch, fh, o, p)`,
-  );
-  const params: unknown[] = [shared.campaignId, shared.packageId];
-  for (const row of rows) {
-    params.push(
-      row.stableId,
-      row.category,
-      row.objectType,
-      row.sourcePath,
-      row.contentHash,
-      row.fileHash,
-      row.ordinal.toString(),
-      row.payloadCanonical,
-    );
-  }
-  await tx.query(text, params);
+): TableWriter<ProjectionRow> {
+  const campaignId = BigInt(shared.campaignId);
+  return {
+    table,
+    columns: PROJECTION_COLUMNS,
+    encode(encoder: CopyTupleEncoder, row: ProjectionRow): void {
+      encoder
+        .tuple(PROJECTION_COLUMNS.length)
+        .int8(campaignId)
+        .text(shared.packageId)
+        .text(row.stableId)
+        .text(row.category)
+        .text(row.objectType)
+        .text(row.sourcePath)
+        .text(row.contentHash)
+        .text(row.fileHash)
+        .int8(row.ordinal)
+        .jsonb(row.payloadCanonical);
+    },
+  };
 }
 
-const LOG_TYPES = ['bigint', 'text', 'text', 'text', 'text', 'text', 'bigint'] as const;
+export interface LogShared {
+  campaignId: string;
+  importId: string;
+  manifestHash: string;
+  loggedAtMicros: bigint;
+}
 
-export async function insertImportLog(
-  tx: Session,
-  shared: { campaignId: string; importId: string; manifestHash: string; loggedAtIso: string },
-  rows: readonly LogRow[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const text = cached(`import_log:${rows.length}`, () =>
-    `INSERT INTO import_log (campaign_id, sequence_no, import_id, phase, object_type, stable_id, file_hash, action,
-                             manifest_hash, event_ordinal, logged_at)
-     SELECT $1::bigint, v.n, $2::bigint, v.ph, v.t, v.s, v.fh, v.a, $3::text, v.o, $4::timestamptz
-       FROM (VALUES ${valuesList(rows.length, LOG_TYPES, 4)}) AS v(n, ph, t, s, fh, a, o)`,
-  );
-  const params: unknown[] = [shared.campaignId, shared.importId, shared.manifestHash, shared.loggedAtIso];
-  for (const row of rows) {
-    params.push(
-      row.sequenceNo.toString(),
-      row.phase,
-      row.objectType,
-      row.stableId,
-      row.fileHash,
-      row.action,
-      row.eventOrdinal === null ? null : row.eventOrdinal.toString(),
-    );
-  }
-  await tx.query(text, params);
+const LOG_COLUMNS = [
+  'campaign_id',
+  'sequence_no',
+  'import_id',
+  'phase',
+  'object_type',
+  'stable_id',
+  'file_hash',
+  'action',
+  'manifest_hash',
+  'event_ordinal',
+  'logged_at',
+] as const;
+
+/** ImportLog rows (event_ordinal is NULL for a skipped object). */
+export function importLogWriter(shared: LogShared): TableWriter<LogRow> {
+  const campaignId = BigInt(shared.campaignId);
+  const importId = BigInt(shared.importId);
+  return {
+    table: 'import_log',
+    columns: LOG_COLUMNS,
+    encode(encoder: CopyTupleEncoder, row: LogRow): void {
+      encoder
+        .tuple(LOG_COLUMNS.length)
+        .int8(campaignId)
+        .int8(row.sequenceNo)
+        .int8(importId)
+        .text(row.phase)
+        .text(row.objectType)
+        .text(row.stableId)
+        .text(row.fileHash)
+        .text(row.action)
+        .text(shared.manifestHash);
+      if (row.eventOrdinal === null) encoder.null();
+      else encoder.int8(row.eventOrdinal);
+      encoder.timestamptz(shared.loggedAtMicros);
+    },
+  };
 }
 
 export interface ImportRowValues {

@@ -4,7 +4,7 @@
  * it holds constant memory, and reports every problem with its ordinal and kind.
  */
 import { createHash } from 'node:crypto';
-import { ZERO_HASH, envelopeHash, idempotencyKeyV2, topLevelRulesetVersion } from './envelope.js';
+import { envelopeHash, idempotencyKeyV2, topLevelRulesetVersion, ZERO_HASH } from './envelope.js';
 
 export interface StoredEvent {
   campaignId: string;
@@ -20,6 +20,11 @@ export interface StoredEvent {
   payloadCanonical: Buffer;
   /** False when the queryable jsonb payload no longer equals the stored canonical bytes. */
   payloadJsonMatches?: boolean;
+  /** The jsonb payload as text, carried only when it differs from the canonical bytes (for the report). */
+  payloadJsonb?: string | null;
+  /** The import that appended the event (events.import_id). */
+  importId?: string | null;
+  actorId?: string | null;
 }
 
 export type ProblemKind =
@@ -33,8 +38,10 @@ export type ProblemKind =
   | 'world_time'
   | 'checkpoint_mismatch'
   | 'checkpoint_missing'
+  | 'checkpoint_signature'
   | 'projection_mismatch'
   | 'import_log_mismatch'
+  | 'import_mismatch'
   | 'state_digest';
 
 export interface VerifyProblem {
@@ -57,9 +64,17 @@ export class ChainVerifier {
     const at = Number(ordinal);
     this.count += 1;
     if (ordinal > this.expectedOrdinal) {
-      this.report(Number(this.expectedOrdinal), 'missing_events', `events ${this.expectedOrdinal}..${ordinal - 1n} are missing`);
+      this.report(
+        Number(this.expectedOrdinal),
+        'missing_events',
+        `events ${this.expectedOrdinal}..${ordinal - 1n} are missing`,
+      );
     } else if (ordinal < this.expectedOrdinal) {
-      this.report(at, 'unexpected_ordinal', `ordinal ${ordinal} appears again or out of order (expected ${this.expectedOrdinal})`);
+      this.report(
+        at,
+        'unexpected_ordinal',
+        `ordinal ${ordinal} appears again or out of order (expected ${this.expectedOrdinal})`,
+      );
     }
     if (!event.prevEventHash.equals(this.expectedPrev)) {
       this.report(
@@ -70,10 +85,18 @@ export class ChainVerifier {
     }
     const payloadHash = createHash('sha256').update(event.payloadCanonical).digest();
     if (!payloadHash.equals(event.payloadHash)) {
-      this.report(at, 'payload_hash', `payload bytes hash to ${hex(payloadHash)}, stored payload_hash is ${hex(event.payloadHash)}`);
+      this.report(
+        at,
+        'payload_hash',
+        `payload bytes hash to ${hex(payloadHash)}, stored payload_hash is ${hex(event.payloadHash)}`,
+      );
     }
     if (event.payloadJsonMatches === false) {
-      this.report(at, 'payload_json', 'the jsonb payload column differs from the stored canonical payload bytes');
+      this.report(
+        at,
+        'payload_json',
+        'the jsonb payload column differs from the stored canonical payload bytes',
+      );
     }
     const key = idempotencyKeyV2({
       campaignId: event.campaignId,
@@ -82,14 +105,22 @@ export class ChainVerifier {
       canonicalArgs: event.payloadCanonical,
     });
     if (!key.equals(event.idempotencyKey)) {
-      this.report(at, 'idempotency_key', `idempotency key recomputes to ${hex(key)}, stored ${hex(event.idempotencyKey)}`);
+      this.report(
+        at,
+        'idempotency_key',
+        `idempotency key recomputes to ${hex(key)}, stored ${hex(event.idempotencyKey)}`,
+      );
     }
     if (event.worldTime !== ordinal) {
       this.report(at, 'world_time', `world_time ${event.worldTime} differs from the replay ordinal`);
     }
     const envelope = envelopeHash({ ...event, payloadHash: event.payloadHash });
     if (!envelope.equals(event.envelopeHash)) {
-      this.report(at, 'envelope_hash', `envelope recomputes to ${hex(envelope)}, stored ${hex(event.envelopeHash)}`);
+      this.report(
+        at,
+        'envelope_hash',
+        `envelope recomputes to ${hex(envelope)}, stored ${hex(event.envelopeHash)}`,
+      );
     }
     // Continue from what is stored, so one bad event is reported once rather than cascading.
     this.expectedPrev = event.envelopeHash;
@@ -132,7 +163,11 @@ export interface VerifyReport {
   problems: VerifyProblem[];
 }
 
-export function buildReport(campaign: string, verifier: ChainVerifier, extra: VerifyProblem[] = []): VerifyReport {
+export function buildReport(
+  campaign: string,
+  verifier: ChainVerifier,
+  extra: VerifyProblem[] = [],
+): VerifyReport {
   const problems = [...verifier.problems, ...extra].sort((a, b) => a.ordinal - b.ordinal);
   const first = problems[0];
   return {

@@ -46,10 +46,22 @@ const EMPTY = Buffer.alloc(0);
 /** What the reference frames when the args are None. */
 const NULL_ARGS = Buffer.from('<null>', 'ascii');
 
-function frame(label: Buffer, value: Buffer): Buffer[] {
-  const length = Buffer.allocUnsafe(4);
-  length.writeUInt32BE(value.length, 0);
-  return [label, length, value];
+/** Collects frames, `label ‖ uint32_be(len(value)) ‖ value`, and hashes them in one go. */
+class Framer {
+  private readonly parts: Buffer[] = [];
+  private size = 0;
+
+  add(label: Buffer, value: Buffer): this {
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32BE(value.length, 0);
+    this.parts.push(label, length, value);
+    this.size += label.length + 4 + value.length;
+    return this;
+  }
+
+  sha256(): Buffer {
+    return createHash('sha256').update(Buffer.concat(this.parts, this.size)).digest();
+  }
 }
 
 function utf8(value: string): Buffer {
@@ -73,36 +85,31 @@ export interface IdempotencyKeyInput {
 
 /** The reference's `compute_idempotency_key_v2`: 16 bytes. */
 export function idempotencyKeyV2(input: IdempotencyKeyInput): Buffer {
-  const hash = createHash('sha256');
-  const parts = [
-    ...frame(LABELS.planId, utf8(input.planId ?? '')),
-    ...frame(LABELS.campaignId, utf8(input.campaignId)),
-    ...frame(LABELS.eventType, utf8(input.eventType)),
-    ...frame(LABELS.toolName, utf8(input.toolName ?? IMPORTER_TOOL_NAME)),
-    ...frame(LABELS.rulesetVersion, utf8(input.rulesetVersion)),
-    ...frame(LABELS.argsJson, input.canonicalArgs ?? NULL_ARGS),
-  ];
-  for (const part of parts) hash.update(part);
-  return hash.digest().subarray(0, 16);
+  return new Framer()
+    .add(LABELS.planId, utf8(input.planId ?? ''))
+    .add(LABELS.campaignId, utf8(input.campaignId))
+    .add(LABELS.eventType, utf8(input.eventType))
+    .add(LABELS.toolName, utf8(input.toolName ?? IMPORTER_TOOL_NAME))
+    .add(LABELS.rulesetVersion, utf8(input.rulesetVersion))
+    .add(LABELS.argsJson, input.canonicalArgs ?? NULL_ARGS)
+    .sha256()
+    .subarray(0, 16);
 }
 
 /** The reference's `compute_envelope_hash` for an event with no scene. */
 export function envelopeHash(envelope: Envelope): Buffer {
-  const hash = createHash('sha256');
-  const parts = [
-    ...frame(LABELS.campaignId, utf8(envelope.campaignId)),
-    ...frame(LABELS.sceneId, EMPTY),
-    ...frame(LABELS.replayOrdinal, utf8(envelope.replayOrdinal.toString())),
-    ...frame(LABELS.eventType, utf8(envelope.eventType)),
-    ...frame(LABELS.schemaVersion, utf8(String(envelope.schemaVersion))),
-    ...frame(LABELS.worldTime, utf8(envelope.worldTime.toString())),
-    ...frame(LABELS.wallTimeUtc, utf8(formatWallTime(envelope.wallTimeMicros))),
-    ...frame(LABELS.prevEventHash, envelope.prevEventHash),
-    ...frame(LABELS.payloadHash, envelope.payloadHash),
-    ...frame(LABELS.idempotencyKey, envelope.idempotencyKey),
-  ];
-  for (const part of parts) hash.update(part);
-  return hash.digest();
+  return new Framer()
+    .add(LABELS.campaignId, utf8(envelope.campaignId))
+    .add(LABELS.sceneId, EMPTY)
+    .add(LABELS.replayOrdinal, utf8(envelope.replayOrdinal.toString()))
+    .add(LABELS.eventType, utf8(envelope.eventType))
+    .add(LABELS.schemaVersion, utf8(String(envelope.schemaVersion)))
+    .add(LABELS.worldTime, utf8(envelope.worldTime.toString()))
+    .add(LABELS.wallTimeUtc, utf8(formatWallTime(envelope.wallTimeMicros)))
+    .add(LABELS.prevEventHash, envelope.prevEventHash)
+    .add(LABELS.payloadHash, envelope.payloadHash)
+    .add(LABELS.idempotencyKey, envelope.idempotencyKey)
+    .sha256();
 }
 
 /**

@@ -1,9 +1,26 @@
-/** SQL of the ledger's read side (verification, export, digests), in one place. */
+/**
+ * SQL of the ledger's read side (verification, export, checkpoints), in one place. Every stream is keyset
+ * paginated, `batchSize` rows per round trip, so memory does not grow with the campaign.
+ */
 import type { Session } from '../db/database.js';
+import {
+  type ImportRecord,
+  type LogRecord,
+  PROJECTION_TABLES,
+  type ProjectionRecord,
+  type ProjectionTable,
+  type RecordedCheckpoint,
+} from './audit-records.js';
 import type { StoredEvent } from './chain-verifier.js';
 
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+const utc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 export async function campaignId(session: Session, slug: string): Promise<string | null> {
-  const rows = await session.query<{ id: string }>('SELECT id::text AS id FROM campaigns WHERE slug = $1', [slug]);
+  const rows = await session.query<{ id: string }>('SELECT id::text AS id FROM campaigns WHERE slug = $1', [
+    slug,
+  ]);
   return rows[0]?.id ?? null;
 }
 
@@ -20,19 +37,28 @@ interface EventDbRow {
   envelope_hash: Buffer;
   payload_canonical: Buffer;
   payload_json_matches: boolean;
+  payload_jsonb: string | null;
+  import_id: string | null;
+  actor_id: string | null;
 }
 
-/** Streams a campaign's events in ordinal order, `batchSize` rows per round trip (keyset pagination). */
-export async function* readEvents(session: Session, id: string, batchSize = 1000): AsyncGenerator<StoredEvent> {
-  let after = -1n;
+/** Streams a campaign's events in ordinal order. */
+export async function* readEvents(
+  session: Session,
+  id: string,
+  batchSize = 1000,
+): AsyncGenerator<StoredEvent> {
+  let after = INT64_MIN;
   for (;;) {
     const rows = await session.query<EventDbRow>(
-      `SELECT campaign_id::text AS campaign_id, replay_ordinal::text AS replay_ordinal, event_type,
-              event_schema_version, world_time::text AS world_time,
-              (extract(epoch FROM wall_time_utc) * 1000000)::bigint::text AS wall_time_micros,
-              prev_event_hash, payload_hash, idempotency_key, envelope_hash, payload_canonical,
-              (payload = convert_from(payload_canonical, 'UTF8')::jsonb) AS payload_json_matches
-         FROM events e WHERE e.campaign_id = $1 AND e.replay_ordinal > $2
+      `SELECT e.campaign_id::text AS campaign_id, e.replay_ordinal::text AS replay_ordinal, e.event_type,
+              e.event_schema_version, e.world_time::text AS world_time,
+              (extract(epoch FROM e.wall_time_utc) * 1000000)::bigint::text AS wall_time_micros,
+              e.prev_event_hash, e.payload_hash, e.idempotency_key, e.envelope_hash, e.payload_canonical,
+              m.ok AS payload_json_matches, CASE WHEN m.ok THEN NULL ELSE e.payload::text END AS payload_jsonb,
+              e.import_id::text AS import_id, e.actor_id
+         FROM events e CROSS JOIN LATERAL (SELECT chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m
+        WHERE e.campaign_id = $1 AND e.replay_ordinal > $2
         ORDER BY e.replay_ordinal LIMIT $3`,
       [id, after.toString(), batchSize],
     );
@@ -50,10 +76,290 @@ export async function* readEvents(session: Session, id: string, batchSize = 1000
         envelopeHash: Buffer.from(row.envelope_hash),
         payloadCanonical: Buffer.from(row.payload_canonical),
         payloadJsonMatches: row.payload_json_matches,
+        payloadJsonb: row.payload_jsonb,
+        importId: row.import_id,
+        actorId: row.actor_id,
       };
     }
     const last = rows[rows.length - 1];
     if (!last || rows.length < batchSize) return;
     after = BigInt(last.replay_ordinal);
   }
+}
+
+interface ImportDbRow {
+  id: string;
+  package_id: string;
+  manifest_hash: string;
+  state_digest: string;
+  files_digest: string;
+  first_ordinal: string;
+  last_ordinal: string;
+  tip_hash: string;
+  counts: string;
+  events_appended: number;
+  objects_skipped: number;
+  first_sequence_no: string;
+  last_sequence_no: string;
+  duration_ms: number;
+  committed_at: string;
+}
+
+/** Streams a campaign's import rows in id (commit) order. */
+export async function* readImports(
+  session: Session,
+  id: string,
+  batchSize = 1000,
+): AsyncGenerator<ImportRecord> {
+  let after = '0';
+  for (;;) {
+    const rows = await session.query<ImportDbRow>(
+      `SELECT id::text AS id, package_id, manifest_hash, state_digest, files_digest,
+              first_ordinal::text AS first_ordinal, last_ordinal::text AS last_ordinal, tip_hash,
+              counts::text AS counts, events_appended, objects_skipped,
+              first_sequence_no::text AS first_sequence_no, last_sequence_no::text AS last_sequence_no,
+              duration_ms, ${utc('committed_at')} AS committed_at
+         FROM imports i WHERE i.campaign_id = $1 AND i.id > $2 ORDER BY i.id LIMIT $3`,
+      [id, after, batchSize],
+    );
+    for (const row of rows) {
+      yield {
+        id: row.id,
+        packageId: row.package_id,
+        manifestHash: row.manifest_hash,
+        stateDigest: row.state_digest,
+        filesDigest: row.files_digest,
+        firstOrdinal: BigInt(row.first_ordinal),
+        lastOrdinal: BigInt(row.last_ordinal),
+        tipHash: row.tip_hash,
+        counts: JSON.parse(row.counts) as Record<string, unknown>,
+        eventsAppended: row.events_appended,
+        objectsSkipped: row.objects_skipped,
+        firstSequenceNo: BigInt(row.first_sequence_no),
+        lastSequenceNo: BigInt(row.last_sequence_no),
+        durationMs: row.duration_ms,
+        committedAt: row.committed_at,
+      };
+    }
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < batchSize) return;
+    after = last.id;
+  }
+}
+
+interface LogDbRow {
+  sequence_no: string;
+  import_id: string;
+  phase: string;
+  object_type: string;
+  stable_id: string;
+  file_hash: string;
+  action: string;
+  manifest_hash: string;
+  event_ordinal: string | null;
+  logged_at: string;
+}
+
+/** Streams a campaign's ImportLog in sequence order. */
+export async function* readImportLog(
+  session: Session,
+  id: string,
+  batchSize = 1000,
+): AsyncGenerator<LogRecord> {
+  let after = INT64_MIN;
+  for (;;) {
+    const rows = await session.query<LogDbRow>(
+      `SELECT sequence_no::text AS sequence_no, import_id::text AS import_id, phase, object_type, stable_id,
+              file_hash, action, manifest_hash, event_ordinal::text AS event_ordinal, ${utc('logged_at')} AS logged_at
+         FROM import_log l WHERE l.campaign_id = $1 AND l.sequence_no > $2 ORDER BY l.sequence_no LIMIT $3`,
+      [id, after.toString(), batchSize],
+    );
+    for (const row of rows) {
+      yield {
+        sequenceNo: BigInt(row.sequence_no),
+        importId: row.import_id,
+        phase: row.phase,
+        objectType: row.object_type,
+        stableId: row.stable_id,
+        fileHash: row.file_hash,
+        action: row.action,
+        manifestHash: row.manifest_hash,
+        eventOrdinal: row.event_ordinal === null ? null : BigInt(row.event_ordinal),
+        loggedAt: row.logged_at,
+      };
+    }
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < batchSize) return;
+    after = BigInt(last.sequence_no);
+  }
+}
+
+interface ProjectionDbRow {
+  table_name: ProjectionTable;
+  stable_id: string;
+  category: string;
+  object_type: string;
+  package_id: string;
+  source_path: string;
+  content_hash: string;
+  file_hash: string;
+  event_ordinal: string;
+  payload: string;
+}
+
+const projectionSelect = (table: ProjectionTable, rank: number) =>
+  `SELECT '${table}'::text AS table_name, ${rank} AS rank, stable_id, category, object_type, package_id, source_path,
+          content_hash, file_hash, event_ordinal AS o, event_ordinal::text AS event_ordinal, payload::text AS payload
+     FROM ${table} WHERE campaign_id = $1 AND event_ordinal BETWEEN $2 AND $3`;
+
+const PROJECTIONS_IN_RANGE = `SELECT * FROM (${PROJECTION_TABLES.map(projectionSelect).join('\nUNION ALL\n')}) p
+  ORDER BY o, rank, stable_id COLLATE "C", category COLLATE "C"`;
+
+const NEXT_PROJECTION_ORDINAL = `SELECT least(${PROJECTION_TABLES.map(
+  (table) => `(SELECT min(event_ordinal) FROM ${table} WHERE campaign_id = $1 AND event_ordinal >= $2)`,
+).join(', ')})::text AS o`;
+
+/**
+ * Streams a campaign's projection rows in creating-event order (then table, stable_id, category), one
+ * ordinal range of `batchSize` at a time; empty stretches (e.g. a wildly altered event_ordinal) are jumped
+ * over with an index lookup.
+ */
+export async function* readProjections(
+  session: Session,
+  id: string,
+  batchSize = 1000,
+): AsyncGenerator<ProjectionRecord> {
+  let from = INT64_MIN;
+  for (;;) {
+    const next = await session.query<{ o: string | null }>(NEXT_PROJECTION_ORDINAL, [id, from.toString()]);
+    const start = next[0]?.o;
+    if (start === null || start === undefined) return;
+    const low = BigInt(start);
+    const high = low + BigInt(batchSize) - 1n > INT64_MAX ? INT64_MAX : low + BigInt(batchSize) - 1n;
+    const rows = await session.query<ProjectionDbRow>(PROJECTIONS_IN_RANGE, [
+      id,
+      low.toString(),
+      high.toString(),
+    ]);
+    for (const row of rows) {
+      yield {
+        table: row.table_name,
+        stableId: row.stable_id,
+        category: row.category,
+        objectType: row.object_type,
+        packageId: row.package_id,
+        sourcePath: row.source_path,
+        contentHash: row.content_hash,
+        fileHash: row.file_hash,
+        eventOrdinal: BigInt(row.event_ordinal),
+        payload: row.payload,
+      };
+    }
+    if (high === INT64_MAX) return;
+    from = high + 1n;
+  }
+}
+
+interface CheckpointDbRow {
+  ordinal: string;
+  tip_hash: string;
+  events: string;
+  state_digest: string | null;
+  created_at: string;
+  key_id: string | null;
+  signature: string | null;
+  document: Buffer;
+}
+
+/** Streams the checkpoints recorded for a campaign, by ordinal then creation time. */
+export async function* readCheckpoints(
+  session: Session,
+  id: string,
+  batchSize = 1000,
+): AsyncGenerator<RecordedCheckpoint> {
+  let offset = 0;
+  for (;;) {
+    // Few rows per campaign; OFFSET keeps the statement simple (no keyset over a timestamp pair).
+    const rows = await session.query<CheckpointDbRow>(
+      `SELECT ordinal::text AS ordinal, tip_hash, events::text AS events, state_digest, ${utc('created_at')} AS created_at,
+              key_id, signature, document
+         FROM checkpoints k WHERE k.campaign_id = $1 ORDER BY k.ordinal, k.created_at LIMIT $2 OFFSET $3`,
+      [id, batchSize, offset],
+    );
+    for (const row of rows) {
+      yield {
+        ordinal: BigInt(row.ordinal),
+        tipHash: row.tip_hash,
+        events: BigInt(row.events),
+        stateDigest: row.state_digest,
+        createdAt: row.created_at,
+        keyId: row.key_id,
+        signature: row.signature,
+        document: Buffer.from(row.document),
+      };
+    }
+    if (rows.length < batchSize) return;
+    offset += rows.length;
+  }
+}
+
+/** The last event of a campaign: its ordinal and envelope hash. */
+export async function readTip(
+  session: Session,
+  id: string,
+): Promise<{ ordinal: bigint; envelopeHash: Buffer } | null> {
+  const rows = await session.query<{ ordinal: string; envelope_hash: Buffer }>(
+    `SELECT e.replay_ordinal::text AS ordinal, e.envelope_hash FROM events e WHERE e.campaign_id = $1
+      ORDER BY e.replay_ordinal DESC LIMIT 1`,
+    [id],
+  );
+  const row = rows[0];
+  return row ? { ordinal: BigInt(row.ordinal), envelopeHash: Buffer.from(row.envelope_hash) } : null;
+}
+
+/** The envelope hashes at the given ordinals (those that exist), ascending. */
+export async function readEnvelopeHashes(
+  session: Session,
+  id: string,
+  ordinals: readonly bigint[],
+): Promise<[bigint, string][]> {
+  const rows = await session.query<{ ordinal: string; hash: string }>(
+    `SELECT e.replay_ordinal::text AS ordinal, encode(e.envelope_hash, 'hex') AS hash FROM events e
+      WHERE e.campaign_id = $1 AND e.replay_ordinal = ANY($2::bigint[]) ORDER BY e.replay_ordinal`,
+    [id, ordinals.map(String)],
+  );
+  return rows.map((row) => [BigInt(row.ordinal), row.hash]);
+}
+
+export interface CheckpointRow {
+  campaignId: string;
+  ordinal: bigint;
+  tipHash: string;
+  events: bigint;
+  stateDigest: string;
+  createdAt: string;
+  keyId: string | null;
+  signature: string | null;
+  document: Buffer;
+}
+
+/** Records a checkpoint (append-only); returns false when the same one was already recorded. */
+export async function insertCheckpoint(session: Session, row: CheckpointRow): Promise<boolean> {
+  const inserted = await session.query(
+    `INSERT INTO checkpoints (campaign_id, ordinal, tip_hash, events, state_digest, created_at, key_id, signature, document)
+     VALUES ($1::bigint, $2::bigint, $3, $4::bigint, $5, $6::timestamptz, $7, $8, $9)
+     ON CONFLICT DO NOTHING RETURNING 1 AS inserted`,
+    [
+      row.campaignId,
+      row.ordinal.toString(),
+      row.tipHash,
+      row.events.toString(),
+      row.stateDigest,
+      row.createdAt,
+      row.keyId,
+      row.signature,
+      row.document,
+    ],
+  );
+  return inserted.length > 0;
 }

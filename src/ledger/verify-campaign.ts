@@ -1,21 +1,28 @@
-/** `chronicle verify`: recompute a campaign's whole chain from the stored bytes. */
+/**
+ * `chronicle verify`: recompute a campaign's whole chain from the stored bytes, and check the imports,
+ * the ImportLog, the projections and the recorded checkpoints against it (optionally against a tip
+ * document the auditor kept), in one consistent snapshot.
+ */
 import type { Session } from '../db/database.js';
-import { ChainVerifier, type VerifyReport, buildReport } from './chain-verifier.js';
-import { campaignId, readEvents } from './ledger-sql.js';
+import { type AgainstOptions, type AuditReport, runAudit } from './audit.js';
+import { databaseSource, inSnapshot } from './db-source.js';
 
 export interface VerifyOptions {
   batchSize?: number;
   onProgress?: (eventsVerified: number) => void;
+  against?: AgainstOptions;
 }
 
-export async function verifyCampaign(session: Session, campaign: string, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const verifier = new ChainVerifier();
-  const id = await campaignId(session, campaign);
-  if (id !== null) {
-    for await (const event of readEvents(session, id, options.batchSize ?? 1000)) {
-      verifier.push(event);
-      if (verifier.events % 10_000 === 0) options.onProgress?.(verifier.events);
-    }
-  }
-  return buildReport(campaign, verifier);
+export function verifyCampaign(
+  session: Session,
+  campaign: string,
+  options: VerifyOptions = {},
+): Promise<AuditReport> {
+  return inSnapshot(session, 'read only', async (tx) => {
+    const source = await databaseSource(tx, campaign, options.batchSize ?? 1000);
+    return runAudit(source, {
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.against ? { against: options.against } : {}),
+    });
+  });
 }

@@ -15,6 +15,8 @@ import {
 import { type CliContext, cliContext, withDatabase } from '../context.js';
 import { EXIT, type Io, exitCodeFor, formatCounts, printError, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
+import { checkpointAfterImport, prepareCheckpointDir } from './checkpoint.js';
+import { readPrivateKeyFile } from './keygen.js';
 
 interface ImportFlags {
   campaign?: string;
@@ -23,7 +25,10 @@ interface ImportFlags {
   json?: boolean;
   injectFault?: string[];
   metricsFile?: string;
+  scenario?: string;
   pushgateway?: string;
+  checkpointDir?: string;
+  checkpointKey?: string;
 }
 
 export function registerImport(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -40,8 +45,11 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       'QA only (needs CHRONICLE_ALLOW_FAULTS=1): fail at a named point; kinds throw, db-error, terminate, kill',
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option('--scenario <name>', 'QA label for this attempt (e.g. the harness scenario), added to every log line')
     .option('--metrics-file <path>', 'write the metrics in Prometheus text format after the run (textfile collector)')
     .option('--pushgateway <url>', 'push the metrics to a Prometheus Pushgateway after the run (job "chronicle")')
+    .option('--checkpoint-dir <dir>', 'after a commit, write a checkpoint (tip document) there and record it')
+    .option('--checkpoint-key <pem>', 'with --checkpoint-dir: sign the checkpoints with this Ed25519 private key')
     .action(async (dir: string, opts: ImportFlags, command: Command) => {
       const ctx = cliContext(command, io);
       if (opts.injectFault?.length && process.env.CHRONICLE_ALLOW_FAULTS !== '1') {
@@ -51,11 +59,17 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       const faults = armFaults(specs);
       if (opts.pushgateway !== undefined) checkPushgatewayUrl(opts.pushgateway);
       const campaign = opts.campaign ?? ctx.config.campaign;
+      if (opts.checkpointKey && !opts.checkpointDir) {
+        throw new UsageError('--checkpoint-key signs the checkpoints of --checkpoint-dir: give both', {}, 'usage.invalid');
+      }
+      const checkpointKey = opts.checkpointKey ? readPrivateKeyFile(opts.checkpointKey, '--checkpoint-key') : undefined;
+      if (opts.checkpointDir) prepareCheckpointDir(opts.checkpointDir);
+      let checkpointFile: string | null = null;
       const metrics = new Metrics();
       const progress = progressReporter(io, !opts.json);
-      const result = await withDatabase(ctx, (db) => {
+      const result = await withDatabase(ctx, async (db) => {
         checkFaultsSupported(specs, db.backend);
-        return importPackage(db, dir, {
+        const imported = await importPackage(db, dir, {
           campaign,
           plan: {
             strict: opts.strict ?? ctx.config.strict,
@@ -63,16 +77,22 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
           },
           enabled: ctx.config.features.importer,
           faults,
+          scenario: opts.scenario,
           metrics,
           logger: ctx.logger,
           lockTimeout: ctx.config.lock_timeout,
           batchSize: ctx.config.batch_size,
           onProgress: (p) => progress.update(`${p.phase}: ${p.eventsWritten}/${p.eventsTotal} events`),
         });
+        if (opts.checkpointDir && imported.outcome === 'committed') {
+          checkpointFile = await checkpointAfterImport(db, campaign, opts.checkpointDir, checkpointKey);
+        }
+        return imported;
       });
       progress.done();
-      if (opts.json) printJson(io, importJson(result));
+      if (opts.json) printJson(io, { ...importJson(result), ...(checkpointFile ? { checkpoint: checkpointFile } : {}) });
       else printHuman(io, result);
+      if (checkpointFile && !opts.json) printLines(io, [`  checkpoint     ${checkpointFile}`]);
       await exportMetrics(ctx, metrics, opts, campaign);
       setExit(result.error ? exitCodeFor(result.error.code) : EXIT.ok);
     });

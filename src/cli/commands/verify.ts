@@ -1,54 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { type VerifyReport, verifyCampaign } from '../../index.js';
+import {
+  type AgainstOptions,
+  type AuditReport,
+  BundleFormatError,
+  parseCheckpoint,
+  UsageError,
+  type VerifyReport,
+  verifyBundle,
+  verifyCampaign,
+} from '../../index.js';
 import { cliContext, withDatabase } from '../context.js';
 import { EXIT, type Io, printError, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
+import { readPublicKeyFile } from './keygen.js';
+
+interface VerifyFlags {
+  campaign?: string;
+  json?: boolean;
+  against?: string;
+  publicKey?: string;
+  bundle?: string;
+}
 
 export function registerVerify(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('verify')
-    .description("recompute a campaign's hash chain from the stored bytes and report every problem (exit 4 on any)")
-    .option('-c, --campaign <slug>', 'campaign to verify (default: config campaign, else "default")')
+    .description(
+      "recompute a campaign's hash chain from the stored bytes, check imports, ImportLog and projections against it, " +
+        'and report every problem (exit 4 on any)',
+    )
+    .option(
+      '-c, --campaign <slug>',
+      'campaign to verify (default: the checkpoint\'s or bundle\'s, else config campaign, else "default")',
+    )
+    .option(
+      '--against <checkpoint>',
+      'also prove the chain still extends this checkpoint (a tip document from chronicle checkpoint)',
+    )
+    .option(
+      '--public-key <pem>',
+      "with --against: the checkpoint's signature must verify with this Ed25519 public key",
+    )
+    .option('--bundle <file>', 'verify an exported bundle instead of the database (no database is opened)')
     .option('--json', 'print one JSON object on stdout')
-    .action(async (opts: { campaign?: string; json?: boolean }, command: Command) => {
+    .action(async (opts: VerifyFlags, command: Command) => {
       const ctx = cliContext(command, io);
-      const campaign = opts.campaign ?? ctx.config.campaign;
+      if (opts.publicKey && !opts.against) {
+        throw new UsageError(
+          '--public-key checks the signature of a checkpoint: give it with --against',
+          {},
+          'usage.invalid',
+        );
+      }
+      const against = opts.against ? readAgainst(opts.against, opts.publicKey) : undefined;
+      if (against)
+        checkCampaign(
+          against.document.campaign,
+          opts.campaign,
+          `the checkpoint ${basename(opts.against ?? '')}`,
+        );
       const progress = progressReporter(io, !opts.json);
-      const report = await withDatabase(ctx, (db) =>
-        verifyCampaign(db, campaign, { onProgress: (n) => progress.update(`verified ${n} events`) }),
-      );
+      const onProgress = (n: number) => progress.update(`verified ${n} events`);
+      let report: AuditReport;
+      try {
+        if (opts.bundle) {
+          report = await verifyBundle(opts.bundle, {
+            label: basename(opts.bundle),
+            onProgress,
+            ...(against ? { against } : {}),
+          });
+          checkCampaign(report.campaign, opts.campaign, `the bundle ${basename(opts.bundle)}`);
+        } else {
+          const campaign = opts.campaign ?? against?.document.campaign ?? ctx.config.campaign;
+          report = await withDatabase(ctx, (db) =>
+            verifyCampaign(db, campaign, { onProgress, ...(against ? { against } : {}) }),
+          );
+        }
+      } catch (error) {
+        progress.done();
+        if (!(error instanceof BundleFormatError)) throw error;
+        if (opts.json) printJson(io, { ok: false, error: error.toJSON() });
+        printError(io, [`verification FAILED: [${error.code}] ${error.message}`]);
+        setExit(EXIT.verificationFailed);
+        return;
+      }
       progress.done();
-      printReport(io, report, Boolean(opts.json));
+      printReport(io, report, Boolean(opts.json), opts.bundle ? basename(opts.bundle) : undefined);
       setExit(report.ok ? EXIT.ok : EXIT.verificationFailed);
     });
 }
 
-export function verifyJson(report: VerifyReport): Record<string, unknown> {
+function readAgainst(path: string, publicKeyPath: string | undefined): AgainstOptions {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? String(error);
+    throw new UsageError(
+      `--against ${basename(path)}: cannot read it (${code})`,
+      { file: basename(path) },
+      'checkpoint.unreadable',
+    );
+  }
+  const document = parseCheckpoint(text, basename(path));
+  return publicKeyPath
+    ? { document, publicKey: readPublicKeyFile(publicKeyPath, '--public-key') }
+    : { document };
+}
+
+function checkCampaign(actual: string, requested: string | undefined, what: string): void {
+  if (requested !== undefined && requested !== actual) {
+    throw new UsageError(
+      `${what} is for campaign '${actual}', not '${requested}'`,
+      {},
+      'usage.campaign_mismatch',
+    );
+  }
+}
+
+export function verifyJson(report: VerifyReport | AuditReport, bundle?: string): Record<string, unknown> {
+  const against = 'against' in report ? report.against : undefined;
   return {
     ok: report.ok,
     campaign: report.campaign,
     events: report.events,
     tip_hash: report.tipHash,
-    ...(report.firstBadOrdinal !== undefined ? { first_bad_ordinal: report.firstBadOrdinal, reason: report.reason } : {}),
+    ...(report.firstBadOrdinal !== undefined
+      ? { first_bad_ordinal: report.firstBadOrdinal, reason: report.reason }
+      : {}),
+    ...(bundle !== undefined ? { bundle } : {}),
+    ...(against
+      ? {
+          against: {
+            ordinal: against.ordinal,
+            tip_hash: against.tipHash,
+            created_at: against.createdAt,
+            signature: against.signature,
+            key_id: against.keyId,
+            first_difference: against.firstDifference,
+            last_agreement: against.lastAgreement,
+            truncated: against.truncated,
+          },
+        }
+      : {}),
     problems: report.problems,
   };
 }
 
-export function printReport(io: Io, report: VerifyReport, json: boolean): void {
+export function printReport(
+  io: Io,
+  report: VerifyReport | AuditReport,
+  json: boolean,
+  bundle?: string,
+): void {
   if (json) {
-    printJson(io, verifyJson(report));
+    printJson(io, verifyJson(report, bundle));
     return;
   }
+  const against = 'against' in report ? report.against : undefined;
+  const from = bundle ? ` (bundle ${bundle})` : '';
+  const checkpointLine = against
+    ? `  checkpoint ordinal ${against.ordinal} of ${against.createdAt}, tip ${against.tipHash}, signature ${against.signature}${against.keyId ? ` (key ${against.keyId})` : ''}`
+    : null;
   if (report.ok) {
     printLines(io, [
-      `verified: campaign '${report.campaign}' holds ${report.events} events; the chain is intact`,
+      `verified: campaign '${report.campaign}'${from} holds ${report.events} events; the chain is intact` +
+        (against ? ` and extends the checkpoint` : ''),
       `  chain tip  ${report.tipHash ?? '(empty)'}`,
+      ...(checkpointLine ? [checkpointLine] : []),
     ]);
     return;
   }
   printError(io, [
-    `verification FAILED for campaign '${report.campaign}': ${report.problems.length} problem(s), first at ordinal ${report.firstBadOrdinal}`,
+    `verification FAILED for campaign '${report.campaign}'${from}: ${report.problems.length} problem(s), first at ordinal ${report.firstBadOrdinal}`,
+    ...(against && against.firstDifference !== null
+      ? [`  first ordinal that differs from the checkpoint: ${against.firstDifference}`]
+      : []),
+    ...(checkpointLine ? [checkpointLine] : []),
     ...report.problems.slice(0, 50).map((p) => `  ordinal ${p.ordinal}  ${p.kind}  ${p.message}`),
-    ...(report.problems.length > 50 ? [`  ... ${report.problems.length - 50} more (use --json for all)`] : []),
+    ...(report.problems.length > 50
+      ? [`  ... ${report.problems.length - 50} more (use --json for all)`]
+      : []),
   ]);
 }

@@ -1,0 +1,124 @@
+/** `chronicle checkpoint`: write (and record) a tip document for auditors, optionally signed. */
+
+import type { KeyObject } from 'node:crypto';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Command } from 'commander';
+import {
+  type CheckpointDocument,
+  type CheckpointResult,
+  checkpointFileText,
+  createCheckpoint,
+  type Database,
+  UsageError,
+} from '../../index.js';
+import { cliContext, withDatabase } from '../context.js';
+import { EXIT, type Io, printJson, printLines } from '../output.js';
+import { readPrivateKeyFile } from './keygen.js';
+
+interface CheckpointFlags {
+  campaign?: string;
+  signKey?: string;
+  out?: string;
+  trail?: string;
+  record: boolean;
+  json?: boolean;
+}
+
+export function registerCheckpoint(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('checkpoint')
+    .description(
+      "write a tip document of a campaign's chain for auditors to keep (also recorded in the database)",
+    )
+    .option('-c, --campaign <slug>', 'campaign (default: config campaign, else "default")')
+    .option('--sign-key <pem>', 'sign the document with this Ed25519 private key (see chronicle keygen)')
+    .option('--out <file>', 'write the document to this file (default: print it on stdout)')
+    .option('--trail <n>', 'keep the envelope hash of each of the last <n> events (default 64)')
+    .option(
+      '--no-record',
+      'do not record it in the database (needs only SELECT: an auditor can take their own)',
+    )
+    .option('--json', 'print one JSON object on stdout (the summary and the document)')
+    .action(async (opts: CheckpointFlags, command: Command) => {
+      const ctx = cliContext(command, io);
+      const signKey = opts.signKey ? readPrivateKeyFile(opts.signKey, '--sign-key') : undefined;
+      const denseTrail = opts.trail === undefined ? undefined : parseTrail(opts.trail);
+      const campaign = opts.campaign ?? ctx.config.campaign;
+      const result = await withDatabase(ctx, (db) =>
+        createCheckpoint(db, campaign, {
+          record: opts.record,
+          ...(signKey ? { signKey } : {}),
+          ...(denseTrail === undefined ? {} : { denseTrail }),
+        }),
+      );
+      if (opts.out) writeFileSync(opts.out, checkpointFileText(result.document));
+      if (opts.json) {
+        printJson(io, {
+          ...summaryJson(result),
+          ...(opts.out ? { file: basename(opts.out) } : {}),
+          document: result.document,
+        });
+      } else if (opts.out) {
+        printLines(io, summaryLines(result.document, basename(opts.out)));
+      } else {
+        io.stdout.write(checkpointFileText(result.document));
+      }
+      setExit(EXIT.ok);
+    });
+}
+
+function parseTrail(value: string): number {
+  if (!/^[0-9]+$/.test(value) || Number(value) > 1_000_000) {
+    throw new UsageError(`--trail must be an integer from 0 to 1000000, not '${value}'`, {}, 'usage.invalid');
+  }
+  return Number(value);
+}
+
+function summaryJson(result: CheckpointResult): Record<string, unknown> {
+  const doc = result.document;
+  return {
+    campaign: doc.campaign,
+    ordinal: doc.ordinal,
+    tip_hash: doc.tip_hash,
+    events: doc.events,
+    state_digest: doc.state_digest,
+    created_at: doc.created_at,
+    key_id: doc.key_id ?? null,
+    recorded: result.recorded,
+  };
+}
+
+function summaryLines(doc: CheckpointDocument, file: string): string[] {
+  return [
+    `checkpoint written to ${file}: campaign '${doc.campaign}', ${doc.events} events up to ordinal ${doc.ordinal}`,
+    `  tip hash      ${doc.tip_hash}`,
+    `  state digest  ${doc.state_digest}`,
+    `  signed        ${doc.key_id ? `yes, key ${doc.key_id}` : 'no'}`,
+  ];
+}
+
+/** For `import --checkpoint-dir`: refuses a path that exists and is not a directory, creates a missing one. */
+export function prepareCheckpointDir(dir: string): void {
+  try {
+    if (!statSync(dir).isDirectory()) {
+      throw new UsageError(`--checkpoint-dir ${basename(dir)} is not a directory`, {}, 'usage.invalid');
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    mkdirSync(dir, { recursive: true });
+  }
+}
+
+/** Writes a checkpoint after a committed import: `<dir>/<campaign>-<ordinal>.json`; returns the file name. */
+export async function checkpointAfterImport(
+  db: Database,
+  campaign: string,
+  dir: string,
+  signKey?: KeyObject,
+): Promise<string> {
+  const { document } = await createCheckpoint(db, campaign, signKey ? { signKey } : {});
+  const name = `${campaign.replace(/[^A-Za-z0-9._-]/g, '_')}-${String(document.ordinal).padStart(12, '0')}.json`;
+  writeFileSync(join(dir, name), checkpointFileText(document));
+  return name;
+}

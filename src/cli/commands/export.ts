@@ -1,0 +1,43 @@
+/** `chronicle export`: a campaign as an offline audit bundle (NDJSON), for `verify --bundle` anywhere. */
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { exportBundle } from '../../index.js';
+import { cliContext, withDatabase } from '../context.js';
+import { EXIT, type Io, printJson, printLines } from '../output.js';
+import { progressReporter } from '../progress.js';
+
+export function registerExport(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('export')
+    .description(
+      'write a campaign as an audit bundle: every event with its stored bytes, imports, ImportLog, projections, checkpoints',
+    )
+    .option('-c, --campaign <slug>', 'campaign (default: config campaign, else "default")')
+    .requiredOption('--out <file>', 'the bundle file to write (NDJSON; appears only when complete)')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (opts: { campaign?: string; out: string; json?: boolean }, command: Command) => {
+      const ctx = cliContext(command, io);
+      const campaign = opts.campaign ?? ctx.config.campaign;
+      const progress = progressReporter(io, !opts.json);
+      const result = await withDatabase(ctx, (db) =>
+        exportBundle(db, campaign, opts.out, { onProgress: (n) => progress.update(`exported ${n} events`) }),
+      );
+      progress.done();
+      if (opts.json) {
+        printJson(io, {
+          campaign,
+          file: basename(opts.out),
+          counts: result.counts,
+          tip_hash: result.tipHash,
+          bytes: result.bytes,
+        });
+      } else {
+        const c = result.counts;
+        printLines(io, [
+          `exported campaign '${campaign}' to ${basename(opts.out)}: ${c.event} events, ${c.import} imports, ${c.import_log} ImportLog rows, ${c.projection} projection rows, ${c.checkpoint} checkpoints`,
+          `  chain tip  ${result.tipHash ?? '(empty)'}`,
+        ]);
+      }
+      setExit(EXIT.ok);
+    });
+}

@@ -1,0 +1,86 @@
+/**
+ * The records an audit reads besides the events, whether from the database or from a bundle, and the
+ * source contract: each stream in the order the one-pass verification needs.
+ */
+import type { ProblemKind, StoredEvent } from './chain-verifier.js';
+
+export const PROJECTION_TABLES = ['entities', 'edges', 'tags', 'affordances', 'chunks'] as const;
+export type ProjectionTable = (typeof PROJECTION_TABLES)[number];
+
+/** A row of `imports`. Numbers that can exceed 2^53 are bigint. */
+export interface ImportRecord {
+  id: string;
+  packageId: string;
+  manifestHash: string;
+  stateDigest: string;
+  filesDigest: string;
+  firstOrdinal: bigint;
+  lastOrdinal: bigint;
+  tipHash: string;
+  counts: Record<string, unknown>;
+  eventsAppended: number;
+  objectsSkipped: number;
+  firstSequenceNo: bigint;
+  lastSequenceNo: bigint;
+  durationMs: number;
+  committedAt: string;
+}
+
+/** A row of `import_log`. */
+export interface LogRecord {
+  sequenceNo: bigint;
+  importId: string;
+  phase: string;
+  objectType: string;
+  stableId: string;
+  fileHash: string;
+  action: string;
+  manifestHash: string;
+  eventOrdinal: bigint | null;
+  loggedAt: string;
+}
+
+/** A row of one of the projection tables. `payload` is the jsonb column as text. */
+export interface ProjectionRecord {
+  table: ProjectionTable;
+  stableId: string;
+  category: string;
+  objectType: string;
+  packageId: string;
+  sourcePath: string;
+  contentHash: string;
+  fileHash: string;
+  eventOrdinal: bigint;
+  payload: string;
+}
+
+/** A row of `checkpoints`: a tip document the database recorded when it was written. */
+export interface RecordedCheckpoint {
+  ordinal: bigint;
+  tipHash: string;
+  events: bigint;
+  stateDigest: string | null;
+  createdAt: string;
+  keyId: string | null;
+  signature: string | null;
+  document: Buffer;
+}
+
+/**
+ * Where an audit reads a campaign from. Every call to a stream method starts a new pass over it.
+ * Orders: events by ordinal; imports by id; ImportLog by sequence_no; projections by (event_ordinal,
+ * table in PROJECTION_TABLES order, stable_id, category by code point); checkpoints by (ordinal, created_at).
+ */
+export interface AuditSource {
+  readonly campaign: string;
+  /** The campaign's id (the envelope hashes cover it), or null when the campaign does not exist. */
+  readonly campaignId: string | null;
+  events(): AsyncIterable<StoredEvent>;
+  imports(): AsyncIterable<ImportRecord>;
+  importLog(): AsyncIterable<LogRecord>;
+  projections(): AsyncIterable<ProjectionRecord>;
+  checkpoints(): AsyncIterable<RecordedCheckpoint>;
+}
+
+/** How checkers report: the ordinal the problem is about, its kind and a message naming both sides. */
+export type ReportProblem = (ordinal: bigint, kind: ProblemKind, message: string) => void;

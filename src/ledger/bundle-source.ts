@@ -1,0 +1,125 @@
+/**
+ * A bundle file as an audit source, with no database: each stream is its own sequential read of the file
+ * that keeps only the lines of one kind, so memory stays constant however many events the bundle holds.
+ * The event stream also checks the file's structure (header first, known kinds in section order, and an
+ * end record whose counts match): a bundle that was cut short or altered in shape cannot be verified.
+ */
+import { access } from 'node:fs/promises';
+import type { AuditSource } from './audit-records.js';
+import {
+  BundleFormatError,
+  type BundleHeader,
+  decodeCheckpoint,
+  decodeEnd,
+  decodeEvent,
+  decodeHeader,
+  decodeImport,
+  decodeLogRow,
+  decodeProjection,
+  KIND_PREFIX,
+  RECORD_KINDS,
+  type RecordKind,
+  RecordReader,
+  type SectionCounts,
+} from './bundle-format.js';
+import type { StoredEvent } from './chain-verifier.js';
+import { readLines } from './line-reader.js';
+
+function kindOf(text: string): RecordKind | null {
+  for (const kind of RECORD_KINDS) if (text.startsWith(KIND_PREFIX[kind])) return kind;
+  return null;
+}
+
+export interface BundleSource extends AuditSource {
+  readonly header: BundleHeader;
+}
+
+/** Opens a bundle: reads its header line; the streams read the file when iterated. */
+export async function openBundle(path: string, label = path): Promise<BundleSource> {
+  try {
+    await access(path);
+  } catch {
+    throw new BundleFormatError(`${label}: no such bundle file`, { file: label });
+  }
+  let header: BundleHeader | null = null;
+  for await (const [line] of readLines(path)) {
+    if (!line || kindOf(line.text) !== 'header') {
+      throw new BundleFormatError(`${label} does not start with a bundle header`, { file: label });
+    }
+    header = decodeHeader(RecordReader.parse(line.text, `${label} line 1`));
+    break;
+  }
+  if (!header) throw new BundleFormatError(`${label} is empty`, { file: label });
+  const campaignId = header.campaign_id;
+  const records = <T>(kind: RecordKind, decode: (r: RecordReader) => T) =>
+    async function* (): AsyncGenerator<T> {
+      if (campaignId === null) return;
+      const prefix = KIND_PREFIX[kind];
+      for await (const lines of readLines(path)) {
+        for (const line of lines) {
+          if (line.text.startsWith(prefix))
+            yield decode(RecordReader.parse(line.text, `${label} line ${line.number}`));
+        }
+      }
+    };
+  return {
+    header,
+    campaign: header.campaign,
+    campaignId,
+    events: () => checkedEvents(path, label, campaignId),
+    imports: records('import', decodeImport),
+    importLog: records('import_log', decodeLogRow),
+    projections: records('projection', decodeProjection),
+    checkpoints: records('checkpoint', decodeCheckpoint),
+  };
+}
+
+/** The events, while checking the whole file's structure on the same read. */
+async function* checkedEvents(
+  path: string,
+  label: string,
+  campaignId: string | null,
+): AsyncGenerator<StoredEvent> {
+  const counts: SectionCounts = { event: 0, import: 0, import_log: 0, projection: 0, checkpoint: 0 };
+  let section = 0;
+  let end: SectionCounts | null = null;
+  for await (const lines of readLines(path)) {
+    for (const line of lines) {
+      const where = `${label} line ${line.number}`;
+      const kind = kindOf(line.text);
+      if (kind === null)
+        throw new BundleFormatError(`${where} is not a bundle record`, { file: label, line: line.number });
+      if (end !== null)
+        throw new BundleFormatError(`${where} follows the end record`, { file: label, line: line.number });
+      const order = RECORD_KINDS.indexOf(kind);
+      if (order < section || (kind === 'header' && line.number !== 1)) {
+        throw new BundleFormatError(`${where}: a ${kind} record out of section order`, {
+          file: label,
+          line: line.number,
+        });
+      }
+      section = order;
+      if (kind === 'end') {
+        end = decodeEnd(RecordReader.parse(line.text, where));
+        continue;
+      }
+      if (kind === 'header') continue;
+      counts[kind] += 1;
+      if (kind === 'event') {
+        if (campaignId === null)
+          throw new BundleFormatError(`${where}: an event in a bundle of a campaign that does not exist`);
+        yield decodeEvent(RecordReader.parse(line.text, where), campaignId);
+      }
+    }
+  }
+  if (end === null)
+    throw new BundleFormatError(`${label} has no end record: it was cut short`, { file: label });
+  for (const kind of Object.keys(counts) as (keyof SectionCounts)[]) {
+    if (counts[kind] !== end[kind]) {
+      throw new BundleFormatError(
+        `${label} holds ${counts[kind]} ${kind} records, its end record says ${end[kind]}`,
+        { file: label },
+      );
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * `chronicle checkpoint`: reads a campaign's tip, trail and state digest from one consistent snapshot,
+ * builds the tip document (signed when a key is given) and records it in the append-only `checkpoints`
+ * table in the same transaction (unless asked not to: an auditor's read-only role can take checkpoints too).
+ */
+import type { KeyObject } from 'node:crypto';
+import { canonicalJsonBytes } from '../canonical/index.js';
+import type { Session } from '../db/database.js';
+import { UsageError } from '../errors.js';
+import { campaignDigest } from '../importer/campaign-read.js';
+import { type Clock, microsToIso, systemClock } from '../importer/clock.js';
+import {
+  CHECKPOINT_FORMAT,
+  type CheckpointDocument,
+  DEFAULT_DENSE_TRAIL,
+  signCheckpoint,
+  trailOrdinals,
+} from './checkpoint.js';
+import { inSnapshot } from './db-source.js';
+import { campaignId, insertCheckpoint, readEnvelopeHashes, readTip } from './ledger-sql.js';
+
+export interface CheckpointOptions {
+  clock?: Clock;
+  /** Ed25519 private key: the document is signed with it. */
+  signKey?: KeyObject;
+  /** How many of the last events the trail holds every hash of (default 64). */
+  denseTrail?: number;
+  /** Record the checkpoint in the database (default true); false needs only SELECT (an auditor's role). */
+  record?: boolean;
+}
+
+export interface CheckpointResult {
+  document: CheckpointDocument;
+  /** False when not recorded: asked not to, or this exact checkpoint (campaign, ordinal, time) already was. */
+  recorded: boolean;
+}
+
+export function createCheckpoint(
+  session: Session,
+  campaign: string,
+  options: CheckpointOptions = {},
+): Promise<CheckpointResult> {
+  const clock = options.clock ?? systemClock;
+  const record = options.record ?? true;
+  return inSnapshot(session, record ? 'read write' : 'read only', async (tx) => {
+    const id = await campaignId(tx, campaign);
+    const tip = id === null ? null : await readTip(tx, id);
+    if (id === null || tip === null) {
+      throw new UsageError(
+        `campaign '${campaign}' has no events to checkpoint`,
+        { campaign },
+        'checkpoint.empty',
+      );
+    }
+    const trail = await readEnvelopeHashes(
+      tx,
+      id,
+      trailOrdinals(tip.ordinal, options.denseTrail ?? DEFAULT_DENSE_TRAIL),
+    );
+    const unsigned: CheckpointDocument = {
+      format: CHECKPOINT_FORMAT,
+      campaign,
+      campaign_id: id,
+      ordinal: Number(tip.ordinal),
+      tip_hash: tip.envelopeHash.toString('hex'),
+      events: Number(tip.ordinal) + 1,
+      state_digest: (await campaignDigest(tx, campaign)).stateDigest,
+      created_at: microsToIso(clock.nowMicros()),
+      trail: trail.map(([ordinal, hash]) => [Number(ordinal), hash]),
+    };
+    const document = options.signKey ? signCheckpoint(unsigned, options.signKey) : unsigned;
+    if (!record) return { document, recorded: false };
+    const recorded = await insertCheckpoint(tx, {
+      campaignId: id,
+      ordinal: tip.ordinal,
+      tipHash: document.tip_hash,
+      events: BigInt(document.events),
+      stateDigest: document.state_digest,
+      createdAt: document.created_at,
+      keyId: document.key_id ?? null,
+      signature: document.signature ?? null,
+      document: canonicalJsonBytes(document),
+    });
+    return { document, recorded };
+  });
+}

@@ -1,0 +1,51 @@
+/** The database as an audit source: each stream a keyset-paginated query, all in one snapshot. */
+import type { Database, Session } from '../db/database.js';
+import type { AuditSource } from './audit-records.js';
+import {
+  campaignId,
+  readCheckpoints,
+  readEvents,
+  readImportLog,
+  readImports,
+  readProjections,
+} from './ledger-sql.js';
+
+export async function databaseSource(
+  session: Session,
+  campaign: string,
+  batchSize = 1000,
+): Promise<AuditSource> {
+  const id = await campaignId(session, campaign);
+  const none = async function* <T>(): AsyncGenerator<T> {};
+  return {
+    campaign,
+    campaignId: id,
+    events: () => (id === null ? none() : readEvents(session, id, batchSize)),
+    imports: () => (id === null ? none() : readImports(session, id, batchSize)),
+    importLog: () => (id === null ? none() : readImportLog(session, id, batchSize)),
+    projections: () => (id === null ? none() : readProjections(session, id, batchSize)),
+    checkpoints: () => (id === null ? none() : readCheckpoints(session, id, batchSize)),
+  };
+}
+
+function isDatabase(session: Session): session is Database {
+  return typeof (session as Partial<Database>).transaction === 'function';
+}
+
+/**
+ * Runs `fn` in one REPEATABLE READ transaction, so that every statement sees the same committed state
+ * (imports committing meanwhile are not half seen). A session that is already a transaction is used as is.
+ */
+export function inSnapshot<T>(
+  session: Session,
+  mode: 'read only' | 'read write',
+  fn: (tx: Session) => Promise<T>,
+): Promise<T> {
+  if (!isDatabase(session)) return fn(session);
+  return session.transaction(async (tx) => {
+    await tx.query(
+      `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, ${mode === 'read only' ? 'READ ONLY' : 'READ WRITE'}`,
+    );
+    return fn(tx);
+  });
+}

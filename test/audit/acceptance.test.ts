@@ -1,0 +1,261 @@
+/**
+ * The issue's acceptance, as an auditor runs it with the real CLI: import two packages, keygen, a signed
+ * checkpoint, a third import, verify --against (exit 0); a consistent tail rewrite by a superuser passes a
+ * plain verify but verify --against exits 4 naming the first ordinal that differs from the checkpoint.
+ * export + verify --bundle in a directory with no database gives the same verdicts, clean and tampered.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/index.js';
+import { type CliRun, spawnCli } from '../support/cli.js';
+import { backends, openTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
+import { ANNEX, campaignIdSql, LIGHTHOUSE, removeTmpDirs, rewriteTail, SMALL, tmpDir } from './support.js';
+
+const C = 'acceptance';
+/** No database anywhere: no URL in the environment, and a working directory without a data dir. */
+const NO_DATABASE = { DATABASE_URL: '', CHRONICLE_DATABASE_URL: '', CHRONICLE_DATA_DIR: '' };
+
+afterAll(removeTmpDirs);
+
+describe.each(backends())('the auditor acceptance on %s', (backend) => {
+  let target: TestDatabase;
+  let flags: string[];
+  let dir: string;
+  beforeAll(async () => {
+    target = await openTestDatabase(backend);
+    // the CLI processes need a PGlite data dir to themselves: the test opens it only between their runs
+    if (backend === 'pglite') await target.db.close();
+    flags = backend === 'pg' ? ['--database-url', target.url ?? ''] : ['--data-dir', target.dataDir ?? ''];
+    dir = tmpDir('auditor');
+  });
+  afterAll(async () => {
+    if (backend === 'pglite') target.db = await openDatabase({ dataDir: target.dataDir ?? '' });
+    await target?.drop();
+  });
+
+  const cli = (...args: string[]) => spawnCli([...flags, ...args], { env: NO_DATABASE });
+  /** An auditor's machine: no database flags, no environment, an empty working directory. */
+  const offline = async (...args: string[]): Promise<CliRun> => {
+    const cwd = tmpDir('offline');
+    const run = await spawnCli(args, { cwd, env: NO_DATABASE });
+    expect(readdirSync(cwd)).toEqual([]);
+    return run;
+  };
+  const asSuperuser = async (fn: (t: TestDatabase) => Promise<unknown>): Promise<void> => {
+    if (backend === 'pg') {
+      await fn(target);
+      return;
+    }
+    const db: Database = await openDatabase({ dataDir: target.dataDir ?? '', migrate: false });
+    try {
+      await fn({ ...target, db });
+    } finally {
+      await db.close();
+    }
+  };
+
+  it('verifies against a signed checkpoint, then catches a consistent tail rewrite only with it', async () => {
+    for (const pkg of [LIGHTHOUSE, ANNEX]) expect((await cli('import', pkg, '--campaign', C)).code).toBe(0);
+
+    const keygen = await spawnCli(['keygen', '--out', join(dir, 'auditor'), '--json'], { env: NO_DATABASE });
+    expect(keygen.code).toBe(0);
+    expect(statSync(join(dir, 'auditor.key')).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(dir, 'auditor.pub'))).toBe(true);
+    const keyId = String(keygen.json.key_id);
+    expect(keyId).toMatch(/^[0-9a-f]{16}$/);
+
+    const cp = join(dir, 'cp.json');
+    const checkpoint = await cli(
+      'checkpoint',
+      '--campaign',
+      C,
+      '--sign-key',
+      join(dir, 'auditor.key'),
+      '--out',
+      cp,
+      '--json',
+    );
+    expect(checkpoint.code).toBe(0);
+    expect(checkpoint.json).toMatchObject({
+      campaign: C,
+      ordinal: 21,
+      events: 22,
+      key_id: keyId,
+      recorded: true,
+    });
+
+    expect((await cli('import', SMALL, '--campaign', C)).code).toBe(0);
+    const pub = join(dir, 'auditor.pub');
+    const clean = await cli('verify', '--against', cp, '--public-key', pub, '--json');
+    expect(clean.code).toBe(0);
+    expect(clean.json).toMatchObject({
+      ok: true,
+      campaign: C,
+      against: { ordinal: 21, signature: 'valid', key_id: keyId, first_difference: null },
+      problems: [],
+    });
+
+    const cleanBundle = join(dir, 'clean.ndjson');
+    expect((await cli('export', '--campaign', C, '--out', cleanBundle)).code).toBe(0);
+    const cleanOffline = await offline(
+      'verify',
+      '--bundle',
+      cleanBundle,
+      '--against',
+      cp,
+      '--public-key',
+      pub,
+      '--json',
+    );
+    expect(cleanOffline.code).toBe(0);
+    expect(withoutBundle(cleanOffline.json)).toEqual(clean.json);
+
+    // A superuser rewrites the tail from ordinal 19 (before the checkpoint's 21) and recomputes every hash.
+    await asSuperuser((t) =>
+      rewriteTail(t, C, 19, (ordinal, payload) =>
+        ordinal === 19 ? payload.replace('"name":"', '"name":"Forged ') : null,
+      ),
+    );
+    const fooled = await cli('verify', '--campaign', C, '--json');
+    expect(fooled.code).toBe(0);
+    expect(fooled.json).toMatchObject({ ok: true, problems: [] });
+
+    const caught = await cli('verify', '--against', cp, '--public-key', pub, '--json');
+    expect(caught.code).toBe(4);
+    expect(caught.json).toMatchObject({
+      ok: false,
+      first_bad_ordinal: 19,
+      against: { first_difference: 19, last_agreement: 18 },
+    });
+    expect(caught.json.problems).toEqual([
+      expect.objectContaining({ ordinal: 19, kind: 'checkpoint_mismatch' }),
+    ]);
+    const human = await cli('verify', '--against', cp, '--public-key', pub);
+    expect(human.code).toBe(4);
+    expect(human.stderr).toContain('first ordinal that differs from the checkpoint: 19');
+
+    const tamperedBundle = join(dir, 'tampered.ndjson');
+    expect((await cli('export', '--campaign', C, '--out', tamperedBundle)).code).toBe(0);
+    const caughtOffline = await offline(
+      'verify',
+      '--bundle',
+      tamperedBundle,
+      '--against',
+      cp,
+      '--public-key',
+      pub,
+      '--json',
+    );
+    expect(caughtOffline.code).toBe(4);
+    expect(withoutBundle(caughtOffline.json)).toEqual(caught.json);
+    const fooledOffline = await offline('verify', '--bundle', tamperedBundle, '--json');
+    expect(fooledOffline.code).toBe(0);
+  });
+
+  it('gives the same verdict offline for a tampered payload, and refuses another key', async () => {
+    const campaign = 'tampered';
+    expect((await cli('import', LIGHTHOUSE, '--campaign', campaign)).code).toBe(0);
+    const cp = join(dir, 'tampered-cp.json');
+    expect(
+      (await cli('checkpoint', '--campaign', campaign, '--sign-key', join(dir, 'auditor.key'), '--out', cp))
+        .code,
+    ).toBe(0);
+    await asSuperuser((t) =>
+      superuserQuery(
+        t,
+        `UPDATE events SET payload_canonical = convert_to(replace(convert_from(payload_canonical, 'UTF8'), 'Lamp', 'Lump'), 'UTF8')
+          WHERE campaign_id = ${campaignIdSql(campaign)} AND replay_ordinal = 5`,
+      ),
+    );
+    const online = await cli('verify', '--campaign', campaign, '--json');
+    expect(online.code).toBe(4);
+    expect(online.json).toMatchObject({ ok: false, first_bad_ordinal: 5 });
+    expect(online.json.problems).toContainEqual(
+      expect.objectContaining({ ordinal: 5, kind: 'payload_hash' }),
+    );
+    const bundle = join(dir, 'tampered.payload.ndjson');
+    expect((await cli('export', '--campaign', campaign, '--out', bundle)).code).toBe(0);
+    const offlineRun = await offline('verify', '--bundle', bundle, '--json');
+    expect(offlineRun.code).toBe(4);
+    expect(withoutBundle(offlineRun.json)).toEqual(online.json);
+
+    const stranger = await spawnCli(['keygen', '--out', join(dir, 'stranger'), '--json'], {
+      env: NO_DATABASE,
+    });
+    const refused = await offline(
+      'verify',
+      '--bundle',
+      bundle,
+      '--against',
+      cp,
+      '--public-key',
+      join(dir, 'stranger.pub'),
+      '--json',
+    );
+    expect(refused.code).toBe(4);
+    expect(refused.json.problems).toContainEqual(
+      expect.objectContaining({
+        kind: 'checkpoint_signature',
+        message: expect.stringContaining(`the public key given is ${String(stranger.json.key_id)}: refused`),
+      }),
+    );
+  });
+
+  it('writes a signed checkpoint after each commit with import --checkpoint-dir', async () => {
+    const checkpoints = join(dir, 'checkpoints');
+    const first = await cli(
+      'import',
+      LIGHTHOUSE,
+      '--campaign',
+      'auto',
+      '--checkpoint-dir',
+      checkpoints,
+      '--checkpoint-key',
+      join(dir, 'auditor.key'),
+      '--json',
+    );
+    expect(first.code).toBe(0);
+    expect(first.json).toMatchObject({ outcome: 'committed', checkpoint: 'auto-000000000017.json' });
+    const rerun = await cli(
+      'import',
+      LIGHTHOUSE,
+      '--campaign',
+      'auto',
+      '--checkpoint-dir',
+      checkpoints,
+      '--json',
+    );
+    expect(rerun.json).toMatchObject({ outcome: 'noop' });
+    expect(rerun.json.checkpoint).toBeUndefined();
+    const second = await cli(
+      'import',
+      ANNEX,
+      '--campaign',
+      'auto',
+      '--checkpoint-dir',
+      checkpoints,
+      '--checkpoint-key',
+      join(dir, 'auditor.key'),
+      '--json',
+    );
+    expect(second.json).toMatchObject({ outcome: 'committed', checkpoint: 'auto-000000000021.json' });
+    expect(readdirSync(checkpoints).sort()).toEqual(['auto-000000000017.json', 'auto-000000000021.json']);
+    for (const file of readdirSync(checkpoints)) {
+      const verified = await cli(
+        'verify',
+        '--against',
+        join(checkpoints, file),
+        '--public-key',
+        join(dir, 'auditor.pub'),
+        '--json',
+      );
+      expect(verified.json).toMatchObject({ ok: true, against: { signature: 'valid' } });
+    }
+  });
+});
+
+function withoutBundle(json: Record<string, unknown>): Record<string, unknown> {
+  const { bundle: _bundle, ...rest } = json;
+  return rest;
+}

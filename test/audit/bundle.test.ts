@@ -1,0 +1,155 @@
+/**
+ * The bundle file itself: what it holds (every stored field, the exact payload bytes), that an edit to the
+ * file is caught like an edit to the database, and that a bundle cut short or malformed is refused (exit 4).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BundleFormatError,
+  createCheckpoint,
+  exportBundle,
+  fixedClock,
+  verifyBundle,
+} from '../../src/index.js';
+import { runCli } from '../support/cli.js';
+import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { ANNEX, importAll, LIGHTHOUSE, removeTmpDirs, tmpDir } from './support.js';
+
+afterAll(removeTmpDirs);
+
+describe('audit bundles', () => {
+  let target: TestDatabase;
+  let bundle: string;
+  let lines: string[];
+  beforeAll(async () => {
+    target = await openTestDatabase('pglite');
+    await importAll(target, 'b', [LIGHTHOUSE, ANNEX]);
+    await createCheckpoint(target.db, 'b', { clock: fixedClock('2026-02-03T00:00:00.000Z') });
+    bundle = join(tmpDir('bundle'), 'b.ndjson');
+    await exportBundle(target.db, 'b', bundle, { clock: fixedClock('2026-03-01T00:00:00.000Z') });
+    lines = readFileSync(bundle, 'utf8').split('\n').filter(Boolean);
+  });
+  afterAll(async () => {
+    await target?.drop();
+  });
+
+  const variant = (name: string, edit: (lines: string[]) => string[]): string => {
+    const path = join(tmpDir('variant'), name);
+    writeFileSync(path, `${edit([...lines]).join('\n')}\n`);
+    return path;
+  };
+
+  it('holds a header, every event with its exact stored bytes, the derived rows, the checkpoint and an end record', async () => {
+    const kinds = lines.map((line) => (JSON.parse(line) as { kind: string }).kind);
+    expect(kinds[0]).toBe('header');
+    expect(kinds.at(-1)).toBe('end');
+    const count = (kind: string) => kinds.filter((k) => k === kind).length;
+    expect([
+      count('event'),
+      count('import'),
+      count('import_log'),
+      count('projection'),
+      count('checkpoint'),
+    ]).toEqual([22, 2, 23, 18, 1]);
+    expect(JSON.parse(lines[0] ?? '')).toEqual({
+      kind: 'header',
+      format: 'chronicle.bundle/1',
+      campaign: 'b',
+      campaign_id: '1',
+      exported_at: '2026-03-01T00:00:00.000Z',
+    });
+    const stored = await target.db.query<{ o: string; p: Buffer; env: Buffer }>(
+      `SELECT replay_ordinal::text AS o, payload_canonical AS p, envelope_hash AS env FROM events ORDER BY replay_ordinal`,
+    );
+    const events = lines
+      .filter((l) => l.startsWith('{"kind":"event",'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.map((e) => e.ordinal)).toEqual(stored.map((r) => r.o));
+    expect(events.map((e) => Buffer.from(String(e.payload), 'utf8'))).toEqual(
+      stored.map((r) => Buffer.from(r.p)),
+    );
+    expect(events.map((e) => e.envelope_hash)).toEqual(stored.map((r) => Buffer.from(r.env).toString('hex')));
+    expect(Object.keys(events[0] ?? {})).toEqual([
+      'kind',
+      'ordinal',
+      'event_type',
+      'schema_version',
+      'world_time',
+      'wall_time_utc',
+      'prev_event_hash',
+      'payload_hash',
+      'idempotency_key',
+      'envelope_hash',
+      'import_id',
+      'actor_id',
+      'payload',
+    ]);
+    expect((await verifyBundle(bundle)).ok).toBe(true);
+  });
+
+  it('catches an edit of the file as it would catch the same edit in the database', async () => {
+    const edited = variant('edited.ndjson', (all) =>
+      all.map((line) =>
+        line.startsWith('{"kind":"event","ordinal":"2",')
+          ? line.replace('\\"name\\":\\"', '\\"name\\":\\"X')
+          : line,
+      ),
+    );
+    const report = await verifyBundle(edited);
+    expect(report.firstBadOrdinal).toBe(2);
+    expect(report.problems).toContainEqual(expect.objectContaining({ ordinal: 2, kind: 'payload_hash' }));
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({ ordinal: 2, kind: 'projection_mismatch' }),
+    );
+  });
+
+  it('refuses a bundle cut short, one with a malformed line, and one out of section order (exit 4)', async () => {
+    const cases: [string, string, RegExp][] = [
+      [
+        variant('short.ndjson', (all) => all.slice(0, -1)),
+        'short.ndjson',
+        /has no end record: it was cut short/,
+      ],
+      [
+        variant('gap.ndjson', (all) => all.filter((_, i) => i !== 5)),
+        'gap.ndjson',
+        /holds 21 event records, its end record says 22/,
+      ],
+      [
+        variant('bad.ndjson', (all) =>
+          all.map((l, i) => (i === 3 ? l.replace('"ordinal":"2"', '"ordinal":2') : l)),
+        ),
+        'bad.ndjson',
+        /line 4: ordinal must be a string/,
+      ],
+      [
+        variant('order.ndjson', (all) => [
+          all[0] ?? '',
+          all[30] ?? '',
+          ...all.slice(1, 30),
+          ...all.slice(31),
+        ]),
+        'order.ndjson',
+        /line 3: a event record out of section order/,
+      ],
+      [
+        variant('junk.ndjson', (all) => [...all.slice(0, 2), 'hello', ...all.slice(2)]),
+        'junk.ndjson',
+        /line 3 is not a bundle record/,
+      ],
+    ];
+    for (const [path, name, message] of cases) {
+      await expect(verifyBundle(path, { label: name })).rejects.toThrow(BundleFormatError);
+      await expect(verifyBundle(path, { label: name })).rejects.toThrow(message);
+      const run = await runCli(['verify', '--bundle', path, '--json']);
+      expect(run.code).toBe(4);
+      expect(run.json).toMatchObject({
+        ok: false,
+        error: { code: 'bundle.invalid', message: expect.stringMatching(message) },
+      });
+      expect(run.stdout).not.toContain(tmpdir());
+    }
+  });
+});

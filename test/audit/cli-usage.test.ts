@@ -1,0 +1,89 @@
+/** The audit commands' usage errors (exit 2), through the CLI in-process on an embedded database. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { LIGHTHOUSE, removeTmpDirs, tmpDir } from './support.js';
+
+afterAll(removeTmpDirs);
+
+describe('audit commands refuse bad usage with exit 2', () => {
+  let target: TestDatabase;
+  let dir: string;
+  const cli = (...args: string[]) => runCli(['--data-dir', target.dataDir ?? '', ...args]);
+  beforeAll(async () => {
+    target = await openTestDatabase('pglite');
+    await target.db.close();
+    dir = tmpDir('usage');
+    expect((await cli('import', LIGHTHOUSE, '--campaign', 'u')).code).toBe(0);
+    expect((await cli('checkpoint', '--campaign', 'u', '--out', join(dir, 'cp.json'))).code).toBe(0);
+  });
+  afterAll(async () => {
+    await target?.drop();
+  });
+
+  it.each([
+    [
+      ['verify', '--public-key', 'k.pub'],
+      'usage.invalid',
+      '--public-key checks the signature of a checkpoint',
+    ],
+    [
+      ['checkpoint', '--campaign', 'empty'],
+      'checkpoint.empty',
+      "campaign 'empty' has no events to checkpoint",
+    ],
+    [
+      ['export', '--campaign', 'nobody', '--out', 'x.ndjson'],
+      'campaign.not_found',
+      "campaign 'nobody' does not exist",
+    ],
+    [
+      ['verify', '--against', 'missing.json'],
+      'checkpoint.unreadable',
+      '--against missing.json: cannot read it (ENOENT)',
+    ],
+    [
+      ['verify', '--against', 'CP', '--campaign', 'other'],
+      'usage.campaign_mismatch',
+      "the checkpoint cp.json is for campaign 'u', not 'other'",
+    ],
+    [
+      ['verify', '--against', 'NOTCP'],
+      'checkpoint.invalid',
+      'bad.json is not a checkpoint document: not JSON',
+    ],
+    [
+      ['checkpoint', '--campaign', 'u', '--sign-key', 'NOTKEY'],
+      'key.invalid',
+      'bad.json is not a PEM private key',
+    ],
+    [
+      ['checkpoint', '--campaign', 'u', '--trail', 'many'],
+      'usage.invalid',
+      "--trail must be an integer from 0 to 1000000, not 'many'",
+    ],
+  ])('%j', async (args, code, message) => {
+    writeFileSync(join(dir, 'bad.json'), 'nope');
+    const resolved = args.map((a) =>
+      a === 'CP' ? join(dir, 'cp.json') : a === 'NOTCP' || a === 'NOTKEY' ? join(dir, 'bad.json') : a,
+    );
+    const run = await cli(...resolved, '--json');
+    expect(run.code).toBe(2);
+    expect(run.json).toMatchObject({
+      outcome: 'error',
+      error: { code, message: expect.stringContaining(message) },
+    });
+    expect(run.stdout + run.stderr).not.toContain(dir);
+  });
+
+  it('never overwrites a key', async () => {
+    expect((await runCli(['keygen', '--out', join(dir, 'k')])).code).toBe(0);
+    const again = await runCli(['keygen', '--out', join(dir, 'k'), '--json']);
+    expect(again.code).toBe(2);
+    expect(again.json).toMatchObject({
+      error: { code: 'keygen.exists', message: 'k.key already exists; keygen never overwrites a key' },
+    });
+  });
+});

@@ -1,0 +1,281 @@
+/**
+ * The tamper suite: a rogue operator (a superuser with the triggers off) changes a campaign of three
+ * packages in each way below; `verify` reports it at the right ordinal with the right kind, and verifying
+ * an exported bundle gives exactly the same problems. A consistent tail rewrite fools every check inside
+ * the database and only a checkpoint kept outside catches it.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createCheckpoint,
+  fixedClock,
+  generateSigningKeyPair,
+  type ProblemKind,
+  privateKeyFromPem,
+  publicKeyFromPem,
+} from '../../src/index.js';
+import { backends, openTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
+import {
+  ANNEX,
+  ANNEX_LAST,
+  campaignIdSql,
+  forgeEventAfterTip,
+  importAll,
+  LIGHTHOUSE,
+  LIGHTHOUSE_LAST,
+  removeTmpDirs,
+  rewriteTail,
+  SMALL,
+  verifyBoth,
+} from './support.js';
+
+const C = 'audit';
+const cid = campaignIdSql(C);
+const replaceInPayload = (from: string, to: string) =>
+  `convert_to(replace(convert_from(payload_canonical, 'UTF8'), '${from}', '${to}'), 'UTF8')`;
+
+interface Scenario {
+  name: string;
+  tamper: (target: TestDatabase, last: number) => Promise<unknown>;
+  /** The first problem's ordinal, and a kind reported at it. */
+  expected: (last: number) => { ordinal: number; kind: ProblemKind };
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'a payload byte changed',
+    tamper: (t) =>
+      superuserQuery(
+        t,
+        `UPDATE events SET payload_canonical = set_byte(payload_canonical, 40, get_byte(payload_canonical, 40) # 1)
+          WHERE campaign_id = ${cid} AND replay_ordinal = 3`,
+      ),
+    expected: () => ({ ordinal: 3, kind: 'payload_hash' }),
+  },
+  {
+    name: 'a payload changed and its payload hash recomputed',
+    tamper: (t) =>
+      superuserQuery(
+        t,
+        `UPDATE events SET payload_canonical = ${replaceInPayload('"name":"', '"name":"Evil ')},
+                payload_hash = sha256(${replaceInPayload('"name":"', '"name":"Evil ')})
+          WHERE campaign_id = ${cid} AND replay_ordinal = 4`,
+      ),
+    expected: () => ({ ordinal: 4, kind: 'envelope_hash' }),
+  },
+  {
+    name: 'the last event deleted',
+    tamper: (t, last) =>
+      superuserQuery(t, `DELETE FROM events WHERE campaign_id = ${cid} AND replay_ordinal = ${last}`),
+    expected: (last) => ({ ordinal: last, kind: 'import_mismatch' }),
+  },
+  {
+    name: 'a middle event deleted',
+    tamper: (t) => superuserQuery(t, `DELETE FROM events WHERE campaign_id = ${cid} AND replay_ordinal = 5`),
+    expected: () => ({ ordinal: 5, kind: 'missing_events' }),
+  },
+  {
+    name: 'two events swapped',
+    tamper: async (t) => {
+      await superuserQuery(
+        t,
+        `UPDATE events SET replay_ordinal = 1000000 WHERE campaign_id = ${cid} AND replay_ordinal = 3`,
+      );
+      await superuserQuery(
+        t,
+        `UPDATE events SET replay_ordinal = 3 WHERE campaign_id = ${cid} AND replay_ordinal = 4`,
+      );
+      await superuserQuery(
+        t,
+        `UPDATE events SET replay_ordinal = 4 WHERE campaign_id = ${cid} AND replay_ordinal = 1000000`,
+      );
+    },
+    expected: () => ({ ordinal: 3, kind: 'prev_link' }),
+  },
+  {
+    name: 'a forged event appended with correct hashes',
+    tamper: (t) =>
+      forgeEventAfterTip(
+        t,
+        C,
+        '{"affordances":[],"kind":"npc","name":"Mallory","provenance":{"file_hash":"00","package_id":"X","source_path":"entities/m.json"},"stable_id":"01JAAAAAAAAAAAAAAAAAAAAAAA","tags":[]}',
+        'seed.entity_created',
+      ),
+    expected: (last) => ({ ordinal: last + 1, kind: 'import_mismatch' }),
+  },
+  {
+    name: 'an ImportLog row altered',
+    tamper: (t) =>
+      superuserQuery(
+        t,
+        `UPDATE import_log SET file_hash = repeat('0', 64) WHERE campaign_id = ${cid} AND sequence_no = 4`,
+      ),
+    expected: () => ({ ordinal: 3, kind: 'import_log_mismatch' }),
+  },
+  {
+    name: 'a projection row altered',
+    tamper: (t) =>
+      superuserQuery(
+        t,
+        `UPDATE entities SET payload = jsonb_set(payload, '{name}', '"Mallory"') WHERE campaign_id = ${cid} AND event_ordinal = 2`,
+      ),
+    expected: () => ({ ordinal: 2, kind: 'projection_mismatch' }),
+  },
+];
+
+afterAll(removeTmpDirs);
+
+describe.each(backends())('tamper suite on %s', (backend) => {
+  let target: TestDatabase;
+  let last: number;
+  beforeEach(async () => {
+    target = await openTestDatabase(backend);
+    last = await importAll(target, C, [LIGHTHOUSE, ANNEX, SMALL]);
+  });
+  afterEach(async () => {
+    await target?.drop();
+  });
+
+  it('verifies the untouched campaign on the database and from its bundle', async () => {
+    const { db, bundle } = await verifyBoth(target, C);
+    expect(db).toMatchObject({ ok: true, events: last + 1, problems: [] });
+    expect(bundle).toEqual(db);
+  });
+
+  it.each(SCENARIOS.map((s) => [s.name, s] as const))(
+    'detects %s, with the same verdict from the bundle',
+    async (_name, scenario) => {
+      await scenario.tamper(target, last);
+      const expected = scenario.expected(last);
+      const { db, bundle } = await verifyBoth(target, C);
+      expect(db.ok).toBe(false);
+      expect(db.firstBadOrdinal).toBe(expected.ordinal);
+      expect(db.problems).toContainEqual(expect.objectContaining(expected));
+      expect(bundle.problems).toEqual(db.problems);
+      expect(bundle.firstBadOrdinal).toBe(db.firstBadOrdinal);
+    },
+  );
+
+  it('misses a consistent tail rewrite inside the database, and --against names its first ordinal', async () => {
+    // A checkpoint after the first two packages, then the third; then the tail is rewritten from ordinal 19.
+    const fresh = await openTestDatabase(backend);
+    try {
+      await importAll(fresh, C, [LIGHTHOUSE, ANNEX]);
+      const { document } = await createCheckpoint(fresh.db, C, {
+        clock: fixedClock('2026-02-02T00:00:00.000Z'),
+      });
+      expect(document).toMatchObject({ ordinal: ANNEX_LAST, events: ANNEX_LAST + 1 });
+      await importAll(fresh, C, [SMALL]);
+      await rewriteTail(fresh, C, 19, (ordinal, payload) =>
+        ordinal === 19 ? payload.replace('"name":"', '"name":"Forged ') : null,
+      );
+
+      const plain = await verifyBoth(fresh, C);
+      expect(plain.db).toMatchObject({ ok: true, problems: [] });
+      expect(plain.bundle.ok).toBe(true);
+
+      const against = await verifyBoth(fresh, C, { against: { document } });
+      expect(against.db.ok).toBe(false);
+      expect(against.db.firstBadOrdinal).toBe(19);
+      expect(against.db.problems).toEqual([
+        expect.objectContaining({ ordinal: 19, kind: 'checkpoint_mismatch' }),
+      ]);
+      expect(against.db.against).toMatchObject({
+        firstDifference: 19,
+        lastAgreement: 18,
+        truncated: false,
+        signature: 'unsigned',
+      });
+      expect(against.bundle).toEqual(against.db);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('brackets a rewrite older than the dense part of the trail, and reports truncation', async () => {
+    const { document } = await createCheckpoint(target.db, C, {
+      clock: fixedClock('2026-02-02T00:00:00.000Z'),
+      denseTrail: 4,
+    });
+    // trail: 0, 1, 2?, ... exponentially spaced below last-3, every ordinal of the last four
+    await rewriteTail(target, C, 5, (ordinal, payload) =>
+      ordinal === 5 ? payload.replace('"name":"', '"name":"Forged ') : null,
+    );
+    const rewritten = await verifyBoth(target, C, { against: { document } });
+    const trail = document.trail.map(([o]) => o);
+    const agreed = Math.max(...trail.filter((o) => o < 5));
+    const differs = Math.min(...trail.filter((o) => o >= 5));
+    expect(rewritten.db.against).toMatchObject({ firstDifference: differs, lastAgreement: agreed });
+    expect(rewritten.db.problems).toEqual([
+      expect.objectContaining({ ordinal: differs, kind: 'checkpoint_mismatch' }),
+    ]);
+    expect(rewritten.db.problems[0]?.message).toContain(`between ordinals ${agreed + 1} and ${differs}`);
+    expect(rewritten.bundle).toEqual(rewritten.db);
+  });
+
+  it('reports a truncated chain against a checkpoint', async () => {
+    const { document } = await createCheckpoint(target.db, C, {
+      clock: fixedClock('2026-02-02T00:00:00.000Z'),
+    });
+    await superuserQuery(
+      target,
+      `DELETE FROM events WHERE campaign_id = ${cid} AND replay_ordinal > ${LIGHTHOUSE_LAST}`,
+    );
+    const { db, bundle } = await verifyBoth(target, C, { against: { document } });
+    expect(db.problems).toContainEqual(
+      expect.objectContaining({ ordinal: LIGHTHOUSE_LAST + 1, kind: 'checkpoint_missing' }),
+    );
+    expect(db.against).toMatchObject({ truncated: true, firstDifference: LIGHTHOUSE_LAST + 1 });
+    expect(db.firstBadOrdinal).toBe(LIGHTHOUSE_LAST + 1);
+    expect(bundle.problems).toEqual(db.problems);
+  });
+
+  it('reports a forked chain against a checkpoint of another history', async () => {
+    const { document } = await createCheckpoint(target.db, C, {
+      clock: fixedClock('2026-02-02T00:00:00.000Z'),
+    });
+    const fork = await openTestDatabase(backend);
+    try {
+      await importAll(fork, C, [LIGHTHOUSE, SMALL, ANNEX]);
+      const { db, bundle } = await verifyBoth(fork, C, { against: { document } });
+      expect(db.problems).toEqual([
+        expect.objectContaining({ ordinal: LIGHTHOUSE_LAST + 1, kind: 'checkpoint_mismatch' }),
+      ]);
+      expect(db.against).toMatchObject({
+        firstDifference: LIGHTHOUSE_LAST + 1,
+        lastAgreement: LIGHTHOUSE_LAST,
+      });
+      expect(bundle).toEqual(db);
+    } finally {
+      await fork.drop();
+    }
+  });
+
+  it('refuses a checkpoint signed with another key, and an altered signed checkpoint', async () => {
+    const signer = generateSigningKeyPair();
+    const stranger = generateSigningKeyPair();
+    const { document } = await createCheckpoint(target.db, C, {
+      clock: fixedClock('2026-02-02T00:00:00.000Z'),
+      signKey: privateKeyFromPem(signer.privateKeyPem, 'signer.key'),
+    });
+    const publicKey = publicKeyFromPem(signer.publicKeyPem, 'signer.pub');
+
+    const good = await verifyBoth(target, C, { against: { document, publicKey } });
+    expect(good.db).toMatchObject({ ok: true, against: { signature: 'valid', keyId: signer.keyId } });
+    expect(good.bundle).toEqual(good.db);
+
+    const wrongKey = await verifyBoth(target, C, {
+      against: { document, publicKey: publicKeyFromPem(stranger.publicKeyPem, 'stranger.pub') },
+    });
+    expect(wrongKey.db.ok).toBe(false);
+    expect(wrongKey.db.problems).toEqual([
+      expect.objectContaining({ ordinal: last, kind: 'checkpoint_signature' }),
+    ]);
+    expect(wrongKey.db.problems[0]?.message).toContain(`public key given is ${stranger.keyId}: refused`);
+    expect(wrongKey.bundle).toEqual(wrongKey.db);
+
+    const altered = { ...document, ordinal: document.ordinal - 1 };
+    const tampered = await verifyBoth(target, C, { against: { document: altered, publicKey } });
+    expect(tampered.db.problems).toEqual([expect.objectContaining({ kind: 'checkpoint_signature' })]);
+    expect(tampered.db.problems[0]?.message).toContain('altered after signing');
+  });
+});
