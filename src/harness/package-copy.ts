@@ -41,11 +41,11 @@ export class PackageCopy {
 
   /** `folder/**` files ending in `suffix`, in code-point order (the planner's discovery). */
   async files(folder: string, suffix: string): Promise<string[]> {
-    return (await discoverFiles(this.root, folder, suffix)).paths;
+    return discoverFiles(this.root, folder, suffix).paths;
   }
 
   /** `ontology`, or `ontologies` when `ontology` does not exist (as the planner chooses). */
-  ontologyFolder(): Promise<string> {
+  async ontologyFolder(): Promise<string> {
     return ontologyFolder(this.root);
   }
 

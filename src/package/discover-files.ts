@@ -4,8 +4,7 @@
  * into, but a matching symbolic link (or even a folder named `x.json`) is a candidate. Paths are package-relative
  * POSIX paths sorted by code point.
  */
-import type { Dirent } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { compareCodePoints } from '../canonical/index.js';
 import { describeFsError, isInside } from './resolve-path.js';
@@ -22,12 +21,12 @@ export interface Discovery {
 }
 
 /** Scans `<root>/<folder>` (the folder itself may be a symbolic link); an absent folder yields nothing. */
-export async function discoverFiles(rootReal: string, folder: string, suffix: string): Promise<Discovery> {
+export function discoverFiles(rootReal: string, folder: string, suffix: string): Discovery {
   const start = path.join(rootReal, folder);
   let trusted: boolean;
   try {
-    if (!(await stat(start)).isDirectory()) return { paths: [], regular: new Set() };
-    trusted = isInside(rootReal, await realpath(start));
+    if (!statSync(start).isDirectory()) return { paths: [], regular: new Set() };
+    trusted = isInside(rootReal, realpathSync.native(start));
   } catch {
     return { paths: [], regular: new Set() };
   }
@@ -38,7 +37,7 @@ export async function discoverFiles(rootReal: string, folder: string, suffix: st
     const relative = pending.pop() as string;
     let entries: Dirent[];
     try {
-      entries = await readdir(path.join(rootReal, relative), { withFileTypes: true });
+      entries = readdirSync(path.join(rootReal, relative), { withFileTypes: true });
     } catch (error) {
       return { paths: [], regular, unreadable: { path: relative, reason: describeFsError(error) } };
     }
@@ -55,9 +54,9 @@ export async function discoverFiles(rootReal: string, folder: string, suffix: st
 }
 
 /** `ontology/` when it exists (whatever it is), else `ontologies/`, like the reference. */
-export async function ontologyFolder(rootReal: string): Promise<string> {
+export function ontologyFolder(rootReal: string): string {
   try {
-    await stat(path.join(rootReal, 'ontology'));
+    statSync(path.join(rootReal, 'ontology'));
     return 'ontology';
   } catch {
     return 'ontologies';

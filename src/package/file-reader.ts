@@ -1,48 +1,63 @@
 /**
- * Reads package files at most once each (keyed by resolved absolute path), a few at a time, and hashes their
- * raw bytes once. Only regular files are read: a directory, FIFO or device is a read error, never a hang.
+ * Reads package files at most once each (keyed by resolved absolute path) and hashes their raw bytes once.
+ * Only regular files are read: a directory, FIFO or device is a read error, never a hang.
+ *
+ * Reads are synchronous on purpose: packages are tens of thousands of ~1 KB files, and one `readFileSync` costs
+ * a fraction of the four thread-pool round trips of an asynchronous `readFile` (open, stat, read, close), at any
+ * concurrency (measured in `bench/`: the no-op rerun is bound by this). Nothing else runs while a package is read.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { sha256Hex } from '../canonical/index.js';
-import { createLimiter } from './limiter.js';
 import { describeFsError } from './resolve-path.js';
 
 export type RawRead = { ok: true; bytes: Buffer; rawHash: string } | { ok: false; reason: string };
 
-const CONCURRENCY = 8;
-
 export class FileReader {
-  private readonly cache = new Map<string, Promise<RawRead>>();
-  private readonly limit = createLimiter(CONCURRENCY);
+  private readonly cache = new Map<string, RawRead>();
 
-  /** `knownRegular`: the caller saw a regular file in its directory listing, so no type check is needed. */
-  read(absolute: string, options: { knownRegular?: boolean } = {}): Promise<RawRead> {
-    let pending = this.cache.get(absolute);
-    if (!pending) {
-      pending = this.limit(() => (options.knownRegular ? readKnownFile(absolute) : readRegularFile(absolute)));
-      this.cache.set(absolute, pending);
+  read(absolute: string): RawRead {
+    let result = this.cache.get(absolute);
+    if (!result) {
+      result = readRegularFile(absolute);
+      this.cache.set(absolute, result);
     }
-    return pending;
+    return result;
   }
 }
 
-async function readKnownFile(absolute: string): Promise<RawRead> {
+/** Four system calls: open (non-blocking, so that a FIFO cannot hang it), fstat, read, close. */
+function readRegularFile(absolute: string): RawRead {
+  let fd: number;
   try {
-    const bytes = await readFile(absolute);
-    return { ok: true, bytes, rawHash: sha256Hex(bytes) };
+    fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     return { ok: false, reason: describeFsError(error) };
   }
-}
-
-async function readRegularFile(absolute: string): Promise<RawRead> {
   try {
-    const info = await stat(absolute);
+    const info = fstatSync(fd);
     if (info.isDirectory()) return { ok: false, reason: 'is a directory' };
     if (!info.isFile()) return { ok: false, reason: 'not a regular file' };
-    const bytes = await readFile(absolute);
+    const bytes = readAll(fd, info.size);
     return { ok: true, bytes, rawHash: sha256Hex(bytes) };
   } catch (error) {
     return { ok: false, reason: describeFsError(error) };
+  } finally {
+    closeSync(fd);
   }
+}
+
+/** Reads to the end of the file, `size` being what fstat said (a file that grows meanwhile is read whole). */
+function readAll(fd: number, size: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let buffer = Buffer.allocUnsafe(size + 1);
+  for (;;) {
+    const read = readSync(fd, buffer, 0, buffer.length, null);
+    if (read === 0) break;
+    chunks.push(buffer.subarray(0, read));
+    total += read;
+    if (read < buffer.length) continue;
+    buffer = Buffer.allocUnsafe(64 * 1024);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
 }

@@ -2,7 +2,7 @@
  * `package.manifest.json`: read, parse (like Python's json.load: no NFC, a BOM is an error, last duplicate key
  * wins), check against schemas/manifest.schema.json and hash. content_index is verified elsewhere.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   CanonicalJsonError,
@@ -36,8 +36,8 @@ export interface LoadedManifest {
   hashError: CanonicalJsonError | undefined;
 }
 
-export async function loadManifest(rootReal: string, strict: boolean): Promise<LoadedManifest> {
-  const bytes = await readManifestBytes(rootReal);
+export function loadManifest(rootReal: string, strict: boolean): LoadedManifest {
+  const bytes = readManifestBytes(rootReal);
   const raw = parseManifest(bytes, strict);
   let manifestHash: string | undefined;
   let hashError: CanonicalJsonError | undefined;
@@ -61,8 +61,8 @@ export async function loadManifest(rootReal: string, strict: boolean): Promise<L
   return { raw, rawHash: sha256Hex(bytes), manifestHash, hashError };
 }
 
-async function readManifestBytes(rootReal: string): Promise<Buffer> {
-  const resolution = await resolveInside(rootReal, MANIFEST_FILE);
+function readManifestBytes(rootReal: string): Buffer {
+  const resolution = resolveInside(rootReal, MANIFEST_FILE);
   if (resolution.kind === 'outside') {
     throw new PackageRejectedError(
       'manifest',
@@ -73,7 +73,7 @@ async function readManifestBytes(rootReal: string): Promise<Buffer> {
   }
   const absolute = resolution.kind === 'inside' ? resolution.absolute : path.join(rootReal, MANIFEST_FILE);
   try {
-    return await readFile(absolute);
+    return readFileSync(absolute);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') {
       throw new PackageRejectedError(

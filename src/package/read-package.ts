@@ -1,14 +1,15 @@
 /**
  * Reads a package directory into an immutable PackageSnapshot: the manifest (parsed, schema-checked, hashed),
  * content_index verified on raw bytes, and the files of every phase folder discovered and read once.
- * This is the only I/O of planning; the phases work on the snapshot.
+ * This is the only I/O of planning; the phases work on the snapshot. The I/O is synchronous (see file-reader.ts);
+ * the function stays asynchronous so that callers do not depend on that.
  */
-import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { compareCodePoints, type JsonNumber, type JsonObject } from '../canonical/index.js';
 import { type ErrorFacts, PackageRejectedError, type Phase } from '../errors.js';
 import type { Manifest, PackageFile, PackageSnapshot, PlanOptions } from '../phases/types.js';
-import { discoverFiles, ontologyFolder } from './discover-files.js';
+import { type Discovery, discoverFiles, ontologyFolder } from './discover-files.js';
 import { FileReader } from './file-reader.js';
 import { type LoadedManifest, loadManifest, MANIFEST_FILE } from './read-manifest.js';
 import { isInside } from './resolve-path.js';
@@ -26,8 +27,8 @@ interface PhaseFolder {
 const PROBLEMS_IN_MESSAGE = 5;
 
 export async function readPackage(dir: string, options: PlanOptions): Promise<PackageSnapshot> {
-  const rootReal = await packageRoot(dir);
-  const loaded = await loadManifest(rootReal, options.strict);
+  const rootReal = packageRoot(dir);
+  const loaded = loadManifest(rootReal, options.strict);
   const manifest = toManifest(loaded);
   // Every rejection after this point names the package it concerns.
   const hashFacts = {
@@ -35,8 +36,18 @@ export async function readPackage(dir: string, options: PlanOptions): Promise<Pa
     ...(loaded.manifestHash ? { manifest_hash: loaded.manifestHash } : {}),
   };
   const reader = new FileReader();
+  const folders: PhaseFolder[] = [
+    { phase: 'entity', folder: 'entities', suffix: '.json' },
+    { phase: 'edge', folder: 'edges', suffix: '.json' },
+    { phase: 'ontology', folder: ontologyFolder(rootReal), suffix: '.json' },
+    { phase: 'lore', folder: 'lore', suffix: '.md' },
+  ];
+  const discoveries = folders.map(({ folder, suffix }) => discoverFiles(rootReal, folder, suffix));
+  // Plain files seen in a listing below a phase folder inside the package: their content_index entries need
+  // no path resolution (one system call each, tens of thousands of them).
+  const knownInside = new Set(discoveries.flatMap((discovery) => [...discovery.regular]));
 
-  const verification = await verifyContentIndex(rootReal, manifest.contentIndex, reader, options.strict);
+  const verification = verifyContentIndex(rootReal, manifest.contentIndex, reader, options.strict, knownInside);
   if (verification.problems.length > 0) {
     throw problemsError('manifest', verification.problems, hashFacts);
   }
@@ -49,18 +60,10 @@ export async function readPackage(dir: string, options: PlanOptions): Promise<Pa
     );
   }
 
-  const folders: PhaseFolder[] = [
-    { phase: 'entity', folder: 'entities', suffix: '.json' },
-    { phase: 'edge', folder: 'edges', suffix: '.json' },
-    { phase: 'ontology', folder: await ontologyFolder(rootReal), suffix: '.json' },
-    { phase: 'lore', folder: 'lore', suffix: '.md' },
-  ];
-  // Every folder is read before any error is thrown, so that the reported error does not depend on timing.
-  const settled = await Promise.allSettled(folders.map((f) => readFolder(rootReal, f, reader, hashFacts)));
-  const files = settled.map((outcome) => {
-    if (outcome.status === 'rejected') throw outcome.reason;
-    return outcome.value;
-  });
+  // Folder by folder, in phase order: the first folder with a problem is the one reported.
+  const files = folders.map((folder, index) =>
+    readFolder(rootReal, folder, discoveries[index] as Discovery, reader, hashFacts),
+  );
   const [entities, edges, ontology, lore] = files as [
     PackageFile[],
     PackageFile[],
@@ -90,9 +93,9 @@ export async function readPackage(dir: string, options: PlanOptions): Promise<Pa
   };
 }
 
-async function packageRoot(dir: string): Promise<string> {
+function packageRoot(dir: string): string {
   try {
-    return await realpath(dir);
+    return realpathSync.native(dir);
   } catch {
     throw new PackageRejectedError(
       'manifest',
@@ -118,13 +121,13 @@ function toManifest(loaded: LoadedManifest): Manifest {
   };
 }
 
-async function readFolder(
+function readFolder(
   rootReal: string,
-  { phase, folder, suffix }: PhaseFolder,
+  { phase }: PhaseFolder,
+  discovery: Discovery,
   reader: FileReader,
   hashFacts: Record<string, unknown>,
-): Promise<PackageFile[]> {
-  const discovery = await discoverFiles(rootReal, folder, suffix);
+): PackageFile[] {
   if (discovery.unreadable) {
     const { path: where, reason } = discovery.unreadable;
     throw new PackageRejectedError(phase, 'package.read_error', `${where}: cannot be read (${reason})`, {
@@ -132,27 +135,27 @@ async function readFolder(
       file: where,
     });
   }
-  const outcomes = await Promise.all(
-    discovery.paths.map((relative) => readDiscovered(rootReal, relative, reader, discovery.regular.has(relative))),
+  const outcomes = discovery.paths.map((relative) =>
+    readDiscovered(rootReal, relative, reader, discovery.regular.has(relative)),
   );
   const problems = outcomes.filter((o): o is FileProblem => 'code' in o);
   if (problems.length > 0) throw problemsError(phase, problems, hashFacts);
   return outcomes as PackageFile[];
 }
 
-async function readDiscovered(
+function readDiscovered(
   rootReal: string,
   relative: string,
   reader: FileReader,
   knownRegular: boolean,
-): Promise<PackageFile | FileProblem> {
+): PackageFile | FileProblem {
   if (knownRegular) {
-    const result = await reader.read(path.join(rootReal, relative), { knownRegular });
+    const result = reader.read(path.join(rootReal, relative));
     if (result.ok) return { path: relative, bytes: result.bytes, rawHash: result.rawHash };
   }
   let absolute: string;
   try {
-    absolute = await realpath(path.join(rootReal, relative));
+    absolute = realpathSync.native(path.join(rootReal, relative));
   } catch {
     return {
       code: 'package.read_error',
@@ -167,7 +170,7 @@ async function readDiscovered(
       message: `${relative}: resolves outside the package directory`,
     };
   }
-  const result = await reader.read(absolute);
+  const result = reader.read(absolute);
   if (!result.ok) {
     return {
       code: 'package.read_error',

@@ -3,7 +3,7 @@
  * followed component by component, `..` applied to the resolved parent, missing components appended as they
  * are) and must stay inside the resolved package root.
  */
-import { lstat, readlink, realpath } from 'node:fs/promises';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 const MAX_LINKS = 40;
@@ -14,13 +14,13 @@ export type Resolution =
   | { kind: 'unresolvable'; reason: string };
 
 /** `rootReal` must already be a real path (no symbolic links). */
-export async function resolveInside(rootReal: string, relative: string): Promise<Resolution> {
+export function resolveInside(rootReal: string, relative: string): Resolution {
   if (relative.includes('\0')) return { kind: 'unresolvable', reason: 'the path contains a NUL character' };
   if (path.posix.isAbsolute(relative)) return { kind: 'outside' };
   // Fast path: an existing path resolves in one system call; the walk below is for the rest (missing
   // components keep Python's non-strict `resolve()` semantics).
   try {
-    const absolute = await realpath(path.join(rootReal, relative));
+    const absolute = realpathSync.native(path.join(rootReal, relative));
     return isInside(rootReal, absolute) ? { kind: 'inside', absolute } : { kind: 'outside' };
   } catch {
     // fall through to the component-by-component walk
@@ -38,7 +38,7 @@ export async function resolveInside(rootReal: string, relative: string): Promise
     const next = path.join(current, part);
     let isLink: boolean;
     try {
-      isLink = (await lstat(next)).isSymbolicLink();
+      isLink = lstatSync(next).isSymbolicLink();
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -55,7 +55,7 @@ export async function resolveInside(rootReal: string, relative: string): Promise
     if (links > MAX_LINKS) return { kind: 'unresolvable', reason: 'too many levels of symbolic links' };
     let target: string;
     try {
-      target = await readlink(next);
+      target = readlinkSync(next);
     } catch (error) {
       return { kind: 'unresolvable', reason: describeFsError(error) };
     }

@@ -3,10 +3,11 @@
  * inside the package, exist, be a readable file and hash to the listed value (case-sensitive hex). In strict
  * mode a listed file must also already be LF-only NFC text. Every problem is collected, in index order.
  */
+import path from 'node:path';
 import type { ErrorFacts, RejectionCode } from '../errors.js';
 import { decodeText, InvalidUtf8Error } from './decode-text.js';
 import type { FileReader } from './file-reader.js';
-import { resolveInside } from './resolve-path.js';
+import { type Resolution, resolveInside } from './resolve-path.js';
 
 /** One problem with one file; several are reported together as one error. */
 export interface FileProblem extends ErrorFacts {
@@ -26,18 +27,24 @@ export interface IndexVerification {
   read: ListedFile[];
 }
 
-export async function verifyContentIndex(
+export function verifyContentIndex(
   rootReal: string,
   contentIndex: ReadonlyMap<string, string>,
   reader: FileReader,
   strict: boolean,
-): Promise<IndexVerification> {
-  const outcomes = await Promise.all(
-    [...contentIndex].map(([key, expected]) => verifyEntry(rootReal, key, expected, reader, strict)),
-  );
+  /** Keys known to name a plain file inside the package (seen in a directory listing): not resolved again. */
+  knownInside: ReadonlySet<string> = new Set(),
+): IndexVerification {
   const problems: FileProblem[] = [];
   const read: ListedFile[] = [];
-  for (const outcome of outcomes) {
+  for (const [key, expected] of contentIndex) {
+    const outcome = verifyEntry(
+      key,
+      expected,
+      knownInside.has(key) ? { kind: 'inside', absolute: path.join(rootReal, key) } : resolveInside(rootReal, key),
+      reader,
+      strict,
+    );
     if (outcome.listed) read.push(outcome.listed);
     if (outcome.problem) problems.push(outcome.problem);
   }
@@ -49,14 +56,13 @@ interface EntryOutcome {
   problem?: FileProblem;
 }
 
-async function verifyEntry(
-  rootReal: string,
+function verifyEntry(
   key: string,
   expected: string,
+  resolution: Resolution,
   reader: FileReader,
   strict: boolean,
-): Promise<EntryOutcome> {
-  const resolution = await resolveInside(rootReal, key);
+): EntryOutcome {
   if (resolution.kind === 'outside') {
     return {
       problem: {
@@ -75,7 +81,7 @@ async function verifyEntry(
       },
     };
   }
-  const result = await reader.read(resolution.absolute);
+  const result = reader.read(resolution.absolute);
   if (!result.ok) {
     const missing = result.reason === 'no such file' || result.reason === 'a parent is not a directory';
     return {
