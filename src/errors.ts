@@ -87,7 +87,13 @@ export class PackageRejectedError extends ChronicleError {
   readonly phase: Phase;
   declare readonly code: RejectionCode;
 
-  constructor(phase: Phase, code: RejectionCode, message: string, facts: ErrorFacts = {}, options?: { cause?: unknown }) {
+  constructor(
+    phase: Phase,
+    code: RejectionCode,
+    message: string,
+    facts: ErrorFacts = {},
+    options?: { cause?: unknown },
+  ) {
     super(code, message, facts, options);
     this.phase = phase;
   }

@@ -55,7 +55,11 @@ function validate(value: unknown, source: string): void {
   );
   if (validator(value)) return;
   const problems = (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
-  throw new UsageError(`invalid configuration in ${source}: ${problems.join('; ')}`, { source, details: problems }, 'config.invalid');
+  throw new UsageError(
+    `invalid configuration in ${source}: ${problems.join('; ')}`,
+    { source, details: problems },
+    'config.invalid',
+  );
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -83,11 +87,16 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
     let value: unknown = raw;
     if (spec.type === 'boolean') {
       if (!/^(true|false|1|0)$/i.test(raw)) {
-        throw new UsageError(`${name} must be true or false, not '${raw}'`, { source: name }, 'config.invalid');
+        throw new UsageError(
+          `${name} must be true or false, not '${raw}'`,
+          { source: name },
+          'config.invalid',
+        );
       }
       value = /^(true|1)$/i.test(raw);
     } else if (spec.type === 'integer') {
-      if (!/^[0-9]+$/.test(raw)) throw new UsageError(`${name} must be an integer, not '${raw}'`, { source: name }, 'config.invalid');
+      if (!/^[0-9]+$/.test(raw))
+        throw new UsageError(`${name} must be an integer, not '${raw}'`, { source: name }, 'config.invalid');
       value = Number(raw);
     }
     const [head, tail] = spec.key.split('.') as [string, string | undefined];
@@ -98,12 +107,15 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return result;
 }
 
-export function loadConfig(options: { configPath?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChronicleConfig {
+export function loadConfig(
+  options: { configPath?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): ChronicleConfig {
   const cwd = options.cwd ?? process.cwd();
   let fileConfig: Record<string, unknown> = {};
   if (options.configPath) {
     const path = resolve(cwd, options.configPath);
-    if (!existsSync(path)) throw new UsageError(`configuration file not found: ${options.configPath}`, {}, 'config.not_found');
+    if (!existsSync(path))
+      throw new UsageError(`configuration file not found: ${options.configPath}`, {}, 'config.not_found');
     fileConfig = readConfigFile(path);
   } else {
     const found = CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));

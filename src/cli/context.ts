@@ -1,6 +1,6 @@
 /** What every command needs: the merged configuration, a logger and a way to open the database. */
 import type { Command } from 'commander';
-import { type Database, type Logger, createLogger, openDatabase } from '../index.js';
+import { createLogger, type Database, type Logger, openDatabase } from '../index.js';
 import { type ChronicleConfig, loadConfig } from './config.js';
 import type { Io } from './output.js';
 
@@ -25,7 +25,10 @@ export function cliContext(command: Command, io: Io): CliContext {
   if (flags.databaseUrl) config.database_url = flags.databaseUrl;
   if (flags.dataDir) config.data_dir = flags.dataDir;
   const level = flags.logLevel ?? config.log_level;
-  const logger = createLogger({ level, pretty: Boolean(io.stderr.isTTY) && process.env.CHRONICLE_LOG_FORMAT !== 'json' });
+  const logger = createLogger({
+    level,
+    pretty: Boolean(io.stderr.isTTY) && process.env.CHRONICLE_LOG_FORMAT !== 'json',
+  });
   return {
     io,
     config,

@@ -24,10 +24,19 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       'Import campaign content packages into a hash-chained, event-sourced ledger on PostgreSQL (or embedded PGlite).',
     )
     .version('0.1.0')
-    .option('--database-url <url>', 'PostgreSQL connection string (env DATABASE_URL / CHRONICLE_DATABASE_URL); default: embedded PGlite')
+    .option(
+      '--database-url <url>',
+      'PostgreSQL connection string (env DATABASE_URL / CHRONICLE_DATABASE_URL); default: embedded PGlite',
+    )
     .option('--data-dir <dir>', 'PGlite data directory when no database URL is given (default ./.chronicle)')
-    .option('--config <file>', 'configuration file (default: chronicle.config.json|yaml in the working directory)')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (logs are JSON lines on stderr)')
+    .option(
+      '--config <file>',
+      'configuration file (default: chronicle.config.json|yaml in the working directory)',
+    )
+    .option(
+      '--log-level <level>',
+      'fatal, error, warn, info, debug, trace or silent (logs are JSON lines on stderr)',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -68,13 +77,21 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      ) {
         return EXIT.ok;
       }
       return EXIT.usage;
     }
     const code =
-      error instanceof UsageError ? EXIT.usage : error instanceof DatabaseError ? EXIT.internal : EXIT.internal;
+      error instanceof UsageError
+        ? EXIT.usage
+        : error instanceof DatabaseError
+          ? EXIT.internal
+          : EXIT.internal;
     const payload =
       error instanceof ChronicleError
         ? error.toJSON()

@@ -18,7 +18,8 @@ const BY_SQLSTATE: Record<string, string> = {
 
 export function classifyDatabaseError(error: unknown): ClassifiedDatabaseError {
   const message = error instanceof Error ? error.message : String(error);
-  const sqlstate = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : null;
+  const sqlstate =
+    typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : null;
   if (sqlstate && /^[0-9A-Z]{5}$/.test(sqlstate)) {
     return { code: BY_SQLSTATE[sqlstate] ?? 'db.error', message, facts: { sqlstate } };
   }

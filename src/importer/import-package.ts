@@ -9,10 +9,10 @@ import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { readPackage } from '../package/read-package.js';
+import { DEFAULT_PLAN_OPTIONS, type PackageSnapshot, type PlanOptions } from '../phases/types.js';
 import { computeFilesDigest, planSnapshot } from '../plan/plan-import.js';
 import type { Counts, ImportPlan } from '../plan/types.js';
-import { DEFAULT_PLAN_OPTIONS, type PackageSnapshot, type PlanOptions } from '../phases/types.js';
-import { type ApplyResult, PhaseTracker, type WritePhase, applyPlan } from './apply-plan.js';
+import { type ApplyResult, applyPlan, PhaseTracker, type WritePhase } from './apply-plan.js';
 import { type Clock, type IdGenerator, randomRunId, systemClock } from './clock.js';
 import { classifyDatabaseError } from './database-errors.js';
 import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
@@ -72,7 +72,11 @@ export interface ImportResult {
 
 export const DEFAULT_CAMPAIGN = 'default';
 
-export async function importPackage(db: Database, dir: string, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importPackage(
+  db: Database,
+  dir: string,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
   const campaign = options.campaign ?? DEFAULT_CAMPAIGN;
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? new Metrics();
@@ -112,7 +116,10 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
 
   const record = async (
     result: ImportResult,
-    details: { importId?: string; error?: { phase: string; code: string; message: string; faultPoint?: string } } = {},
+    details: {
+      importId?: string;
+      error?: { phase: string; code: string; message: string; faultPoint?: string };
+    } = {},
   ) => {
     const { error } = details;
     try {
@@ -131,7 +138,10 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
         finishedAtIso: formatWallTime(clock.nowMicros()),
       });
     } catch (recordError) {
-      log.error({ event: LOG_EVENTS.runRecordFailed, err: describe(recordError) }, 'could not record the attempt');
+      log.error(
+        { event: LOG_EVENTS.runRecordFailed, err: describe(recordError) },
+        'could not record the attempt',
+      );
     }
   };
 
@@ -175,7 +185,10 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
             return () => {
               const seconds = (performance.now() - (phaseStarts.get(phase) ?? performance.now())) / 1000;
               metrics.importPhaseDurationSeconds.observe({ phase }, seconds);
-              log.info({ event: LOG_EVENTS.phaseEnd, phase, duration_ms: Math.round(seconds * 1000) }, `phase ${phase} done`);
+              log.info(
+                { event: LOG_EVENTS.phaseEnd, phase, duration_ms: Math.round(seconds * 1000) },
+                `phase ${phase} done`,
+              );
             };
           },
           onProgress: (eventsWritten, eventsTotal) =>
@@ -202,8 +215,10 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
     await record(result, { importId: applied.importId });
     metrics.importsTotal.inc({ outcome: 'committed' });
     metrics.importDurationSeconds.observe({ outcome: 'committed' }, result.durationMs / 1000);
-    for (const [eventType, count] of applied.eventTypes) metrics.eventsAppendedTotal.inc({ event_type: eventType }, count);
-    for (const [phase, count] of Object.entries(applied.skippedByPhase)) metrics.objectsSkippedTotal.inc({ phase }, count);
+    for (const [eventType, count] of applied.eventTypes)
+      metrics.eventsAppendedTotal.inc({ event_type: eventType }, count);
+    for (const [phase, count] of Object.entries(applied.skippedByPhase))
+      metrics.objectsSkippedTotal.inc({ phase }, count);
     log.info(
       {
         event: LOG_EVENTS.committed,
@@ -219,7 +234,8 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
     );
     return result;
   } catch (error) {
-    if (error instanceof FaultInjectedError && error.facts.fault_point === 'after-commit-before-run-record') throw error;
+    if (error instanceof FaultInjectedError && error.facts.fault_point === 'after-commit-before-run-record')
+      throw error;
     const failure = toImportError(error, stage === 'apply' ? tracker.current : null);
     // A package rejected while it was read (e.g. a file missing from content_index) names what it knows of itself:
     // keep it, so that the result, the run record and the log line are correlated like any other attempt.
@@ -236,7 +252,9 @@ export async function importPackage(db: Database, dir: string, options: ImportOp
       error: failure,
     };
     const faultPoint = typeof failure.fault_point === 'string' ? failure.fault_point : undefined;
-    await record(result, { error: { phase: failure.phase, code: failure.code, message: failure.message, faultPoint } });
+    await record(result, {
+      error: { phase: failure.phase, code: failure.code, message: failure.message, faultPoint },
+    });
     metrics.importsTotal.inc({ outcome: 'rolled_back' });
     metrics.importRollbackTotal.inc({ phase: failure.phase, code: failure.code });
     metrics.importDurationSeconds.observe({ outcome: 'rolled_back' }, result.durationMs / 1000);

@@ -47,7 +47,13 @@ export async function readPackage(dir: string, options: PlanOptions): Promise<Pa
   // no path resolution (one system call each, tens of thousands of them).
   const knownInside = new Set(discoveries.flatMap((discovery) => [...discovery.regular]));
 
-  const verification = verifyContentIndex(rootReal, manifest.contentIndex, reader, options.strict, knownInside);
+  const verification = verifyContentIndex(
+    rootReal,
+    manifest.contentIndex,
+    reader,
+    options.strict,
+    knownInside,
+  );
   if (verification.problems.length > 0) {
     throw problemsError('manifest', verification.problems, hashFacts);
   }

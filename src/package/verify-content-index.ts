@@ -41,7 +41,9 @@ export function verifyContentIndex(
     const outcome = verifyEntry(
       key,
       expected,
-      knownInside.has(key) ? { kind: 'inside', absolute: path.join(rootReal, key) } : resolveInside(rootReal, key),
+      knownInside.has(key)
+        ? { kind: 'inside', absolute: path.join(rootReal, key) }
+        : resolveInside(rootReal, key),
       reader,
       strict,
     );

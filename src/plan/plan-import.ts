@@ -10,16 +10,24 @@ import { edgePhase } from '../phases/edges.js';
 import { entityPhase } from '../phases/entities.js';
 import { lorePhase } from '../phases/lore.js';
 import { ontologyPhase } from '../phases/ontology.js';
-import { DEFAULT_PLAN_OPTIONS, type PackageSnapshot, type PhaseRecord, type PlanOptions } from '../phases/types.js';
+import {
+  DEFAULT_PLAN_OPTIONS,
+  type PackageSnapshot,
+  type PhaseRecord,
+  type PlanOptions,
+} from '../phases/types.js';
 import { DIGEST_PHASE, manifestComponent, stateDigest } from './state-digest.js';
-import { EVENT_TYPES, type Counts, type ImportPlan, type PlannedEvent, type PlannedObject } from './types.js';
+import { type Counts, EVENT_TYPES, type ImportPlan, type PlannedEvent, type PlannedObject } from './types.js';
 
 export async function planImport(dir: string, options: Partial<PlanOptions> = {}): Promise<ImportPlan> {
   const resolved = { ...DEFAULT_PLAN_OPTIONS, ...options };
   return planSnapshot(await readPackage(dir, resolved), resolved);
 }
 
-export function planSnapshot(snapshot: PackageSnapshot, options: PlanOptions = DEFAULT_PLAN_OPTIONS): ImportPlan {
+export function planSnapshot(
+  snapshot: PackageSnapshot,
+  options: PlanOptions = DEFAULT_PLAN_OPTIONS,
+): ImportPlan {
   try {
     return assemblePlan(snapshot, options);
   } catch (error) {
@@ -54,7 +62,11 @@ function assemblePlan(snapshot: PackageSnapshot, options: PlanOptions): ImportPl
   };
   const digest = stateDigest([
     manifestComponent(manifest.packageId, manifest.manifestHash),
-    ...objects.map((r) => ({ phase: DIGEST_PHASE[r.kind], stable_id: r.stableId, content_hash: r.contentHash })),
+    ...objects.map((r) => ({
+      phase: DIGEST_PHASE[r.kind],
+      stable_id: r.stableId,
+      content_hash: r.contentHash,
+    })),
   ]);
 
   const manifestEvent = plannedEvent('manifest', EVENT_TYPES.manifest, {

@@ -4,7 +4,7 @@
  * plain verify but verify --against exits 4 naming the first ordinal that differs from the checkpoint.
  * export + verify --bundle in a directory with no database gives the same verdicts, clean and tampered.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/index.js';
@@ -87,8 +87,19 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
 
     expect((await cli('import', SMALL, '--campaign', C)).code).toBe(0);
     const pub = join(dir, 'auditor.pub');
-    const clean = await cli('verify', '--against', cp, '--public-key', pub, '--json');
+    const metricsFile = join(dir, 'verify.prom');
+    const clean = await cli(
+      'verify',
+      '--against',
+      cp,
+      '--public-key',
+      pub,
+      '--json',
+      '--metrics-file',
+      metricsFile,
+    );
     expect(clean.code).toBe(0);
+    expect(readFileSync(metricsFile, 'utf8')).toMatch(/^chronicle_verify_failures_total 0$/m);
     expect(clean.json).toMatchObject({
       ok: true,
       campaign: C,
@@ -121,8 +132,18 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
     expect(fooled.code).toBe(0);
     expect(fooled.json).toMatchObject({ ok: true, problems: [] });
 
-    const caught = await cli('verify', '--against', cp, '--public-key', pub, '--json');
+    const caught = await cli(
+      'verify',
+      '--against',
+      cp,
+      '--public-key',
+      pub,
+      '--json',
+      '--metrics-file',
+      metricsFile,
+    );
     expect(caught.code).toBe(4);
+    expect(readFileSync(metricsFile, 'utf8')).toMatch(/^chronicle_verify_failures_total 1$/m);
     expect(caught.json).toMatchObject({
       ok: false,
       first_bad_ordinal: 19,

@@ -2,12 +2,12 @@
  * Every conformance case (fixtures/conformance, copied byte-exact from the shared corpus) gives the outcome the
  * reference gives: through `chronicle plan --json` (the real binary) and through an import on each backend.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPackage } from '../../src/index.js';
-import { type TestDatabase, backends, openTestDatabase } from '../support/databases.js';
 import { spawnCli } from '../support/cli.js';
+import { backends, openTestDatabase, type TestDatabase } from '../support/databases.js';
 
 const CASES_DIR = new URL('../../fixtures/conformance/', import.meta.url).pathname;
 

@@ -6,14 +6,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestDatabase, openTestDatabase, pgTestDatabase, superuserQuery } from '../support/databases.js';
 import { spawnCli } from '../support/cli.js';
+import { openTestDatabase, pgTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
 
 const FIXTURES = new URL('../../fixtures/packages/', import.meta.url).pathname;
 const LIGHTHOUSE = `${FIXTURES}lighthouse`;
 const ANNEX = `${FIXTURES}lighthouse-annex`;
 const SMALL = new URL('../../fixtures/conformance/small-campaign/package', import.meta.url).pathname;
-const TAMPERED = new URL('../../fixtures/conformance/package-hash-mismatch/package', import.meta.url).pathname;
+const TAMPERED = new URL('../../fixtures/conformance/package-hash-mismatch/package', import.meta.url)
+  .pathname;
 const HAS_PG = Boolean(process.env.DATABASE_URL);
 
 describe('the README flow on the embedded database', () => {
@@ -29,130 +30,154 @@ describe('the README flow on the embedded database', () => {
     expect(verified.stdout).toMatch(/^verified: campaign 'default' holds 18 events; the chain is intact/);
     const again = await spawnCli(['import', LIGHTHOUSE, '--json'], { cwd, env });
     expect(again.code).toBe(0);
-    expect(again.json).toMatchObject({ outcome: 'noop', events_appended: 0, first_ordinal: 0, last_ordinal: 17 });
-  });
-});
-
-describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))('CLI contracts on %s', (backend) => {
-  let target: TestDatabase;
-  let flags: string[];
-  beforeAll(async () => {
-    target = await openTestDatabase(backend);
-    // the CLI process needs the PGlite data dir to itself
-    if (backend === 'pglite') await target.db.close();
-    flags = backend === 'pg' ? ['--database-url', target.url ?? ''] : ['--data-dir', target.dataDir ?? ''];
-  });
-  afterAll(async () => {
-    if (backend === 'pglite') target.db = await reopen(target);
-    await target?.drop();
-  });
-
-  const cli = (...args: string[]) => spawnCli([...flags, ...args], { env: { DATABASE_URL: '' } });
-
-  it('prints the documented JSON for import, noop, rejection, verify, digest, log and runs', async () => {
-    const committed = await cli('import', SMALL, '--campaign', 'json', '--json');
-    expect(committed.code).toBe(0);
-    expect(Object.keys(committed.json).sort()).toEqual(
-      [
-        'outcome',
-        'run_id',
-        'campaign',
-        'package_id',
-        'manifest_hash',
-        'state_digest',
-        'counts',
-        'events_appended',
-        'objects_skipped',
-        'first_ordinal',
-        'last_ordinal',
-        'tip_hash',
-        'duration_ms',
-      ].sort(),
-    );
-    expect(committed.json).toMatchObject({
-      outcome: 'committed',
-      campaign: 'json',
-      state_digest: 'a101a185bc1910d0e04f5ef5b96ffe311774253936d2a27c4fad78252c7e9202',
-      counts: { entities: 9, edges: 6, tags: 6, affordances: 6, chunks: 6 },
-      events_appended: 35,
+    expect(again.json).toMatchObject({
+      outcome: 'noop',
+      events_appended: 0,
       first_ordinal: 0,
-      last_ordinal: 34,
+      last_ordinal: 17,
     });
-
-    const noop = await cli('import', SMALL, '--campaign', 'json', '--json');
-    expect(noop.json).toMatchObject({ outcome: 'noop', tip_hash: committed.json.tip_hash, events_appended: 0 });
-
-    const rejected = await cli('import', TAMPERED, '--campaign', 'json', '--json');
-    expect(rejected.code).toBe(1);
-    expect(rejected.json).toMatchObject({
-      outcome: 'rolled_back',
-      error: { phase: 'manifest', code: 'package.hash_mismatch' },
-    });
-
-    const verify = await cli('verify', '--campaign', 'json', '--json');
-    expect(verify.code).toBe(0);
-    expect(verify.json).toEqual({ ok: true, campaign: 'json', events: 35, tip_hash: committed.json.tip_hash, problems: [] });
-
-    const digest = await cli('digest', '--campaign', 'json', '--json');
-    expect(digest.json).toMatchObject({ state_digest: committed.json.state_digest, imports: 1 });
-
-    const log = await cli('log', '--campaign', 'json', '--json');
-    expect((log.json.entries as unknown[]).length).toBe(35);
-
-    const runs = await cli('runs', '--campaign', 'json', '--json');
-    expect((runs.json.runs as { outcome: string }[]).map((r) => r.outcome)).toEqual([
-      'committed',
-      'noop',
-      'rolled_back',
-    ]);
-  });
-
-  it('makes import a no-op with outcome disabled when features.importer is false', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'chronicle-config-'));
-    writeFileSync(join(cwd, 'chronicle.config.json'), JSON.stringify({ features: { importer: false } }));
-    const run = await spawnCli([...flags, 'import', LIGHTHOUSE, '--campaign', 'off', '--json'], {
-      cwd,
-      env: { DATABASE_URL: '' },
-    });
-    expect(run.code).toBe(0);
-    expect(run.json).toMatchObject({ outcome: 'disabled', events_appended: 0 });
-    const runs = await cli('runs', '--campaign', 'off', '--json');
-    expect(runs.json.runs).toEqual([]);
-  });
-
-  it('refuses an invalid configuration with exit 2 and names the problem', async () => {
-    const run = await spawnCli([...flags, 'verify'], { env: { DATABASE_URL: '', CHRONICLE_BATCH_SIZE: 'many' } });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('CHRONICLE_BATCH_SIZE');
-  });
-
-  it('exits 4 naming the ordinal of a payload altered in the database, and of a deleted middle event', async () => {
-    const imported = await cli('import', LIGHTHOUSE, '--campaign', 'tamper', '--json');
-    expect(imported.code).toBe(0);
-    if (backend === 'pglite') target.db = await reopen(target);
-    await superuserQuery(
-      target,
-      `UPDATE events SET payload_canonical = convert_to(replace(convert_from(payload_canonical, 'UTF8'), 'Lamp', 'Lump'), 'UTF8')
-        WHERE replay_ordinal = 5 AND campaign_id = (SELECT id FROM campaigns WHERE slug = 'tamper')`,
-    );
-    if (backend === 'pglite') await target.db.close();
-    const altered = await cli('verify', '--campaign', 'tamper', '--json');
-    expect(altered.code).toBe(4);
-    expect(altered.json).toMatchObject({ ok: false, first_bad_ordinal: 5 });
-    expect(altered.json.problems).toContainEqual(expect.objectContaining({ ordinal: 5, kind: 'payload_hash' }));
-
-    if (backend === 'pglite') target.db = await reopen(target);
-    await superuserQuery(
-      target,
-      `DELETE FROM events WHERE replay_ordinal IN (5, 9) AND campaign_id = (SELECT id FROM campaigns WHERE slug = 'tamper')`,
-    );
-    if (backend === 'pglite') await target.db.close();
-    const deleted = await cli('verify', '--campaign', 'tamper', '--json');
-    expect(deleted.code).toBe(4);
-    expect(deleted.json).toMatchObject({ ok: false, first_bad_ordinal: 5 });
-    expect(deleted.json.problems).toContainEqual(expect.objectContaining({ ordinal: 9, kind: 'missing_events' }));
   });
 });
+
+describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
+  'CLI contracts on %s',
+  (backend) => {
+    let target: TestDatabase;
+    let flags: string[];
+    beforeAll(async () => {
+      target = await openTestDatabase(backend);
+      // the CLI process needs the PGlite data dir to itself
+      if (backend === 'pglite') await target.db.close();
+      flags = backend === 'pg' ? ['--database-url', target.url ?? ''] : ['--data-dir', target.dataDir ?? ''];
+    });
+    afterAll(async () => {
+      if (backend === 'pglite') target.db = await reopen(target);
+      await target?.drop();
+    });
+
+    const cli = (...args: string[]) => spawnCli([...flags, ...args], { env: { DATABASE_URL: '' } });
+
+    it('prints the documented JSON for import, noop, rejection, verify, digest, log and runs', async () => {
+      const committed = await cli('import', SMALL, '--campaign', 'json', '--json');
+      expect(committed.code).toBe(0);
+      expect(Object.keys(committed.json).sort()).toEqual(
+        [
+          'outcome',
+          'run_id',
+          'campaign',
+          'package_id',
+          'manifest_hash',
+          'state_digest',
+          'counts',
+          'events_appended',
+          'objects_skipped',
+          'first_ordinal',
+          'last_ordinal',
+          'tip_hash',
+          'duration_ms',
+        ].sort(),
+      );
+      expect(committed.json).toMatchObject({
+        outcome: 'committed',
+        campaign: 'json',
+        state_digest: 'a101a185bc1910d0e04f5ef5b96ffe311774253936d2a27c4fad78252c7e9202',
+        counts: { entities: 9, edges: 6, tags: 6, affordances: 6, chunks: 6 },
+        events_appended: 35,
+        first_ordinal: 0,
+        last_ordinal: 34,
+      });
+
+      const noop = await cli('import', SMALL, '--campaign', 'json', '--json');
+      expect(noop.json).toMatchObject({
+        outcome: 'noop',
+        tip_hash: committed.json.tip_hash,
+        events_appended: 0,
+      });
+
+      const rejected = await cli('import', TAMPERED, '--campaign', 'json', '--json');
+      expect(rejected.code).toBe(1);
+      expect(rejected.json).toMatchObject({
+        outcome: 'rolled_back',
+        error: { phase: 'manifest', code: 'package.hash_mismatch' },
+      });
+
+      const verify = await cli('verify', '--campaign', 'json', '--json');
+      expect(verify.code).toBe(0);
+      expect(verify.json).toEqual({
+        ok: true,
+        campaign: 'json',
+        events: 35,
+        tip_hash: committed.json.tip_hash,
+        problems: [],
+      });
+
+      const digest = await cli('digest', '--campaign', 'json', '--json');
+      expect(digest.json).toMatchObject({ state_digest: committed.json.state_digest, imports: 1 });
+
+      const log = await cli('log', '--campaign', 'json', '--json');
+      expect((log.json.entries as unknown[]).length).toBe(35);
+
+      const runs = await cli('runs', '--campaign', 'json', '--json');
+      expect((runs.json.runs as { outcome: string }[]).map((r) => r.outcome)).toEqual([
+        'committed',
+        'noop',
+        'rolled_back',
+      ]);
+    });
+
+    it('makes import a no-op with outcome disabled when features.importer is false', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'chronicle-config-'));
+      writeFileSync(join(cwd, 'chronicle.config.json'), JSON.stringify({ features: { importer: false } }));
+      const run = await spawnCli([...flags, 'import', LIGHTHOUSE, '--campaign', 'off', '--json'], {
+        cwd,
+        env: { DATABASE_URL: '' },
+      });
+      expect(run.code).toBe(0);
+      expect(run.json).toMatchObject({ outcome: 'disabled', events_appended: 0 });
+      const runs = await cli('runs', '--campaign', 'off', '--json');
+      expect(runs.json.runs).toEqual([]);
+    });
+
+    it('refuses an invalid configuration with exit 2 and names the problem', async () => {
+      const run = await spawnCli([...flags, 'verify'], {
+        env: { DATABASE_URL: '', CHRONICLE_BATCH_SIZE: 'many' },
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('CHRONICLE_BATCH_SIZE');
+    });
+
+    it('exits 4 naming the ordinal of a payload altered in the database, and of a deleted middle event', async () => {
+      const imported = await cli('import', LIGHTHOUSE, '--campaign', 'tamper', '--json');
+      expect(imported.code).toBe(0);
+      if (backend === 'pglite') target.db = await reopen(target);
+      await superuserQuery(
+        target,
+        `UPDATE events SET payload_canonical = convert_to(replace(convert_from(payload_canonical, 'UTF8'), 'Lamp', 'Lump'), 'UTF8')
+        WHERE replay_ordinal = 5 AND campaign_id = (SELECT id FROM campaigns WHERE slug = 'tamper')`,
+      );
+      if (backend === 'pglite') await target.db.close();
+      const altered = await cli('verify', '--campaign', 'tamper', '--json');
+      expect(altered.code).toBe(4);
+      expect(altered.json).toMatchObject({ ok: false, first_bad_ordinal: 5 });
+      expect(altered.json.problems).toContainEqual(
+        expect.objectContaining({ ordinal: 5, kind: 'payload_hash' }),
+      );
+
+      if (backend === 'pglite') target.db = await reopen(target);
+      await superuserQuery(
+        target,
+        `DELETE FROM events WHERE replay_ordinal IN (5, 9) AND campaign_id = (SELECT id FROM campaigns WHERE slug = 'tamper')`,
+      );
+      if (backend === 'pglite') await target.db.close();
+      const deleted = await cli('verify', '--campaign', 'tamper', '--json');
+      expect(deleted.code).toBe(4);
+      expect(deleted.json).toMatchObject({ ok: false, first_bad_ordinal: 5 });
+      expect(deleted.json.problems).toContainEqual(
+        expect.objectContaining({ ordinal: 9, kind: 'missing_events' }),
+      );
+    });
+  },
+);
 
 describe.runIf(HAS_PG)('concurrent workers on PostgreSQL', () => {
   let target: TestDatabase & { url: string };
@@ -162,7 +187,8 @@ describe.runIf(HAS_PG)('concurrent workers on PostgreSQL', () => {
   afterAll(async () => {
     await target?.drop();
   });
-  const cli = (...args: string[]) => spawnCli(['--database-url', target.url, ...args], { env: { DATABASE_URL: '' } });
+  const cli = (...args: string[]) =>
+    spawnCli(['--database-url', target.url, ...args], { env: { DATABASE_URL: '' } });
 
   it('two packages into one campaign at once both commit on one gap-free chain', async () => {
     const [a, b] = await Promise.all([

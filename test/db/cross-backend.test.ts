@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, importPackage, sequentialRunIds, verifyCampaign } from '../../src/index.js';
-import { type TestDatabase, pgTestDatabase, pgliteTestDatabase } from '../support/databases.js';
+import { pgliteTestDatabase, pgTestDatabase, type TestDatabase } from '../support/databases.js';
 
 const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
 const PACKAGES = [
@@ -27,10 +27,16 @@ async function dump(target: TestDatabase): Promise<Record<string, unknown[]>> {
       `SELECT sequence_no::text, phase, object_type, stable_id, file_hash, action, manifest_hash,
               event_ordinal::text FROM import_log ORDER BY campaign_id, sequence_no`,
     ),
-    entities: await query('SELECT stable_id, kind, name, content_hash, payload::text FROM entities ORDER BY stable_id'),
-    edges: await query('SELECT stable_id, type, src_ref, dst_ref, content_hash FROM edges ORDER BY stable_id'),
+    entities: await query(
+      'SELECT stable_id, kind, name, content_hash, payload::text FROM entities ORDER BY stable_id',
+    ),
+    edges: await query(
+      'SELECT stable_id, type, src_ref, dst_ref, content_hash FROM edges ORDER BY stable_id',
+    ),
     tags: await query('SELECT stable_id, category, content_hash FROM tags ORDER BY stable_id, category'),
-    chunks: await query('SELECT stable_id, chunk_index, content, content_hash FROM chunks ORDER BY stable_id'),
+    chunks: await query(
+      'SELECT stable_id, chunk_index, content, content_hash FROM chunks ORDER BY stable_id',
+    ),
     imports: await query(
       'SELECT package_id, manifest_hash, state_digest, first_ordinal::text, last_ordinal::text, tip_hash FROM imports ORDER BY id',
     ),

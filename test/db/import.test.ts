@@ -5,12 +5,20 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseDigest } from '../../src/db/table-digest.js';
-import { Metrics, fixedClock, importPackage, planImport, sequentialRunIds, verifyCampaign } from '../../src/index.js';
 import { campaignDigest } from '../../src/importer/campaign-read.js';
-import { manifestComponent, stateDigest, DIGEST_PHASE } from '../../src/plan/state-digest.js';
-import { type TestDatabase, backends, openTestDatabase } from '../support/databases.js';
+import {
+  fixedClock,
+  importPackage,
+  Metrics,
+  planImport,
+  sequentialRunIds,
+  verifyCampaign,
+} from '../../src/index.js';
+import { DIGEST_PHASE, manifestComponent, stateDigest } from '../../src/plan/state-digest.js';
+import { backends, openTestDatabase, type TestDatabase } from '../support/databases.js';
 
-const REFERENCE = new URL('../../../shared/reference/fixtures/tests/fixtures/import/', import.meta.url).pathname;
+const REFERENCE = new URL('../../../shared/reference/fixtures/tests/fixtures/import/', import.meta.url)
+  .pathname;
 const HAS_REFERENCE = existsSync(REFERENCE);
 const HAPPY = `${REFERENCE}manifest/happy-path`;
 const TAMPERED = `${REFERENCE}manifest/tampered`;
@@ -50,140 +58,160 @@ describe.each(backends())('import on %s', (backend) => {
     await target?.drop();
   });
 
-  it.runIf(HAS_REFERENCE)('commits the happy path as 8 chained events, then a rerun is a recorded no-op', async () => {
-    const metrics = new Metrics();
-    const first = await importPackage(target.db, HAPPY, options('happy', metrics));
-    expect(first).toMatchObject({
-      outcome: 'committed',
-      stateDigest: GOLDEN_DIGEST,
-      manifestHash: '1ebddf6629745cb0c5ebc2db2a77f9c8769e80eeed5255f4cd6e98977768e366',
-      eventsAppended: 8,
-      firstOrdinal: 0,
-      lastOrdinal: 7,
-      counts: { entities: 2, edges: 1, tags: 1, affordances: 1, chunks: 1 },
-    });
-    const ordinals = await target.db.query<{ o: string; t: string }>(
-      `SELECT replay_ordinal::text AS o, event_type AS t FROM events e JOIN campaigns c ON c.id = e.campaign_id
+  it.runIf(HAS_REFERENCE)(
+    'commits the happy path as 8 chained events, then a rerun is a recorded no-op',
+    async () => {
+      const metrics = new Metrics();
+      const first = await importPackage(target.db, HAPPY, options('happy', metrics));
+      expect(first).toMatchObject({
+        outcome: 'committed',
+        stateDigest: GOLDEN_DIGEST,
+        manifestHash: '1ebddf6629745cb0c5ebc2db2a77f9c8769e80eeed5255f4cd6e98977768e366',
+        eventsAppended: 8,
+        firstOrdinal: 0,
+        lastOrdinal: 7,
+        counts: { entities: 2, edges: 1, tags: 1, affordances: 1, chunks: 1 },
+      });
+      const ordinals = await target.db.query<{ o: string; t: string }>(
+        `SELECT replay_ordinal::text AS o, event_type AS t FROM events e JOIN campaigns c ON c.id = e.campaign_id
         WHERE c.slug = 'happy' ORDER BY replay_ordinal`,
-    );
-    expect(ordinals.map((r) => Number(r.o))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(ordinals.map((r) => r.t)).toEqual([
-      'seed.manifest.validated',
-      'seed.entity_created',
-      'seed.entity_created',
-      'seed.edge_created',
-      'seed.tag_registered',
-      'seed.affordance_registered',
-      'seed.content_chunk_ingested',
-      'seed.import.complete',
-    ]);
-    const log = await target.db.query<{ seq: string; phase: string; action: string; mh: string }>(
-      `SELECT sequence_no::text AS seq, phase, action, manifest_hash AS mh FROM import_log l
+      );
+      expect(ordinals.map((r) => Number(r.o))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(ordinals.map((r) => r.t)).toEqual([
+        'seed.manifest.validated',
+        'seed.entity_created',
+        'seed.entity_created',
+        'seed.edge_created',
+        'seed.tag_registered',
+        'seed.affordance_registered',
+        'seed.content_chunk_ingested',
+        'seed.import.complete',
+      ]);
+      const log = await target.db.query<{ seq: string; phase: string; action: string; mh: string }>(
+        `SELECT sequence_no::text AS seq, phase, action, manifest_hash AS mh FROM import_log l
          JOIN campaigns c ON c.id = l.campaign_id WHERE c.slug = 'happy' ORDER BY sequence_no`,
-    );
-    expect(log.map((r) => [Number(r.seq), r.phase, r.action])).toEqual([
-      [1, 'manifest', 'validated'],
-      [2, 'entity', 'created'],
-      [3, 'entity', 'created'],
-      [4, 'edge', 'created'],
-      [5, 'ontology', 'created'],
-      [6, 'ontology', 'created'],
-      [7, 'lore', 'ingested'],
-      [8, 'finalization', 'completed'],
-    ]);
-    expect(new Set(log.map((r) => r.mh))).toEqual(new Set([first.manifestHash]));
-    expect((await verifyCampaign(target.db, 'happy')).ok).toBe(true);
-    expect((await campaignDigest(target.db, 'happy')).stateDigest).toBe(GOLDEN_DIGEST);
+      );
+      expect(log.map((r) => [Number(r.seq), r.phase, r.action])).toEqual([
+        [1, 'manifest', 'validated'],
+        [2, 'entity', 'created'],
+        [3, 'entity', 'created'],
+        [4, 'edge', 'created'],
+        [5, 'ontology', 'created'],
+        [6, 'ontology', 'created'],
+        [7, 'lore', 'ingested'],
+        [8, 'finalization', 'completed'],
+      ]);
+      expect(new Set(log.map((r) => r.mh))).toEqual(new Set([first.manifestHash]));
+      expect((await verifyCampaign(target.db, 'happy')).ok).toBe(true);
+      expect((await campaignDigest(target.db, 'happy')).stateDigest).toBe(GOLDEN_DIGEST);
 
-    const before = await databaseDigest(target.db, { except: ['import_runs'] });
-    const again = await importPackage(target.db, HAPPY, options('happy', metrics));
-    expect(again).toMatchObject({
-      outcome: 'noop',
-      eventsAppended: 0,
-      stateDigest: GOLDEN_DIGEST,
-      tipHash: first.tipHash,
-      firstOrdinal: 0,
-      lastOrdinal: 7,
-    });
-    expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
-    expect(await count(target, 'events', 'happy')).toBe(8);
-    expect(await count(target, 'import_log', 'happy')).toBe(8);
-    const runs = await target.db.query<{ outcome: string }>(
-      `SELECT outcome FROM import_runs WHERE campaign = 'happy' ORDER BY id`,
-    );
-    expect(runs.map((r) => r.outcome)).toEqual(['committed', 'noop']);
-    const idempotent = await metrics.registry.getSingleMetric('chronicle_import_idempotent_total')?.get();
-    expect(idempotent?.values[0]?.value).toBe(1);
-  });
+      const before = await databaseDigest(target.db, { except: ['import_runs'] });
+      const again = await importPackage(target.db, HAPPY, options('happy', metrics));
+      expect(again).toMatchObject({
+        outcome: 'noop',
+        eventsAppended: 0,
+        stateDigest: GOLDEN_DIGEST,
+        tipHash: first.tipHash,
+        firstOrdinal: 0,
+        lastOrdinal: 7,
+      });
+      expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
+      expect(await count(target, 'events', 'happy')).toBe(8);
+      expect(await count(target, 'import_log', 'happy')).toBe(8);
+      const runs = await target.db.query<{ outcome: string }>(
+        `SELECT outcome FROM import_runs WHERE campaign = 'happy' ORDER BY id`,
+      );
+      expect(runs.map((r) => r.outcome)).toEqual(['committed', 'noop']);
+      const idempotent = await metrics.registry.getSingleMetric('chronicle_import_idempotent_total')?.get();
+      expect(idempotent?.values[0]?.value).toBe(1);
+    },
+  );
 
-  it.runIf(HAS_REFERENCE)('rolls back a tampered package leaving every table but import_runs byte-identical', async () => {
-    await importPackage(target.db, HAPPY, options('tamper'));
-    const before = await databaseDigest(target.db, { except: ['import_runs'] });
-    const result = await importPackage(target.db, TAMPERED, options('tamper'));
-    expect(result.outcome).toBe('rolled_back');
-    expect(result.error).toMatchObject({
-      phase: 'manifest',
-      code: 'package.hash_mismatch',
-      file: 'entities/npc.json',
-      expected_hash: '7d478136a27ad013caa5a225cbc4629998bb38b29c133b5c11a87803ceb7a1e6',
-      actual_hash: '5880ea2569507faba1384c11a4edb144c07c7aed0d342ba345ec52c96f3c0d8e',
-    });
-    expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
-    const runs = await target.db.query<{ outcome: string; error_code: string }>(
-      `SELECT outcome, error_code FROM import_runs WHERE campaign = 'tamper' ORDER BY id`,
-    );
-    expect(runs.at(-1)).toEqual({ outcome: 'rolled_back', error_code: 'package.hash_mismatch' });
-  });
+  it.runIf(HAS_REFERENCE)(
+    'rolls back a tampered package leaving every table but import_runs byte-identical',
+    async () => {
+      await importPackage(target.db, HAPPY, options('tamper'));
+      const before = await databaseDigest(target.db, { except: ['import_runs'] });
+      const result = await importPackage(target.db, TAMPERED, options('tamper'));
+      expect(result.outcome).toBe('rolled_back');
+      expect(result.error).toMatchObject({
+        phase: 'manifest',
+        code: 'package.hash_mismatch',
+        file: 'entities/npc.json',
+        expected_hash: '7d478136a27ad013caa5a225cbc4629998bb38b29c133b5c11a87803ceb7a1e6',
+        actual_hash: '5880ea2569507faba1384c11a4edb144c07c7aed0d342ba345ec52c96f3c0d8e',
+      });
+      expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
+      const runs = await target.db.query<{ outcome: string; error_code: string }>(
+        `SELECT outcome, error_code FROM import_runs WHERE campaign = 'tamper' ORDER BY id`,
+      );
+      expect(runs.at(-1)).toEqual({ outcome: 'rolled_back', error_code: 'package.hash_mismatch' });
+    },
+  );
 
-  it.runIf(HAS_REFERENCE)('appends a second package with ordinals and sequence numbers continuing', async () => {
-    const first = await importPackage(target.db, HAPPY, options('two'));
-    const second = await importPackage(target.db, EDGE_PACKAGE, options('two'));
-    expect(second).toMatchObject({
-      outcome: 'committed',
-      firstOrdinal: 8,
-      stateDigest: '17e4d541251e6e1845b895be50d89e9f5034e369cfa6184c14800960982962a2',
-    });
-    expect(second.lastOrdinal).toBe(8 + second.eventsAppended - 1);
-    const seq = await target.db.query<{ min: string; max: string; n: string }>(
-      `SELECT min(sequence_no)::text AS min, max(sequence_no)::text AS max, count(*)::text AS n
+  it.runIf(HAS_REFERENCE)(
+    'appends a second package with ordinals and sequence numbers continuing',
+    async () => {
+      const first = await importPackage(target.db, HAPPY, options('two'));
+      const second = await importPackage(target.db, EDGE_PACKAGE, options('two'));
+      expect(second).toMatchObject({
+        outcome: 'committed',
+        firstOrdinal: 8,
+        stateDigest: '17e4d541251e6e1845b895be50d89e9f5034e369cfa6184c14800960982962a2',
+      });
+      expect(second.lastOrdinal).toBe(8 + second.eventsAppended - 1);
+      const seq = await target.db.query<{ min: string; max: string; n: string }>(
+        `SELECT min(sequence_no)::text AS min, max(sequence_no)::text AS max, count(*)::text AS n
          FROM import_log l JOIN campaigns c ON c.id = l.campaign_id WHERE c.slug = 'two'`,
-    );
-    expect(seq[0]).toEqual({ min: '1', max: seq[0]?.n, n: seq[0]?.n });
-    expect(await verifyCampaign(target.db, 'two')).toMatchObject({ ok: true, problems: [] });
+      );
+      expect(seq[0]).toEqual({ min: '1', max: seq[0]?.n, n: seq[0]?.n });
+      expect(await verifyCampaign(target.db, 'two')).toMatchObject({ ok: true, problems: [] });
 
-    const plans = await Promise.all([planImport(HAPPY), planImport(EDGE_PACKAGE)]);
-    const union = plans.flatMap((plan) => [
-      manifestComponent(plan.packageId, plan.manifestHash),
-      ...plan.objects.map((o) => ({ phase: DIGEST_PHASE[o.kind], stable_id: o.stableId, content_hash: o.contentHash })),
-    ]);
-    const digest = await campaignDigest(target.db, 'two');
-    expect(digest.stateDigest).toBe(stateDigest(union));
-    expect(digest.stateDigest).not.toBe(first.stateDigest);
-  });
+      const plans = await Promise.all([planImport(HAPPY), planImport(EDGE_PACKAGE)]);
+      const union = plans.flatMap((plan) => [
+        manifestComponent(plan.packageId, plan.manifestHash),
+        ...plan.objects.map((o) => ({
+          phase: DIGEST_PHASE[o.kind],
+          stable_id: o.stableId,
+          content_hash: o.contentHash,
+        })),
+      ]);
+      const digest = await campaignDigest(target.db, 'two');
+      expect(digest.stateDigest).toBe(stateDigest(union));
+      expect(digest.stateDigest).not.toBe(first.stateDigest);
+    },
+  );
 
-  it.runIf(HAS_REFERENCE)("refuses another package's NPC id with other content, naming both sources", async () => {
-    await importPackage(target.db, HAPPY, options('clash'));
-    const before = await databaseDigest(target.db, { except: ['import_runs'] });
-    const result = await importPackage(target.db, NPC_COLLISION, options('clash'));
-    expect(result.outcome).toBe('rolled_back');
-    expect(result.error).toMatchObject({
-      phase: 'entity',
-      code: 'entity.collision',
-      stable_id: '01JA6Z7F8NPC00000000000000',
-      file: 'entities/ada.json',
-      existing_package_id: '01JAR9WYH41R8TFM6Z0X5E7QKJ',
-      existing_file: 'entities/npc.json',
-      existing_hash: '7d478136a27ad013caa5a225cbc4629998bb38b29c133b5c11a87803ceb7a1e6',
-    });
-    expect(result.error?.message).toContain('entities/npc.json');
-    expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
-  });
+  it.runIf(HAS_REFERENCE)(
+    "refuses another package's NPC id with other content, naming both sources",
+    async () => {
+      await importPackage(target.db, HAPPY, options('clash'));
+      const before = await databaseDigest(target.db, { except: ['import_runs'] });
+      const result = await importPackage(target.db, NPC_COLLISION, options('clash'));
+      expect(result.outcome).toBe('rolled_back');
+      expect(result.error).toMatchObject({
+        phase: 'entity',
+        code: 'entity.collision',
+        stable_id: '01JA6Z7F8NPC00000000000000',
+        file: 'entities/ada.json',
+        existing_package_id: '01JAR9WYH41R8TFM6Z0X5E7QKJ',
+        existing_file: 'entities/npc.json',
+        existing_hash: '7d478136a27ad013caa5a225cbc4629998bb38b29c133b5c11a87803ceb7a1e6',
+      });
+      expect(result.error?.message).toContain('entities/npc.json');
+      expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
+    },
+  );
 
   it('skips objects another package already imported with the same content', async () => {
     const first = await importPackage(target.db, LIGHTHOUSE, options('cape'));
     expect(first.outcome).toBe('committed');
     const annex = await importPackage(target.db, ANNEX, options('cape'));
-    expect(annex).toMatchObject({ outcome: 'committed', objectsSkipped: 1, firstOrdinal: (first.lastOrdinal ?? 0) + 1 });
+    expect(annex).toMatchObject({
+      outcome: 'committed',
+      objectsSkipped: 1,
+      firstOrdinal: (first.lastOrdinal ?? 0) + 1,
+    });
     // manifest + boathouse + shore edge + completion: the shared cape-ember entity gets no second event
     expect(annex.eventsAppended).toBe(4);
     const skipped = await target.db.query<{ stable_id: string; event_ordinal: string | null }>(

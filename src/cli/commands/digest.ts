@@ -6,12 +6,16 @@ import { EXIT, type Io, printJson, printLines } from '../output.js';
 export function registerDigest(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('digest')
-    .description("state digest of a campaign's projections (the reference algorithm; one package gives its plan digest)")
+    .description(
+      "state digest of a campaign's projections (the reference algorithm; one package gives its plan digest)",
+    )
     .option('-c, --campaign <slug>', 'campaign (default: config campaign, else "default")')
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; json?: boolean }, command: Command) => {
       const ctx = cliContext(command, io);
-      const digest = await withDatabase(ctx, (db) => campaignDigest(db, opts.campaign ?? ctx.config.campaign));
+      const digest = await withDatabase(ctx, (db) =>
+        campaignDigest(db, opts.campaign ?? ctx.config.campaign),
+      );
       if (opts.json) {
         printJson(io, {
           campaign: digest.campaign,

@@ -1,68 +1,84 @@
 import type { Command } from 'commander';
 import {
-  type ImportResult,
-  LOG_EVENTS,
-  Metrics,
-  UsageError,
   armFaults,
   checkFaultsSupported,
-  checkPushgatewayUrl,
+  type ImportResult,
   importPackage,
+  Metrics,
   parseFaultSpec,
-  pushMetrics,
-  writeMetricsFile,
+  UsageError,
 } from '../../index.js';
-import { type CliContext, cliContext, withDatabase } from '../context.js';
-import { EXIT, type Io, exitCodeFor, formatCounts, printError, printJson, printLines } from '../output.js';
+import { cliContext, withDatabase } from '../context.js';
+import { addMetricsOptions, checkMetricsFlags, exportMetrics, type MetricsFlags } from '../metrics-flags.js';
+import { EXIT, exitCodeFor, formatCounts, type Io, printError, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
 import { checkpointAfterImport, prepareCheckpointDir } from './checkpoint.js';
 import { readPrivateKeyFile } from './keygen.js';
 
-interface ImportFlags {
+interface ImportFlags extends MetricsFlags {
   campaign?: string;
   strict?: boolean;
   embeddings: boolean;
   json?: boolean;
   injectFault?: string[];
-  metricsFile?: string;
   scenario?: string;
-  pushgateway?: string;
   checkpointDir?: string;
   checkpointKey?: string;
 }
 
 export function registerImport(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
-    .command('import')
-    .description('import a package into a campaign in one transaction (a rerun of the same package is a no-op)')
-    .argument('<package-dir>', 'the package directory (holds package.manifest.json)')
-    .option('-c, --campaign <slug>', 'campaign to import into (default: config campaign, else "default")')
-    .option('--strict', 'strict validation: complete content_index, schemas, real ULIDs, no duplicate keys, LF+NFC')
-    .option('--no-embeddings', 'leave lore embedding_hint out of chunks')
-    .option('--json', 'print one JSON object on stdout')
-    .option(
-      '--inject-fault <point[:kind]>',
-      'QA only (needs CHRONICLE_ALLOW_FAULTS=1): fail at a named point; kinds throw, db-error, terminate, kill',
-      (value: string, previous: string[] = []) => [...previous, value],
-    )
-    .option('--scenario <name>', 'QA label for this attempt (e.g. the harness scenario), added to every log line')
-    .option('--metrics-file <path>', 'write the metrics in Prometheus text format after the run (textfile collector)')
-    .option('--pushgateway <url>', 'push the metrics to a Prometheus Pushgateway after the run (job "chronicle")')
+  addMetricsOptions(
+    program
+      .command('import')
+      .description(
+        'import a package into a campaign in one transaction (a rerun of the same package is a no-op)',
+      )
+      .argument('<package-dir>', 'the package directory (holds package.manifest.json)')
+      .option('-c, --campaign <slug>', 'campaign to import into (default: config campaign, else "default")')
+      .option(
+        '--strict',
+        'strict validation: complete content_index, schemas, real ULIDs, no duplicate keys, LF+NFC',
+      )
+      .option('--no-embeddings', 'leave lore embedding_hint out of chunks')
+      .option('--json', 'print one JSON object on stdout')
+      .option(
+        '--inject-fault <point[:kind]>',
+        'QA only (needs CHRONICLE_ALLOW_FAULTS=1): fail at a named point; kinds throw, db-error, terminate, kill',
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
+      .option(
+        '--scenario <name>',
+        'QA label for this attempt (e.g. the harness scenario), added to every log line',
+      ),
+  )
     .option('--checkpoint-dir <dir>', 'after a commit, write a checkpoint (tip document) there and record it')
-    .option('--checkpoint-key <pem>', 'with --checkpoint-dir: sign the checkpoints with this Ed25519 private key')
+    .option(
+      '--checkpoint-key <pem>',
+      'with --checkpoint-dir: sign the checkpoints with this Ed25519 private key',
+    )
     .action(async (dir: string, opts: ImportFlags, command: Command) => {
       const ctx = cliContext(command, io);
       if (opts.injectFault?.length && process.env.CHRONICLE_ALLOW_FAULTS !== '1') {
-        throw new UsageError('--inject-fault is refused unless CHRONICLE_ALLOW_FAULTS=1 is set', {}, 'usage.faults_not_allowed');
+        throw new UsageError(
+          '--inject-fault is refused unless CHRONICLE_ALLOW_FAULTS=1 is set',
+          {},
+          'usage.faults_not_allowed',
+        );
       }
       const specs = (opts.injectFault ?? []).map(parseFaultSpec);
       const faults = armFaults(specs);
-      if (opts.pushgateway !== undefined) checkPushgatewayUrl(opts.pushgateway);
+      checkMetricsFlags(opts);
       const campaign = opts.campaign ?? ctx.config.campaign;
       if (opts.checkpointKey && !opts.checkpointDir) {
-        throw new UsageError('--checkpoint-key signs the checkpoints of --checkpoint-dir: give both', {}, 'usage.invalid');
+        throw new UsageError(
+          '--checkpoint-key signs the checkpoints of --checkpoint-dir: give both',
+          {},
+          'usage.invalid',
+        );
       }
-      const checkpointKey = opts.checkpointKey ? readPrivateKeyFile(opts.checkpointKey, '--checkpoint-key') : undefined;
+      const checkpointKey = opts.checkpointKey
+        ? readPrivateKeyFile(opts.checkpointKey, '--checkpoint-key')
+        : undefined;
       if (opts.checkpointDir) prepareCheckpointDir(opts.checkpointDir);
       let checkpointFile: string | null = null;
       const metrics = new Metrics();
@@ -90,44 +106,13 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
         return imported;
       });
       progress.done();
-      if (opts.json) printJson(io, { ...importJson(result), ...(checkpointFile ? { checkpoint: checkpointFile } : {}) });
+      if (opts.json)
+        printJson(io, { ...importJson(result), ...(checkpointFile ? { checkpoint: checkpointFile } : {}) });
       else printHuman(io, result);
       if (checkpointFile && !opts.json) printLines(io, [`  checkpoint     ${checkpointFile}`]);
       await exportMetrics(ctx, metrics, opts, campaign);
       setExit(result.error ? exitCodeFor(result.error.code) : EXIT.ok);
     });
-}
-
-/**
- * Writes/pushes the run's metrics. A failure here is reported (stderr and a log line) but does not change
- * the exit code: that belongs to the import, which is already committed or rolled back.
- */
-async function exportMetrics(ctx: CliContext, metrics: Metrics, opts: ImportFlags, campaign: string): Promise<void> {
-  const targets: [string, () => Promise<void>][] = [];
-  if (opts.metricsFile) {
-    const file = opts.metricsFile;
-    targets.push(['--metrics-file', () => writeMetricsFile(metrics, file)]);
-  }
-  if (opts.pushgateway) {
-    const url = opts.pushgateway;
-    targets.push(['--pushgateway', () => pushMetrics(metrics, url, { campaign })]);
-  }
-  for (const [flag, run] of targets) {
-    try {
-      await run();
-    } catch (error) {
-      const reason = describeExportError(error);
-      ctx.logger.error({ event: LOG_EVENTS.metricsExportFailed, target: flag, reason }, 'could not export the metrics');
-      printError(ctx.io, [`chronicle: warning: ${flag}: could not export the metrics: ${reason}`]);
-    }
-  }
-}
-
-/** A file system error by its code (its message holds the absolute path), anything else by its message. */
-function describeExportError(error: unknown): string {
-  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
-  if (typeof code === 'string' && typeof syscall === 'string') return `${code} (${syscall})`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 export function importJson(result: ImportResult): Record<string, unknown> {

@@ -6,7 +6,9 @@ import { EXIT, type Io, printJson, printLines } from '../output.js';
 export function registerRuns(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('runs')
-    .description('every import attempt with its outcome (committed, noop, rolled_back) and, for failures, why')
+    .description(
+      'every import attempt with its outcome (committed, noop, rolled_back) and, for failures, why',
+    )
     .option('-c, --campaign <slug>', 'only this campaign (default: all)')
     .option('-n, --limit <runs>', 'the most recent N attempts (default 50)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print one JSON object on stdout')
@@ -19,7 +21,9 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
           ...runs.map(
             (r) =>
               `${r.started_at}  ${r.outcome.padEnd(11)} ${r.campaign.padEnd(12)} ${r.package_id ?? '-'}` +
-              (r.error_code ? `  [${r.error_code}] ${r.phase ?? ''}${r.fault_point ? ` at ${r.fault_point}` : ''}` : ''),
+              (r.error_code
+                ? `  [${r.error_code}] ${r.phase ?? ''}${r.fault_point ? ` at ${r.fault_point}` : ''}`
+                : ''),
           ),
           `${runs.length} run(s)`,
         ]);

@@ -5,6 +5,8 @@ import {
   type AgainstOptions,
   type AuditReport,
   BundleFormatError,
+  LOG_EVENTS,
+  Metrics,
   parseCheckpoint,
   UsageError,
   type VerifyReport,
@@ -12,11 +14,12 @@ import {
   verifyCampaign,
 } from '../../index.js';
 import { cliContext, withDatabase } from '../context.js';
+import { addMetricsOptions, checkMetricsFlags, exportMetrics, type MetricsFlags } from '../metrics-flags.js';
 import { EXIT, type Io, printError, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
 import { readPublicKeyFile } from './keygen.js';
 
-interface VerifyFlags {
+interface VerifyFlags extends MetricsFlags {
   campaign?: string;
   json?: boolean;
   against?: string;
@@ -25,71 +28,104 @@ interface VerifyFlags {
 }
 
 export function registerVerify(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
-    .command('verify')
-    .description(
-      "recompute a campaign's hash chain from the stored bytes, check imports, ImportLog and projections against it, " +
-        'and report every problem (exit 4 on any)',
-    )
-    .option(
-      '-c, --campaign <slug>',
-      'campaign to verify (default: the checkpoint\'s or bundle\'s, else config campaign, else "default")',
-    )
-    .option(
-      '--against <checkpoint>',
-      'also prove the chain still extends this checkpoint (a tip document from chronicle checkpoint)',
-    )
-    .option(
-      '--public-key <pem>',
-      "with --against: the checkpoint's signature must verify with this Ed25519 public key",
-    )
-    .option('--bundle <file>', 'verify an exported bundle instead of the database (no database is opened)')
-    .option('--json', 'print one JSON object on stdout')
-    .action(async (opts: VerifyFlags, command: Command) => {
-      const ctx = cliContext(command, io);
-      if (opts.publicKey && !opts.against) {
-        throw new UsageError(
-          '--public-key checks the signature of a checkpoint: give it with --against',
-          {},
-          'usage.invalid',
+  addMetricsOptions(
+    program
+      .command('verify')
+      .description(
+        "recompute a campaign's hash chain from the stored bytes, check imports, ImportLog and projections against it, " +
+          'and report every problem (exit 4 on any)',
+      )
+      .option(
+        '-c, --campaign <slug>',
+        'campaign to verify (default: the checkpoint\'s or bundle\'s, else config campaign, else "default")',
+      )
+      .option(
+        '--against <checkpoint>',
+        'also prove the chain still extends this checkpoint (a tip document from chronicle checkpoint)',
+      )
+      .option(
+        '--public-key <pem>',
+        "with --against: the checkpoint's signature must verify with this Ed25519 public key",
+      )
+      .option('--bundle <file>', 'verify an exported bundle instead of the database (no database is opened)')
+      .option('--json', 'print one JSON object on stdout'),
+  ).action(async (opts: VerifyFlags, command: Command) => {
+    const ctx = cliContext(command, io);
+    checkMetricsFlags(opts);
+    const metrics = new Metrics();
+    if (opts.publicKey && !opts.against) {
+      throw new UsageError(
+        '--public-key checks the signature of a checkpoint: give it with --against',
+        {},
+        'usage.invalid',
+      );
+    }
+    const against = opts.against ? readAgainst(opts.against, opts.publicKey) : undefined;
+    if (against)
+      checkCampaign(
+        against.document.campaign,
+        opts.campaign,
+        `the checkpoint ${basename(opts.against ?? '')}`,
+      );
+    const progress = progressReporter(io, !opts.json);
+    const onProgress = (n: number) => progress.update(`verified ${n} events`);
+    let report: AuditReport;
+    try {
+      if (opts.bundle) {
+        report = await verifyBundle(opts.bundle, {
+          label: basename(opts.bundle),
+          onProgress,
+          ...(against ? { against } : {}),
+        });
+        checkCampaign(report.campaign, opts.campaign, `the bundle ${basename(opts.bundle)}`);
+      } else {
+        const campaign = opts.campaign ?? against?.document.campaign ?? ctx.config.campaign;
+        report = await withDatabase(ctx, (db) =>
+          verifyCampaign(db, campaign, { onProgress, ...(against ? { against } : {}) }),
         );
       }
-      const against = opts.against ? readAgainst(opts.against, opts.publicKey) : undefined;
-      if (against)
-        checkCampaign(
-          against.document.campaign,
-          opts.campaign,
-          `the checkpoint ${basename(opts.against ?? '')}`,
-        );
-      const progress = progressReporter(io, !opts.json);
-      const onProgress = (n: number) => progress.update(`verified ${n} events`);
-      let report: AuditReport;
-      try {
-        if (opts.bundle) {
-          report = await verifyBundle(opts.bundle, {
-            label: basename(opts.bundle),
-            onProgress,
-            ...(against ? { against } : {}),
-          });
-          checkCampaign(report.campaign, opts.campaign, `the bundle ${basename(opts.bundle)}`);
-        } else {
-          const campaign = opts.campaign ?? against?.document.campaign ?? ctx.config.campaign;
-          report = await withDatabase(ctx, (db) =>
-            verifyCampaign(db, campaign, { onProgress, ...(against ? { against } : {}) }),
-          );
-        }
-      } catch (error) {
-        progress.done();
-        if (!(error instanceof BundleFormatError)) throw error;
-        if (opts.json) printJson(io, { ok: false, error: error.toJSON() });
-        printError(io, [`verification FAILED: [${error.code}] ${error.message}`]);
-        setExit(EXIT.verificationFailed);
-        return;
-      }
+    } catch (error) {
       progress.done();
-      printReport(io, report, Boolean(opts.json), opts.bundle ? basename(opts.bundle) : undefined);
-      setExit(report.ok ? EXIT.ok : EXIT.verificationFailed);
-    });
+      if (!(error instanceof BundleFormatError)) throw error;
+      if (opts.json) printJson(io, { ok: false, error: error.toJSON() });
+      printError(io, [`verification FAILED: [${error.code}] ${error.message}`]);
+      metrics.verifyFailuresTotal.inc();
+      ctx.logger.warn(
+        { event: LOG_EVENTS.verifyFailed, campaign: opts.campaign ?? null, code: error.code },
+        'the bundle cannot be read',
+      );
+      await exportMetrics(ctx, metrics, opts, opts.campaign ?? ctx.config.campaign);
+      setExit(EXIT.verificationFailed);
+      return;
+    }
+    progress.done();
+    printReport(io, report, Boolean(opts.json), opts.bundle ? basename(opts.bundle) : undefined);
+    if (report.ok) {
+      ctx.logger.info(
+        {
+          event: LOG_EVENTS.verifyOk,
+          campaign: report.campaign,
+          events: report.events,
+          tip_hash: report.tipHash,
+        },
+        'chain verified',
+      );
+    } else {
+      metrics.verifyFailuresTotal.inc();
+      ctx.logger.warn(
+        {
+          event: LOG_EVENTS.verifyFailed,
+          campaign: report.campaign,
+          events: report.events,
+          problems: report.problems.length,
+          first_bad_ordinal: report.firstBadOrdinal,
+        },
+        'verification failed',
+      );
+    }
+    await exportMetrics(ctx, metrics, opts, report.campaign);
+    setExit(report.ok ? EXIT.ok : EXIT.verificationFailed);
+  });
 }
 
 function readAgainst(path: string, publicKeyPath: string | undefined): AgainstOptions {

@@ -2,10 +2,11 @@
  * Bad input never crashes: each of these packages is rejected by the real `chronicle plan` with a stable code,
  * exit 1 and no stack trace.
  */
+
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../../support/cli.js';
 
@@ -42,9 +43,17 @@ let nested = '';
 for (let i = 0; i < 100_000; i++) nested += '[';
 
 const cases: [string, () => string, string][] = [
-  ['invalid UTF-8 in an entity file', () => makePackage({ 'entities/a.json': Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }), 'entity.parse'],
+  [
+    'invalid UTF-8 in an entity file',
+    () => makePackage({ 'entities/a.json': Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }),
+    'entity.parse',
+  ],
   ['a BOM before an entity', () => makePackage({ 'entities/a.json': `\ufeff${entity()}` }), 'entity.parse'],
-  ['a BOM before lore front matter', () => makePackage({ 'lore/a.md': '\ufeff---\nchunk_id: ABC\n---\nx' }), 'lore.front_matter'],
+  [
+    'a BOM before lore front matter',
+    () => makePackage({ 'lore/a.md': '\ufeff---\nchunk_id: ABC\n---\nx' }),
+    'lore.front_matter',
+  ],
   [
     'a directory named x.json',
     () => {
@@ -54,7 +63,11 @@ const cases: [string, () => string, string][] = [
     },
     'package.read_error',
   ],
-  ['a 10 MB single-line JSON file', () => makePackage({ 'entities/a.json': `{"pad":"${'x'.repeat(10_000_000)}"` }), 'entity.parse'],
+  [
+    'a 10 MB single-line JSON file',
+    () => makePackage({ 'entities/a.json': `{"pad":"${'x'.repeat(10_000_000)}"` }),
+    'entity.parse',
+  ],
   ['deeply nested JSON', () => makePackage({ 'edges/deep.json': nested }), 'edge.parse'],
   [
     'a YAML alias bomb in front matter',

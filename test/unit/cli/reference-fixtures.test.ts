@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../../support/cli.js';
 
-const IMPORT = new URL('../../../../shared/reference/fixtures/tests/fixtures/import/', import.meta.url).pathname;
+const IMPORT = new URL('../../../../shared/reference/fixtures/tests/fixtures/import/', import.meta.url)
+  .pathname;
 const HAS_REFERENCE = existsSync(IMPORT);
-if (!HAS_REFERENCE) console.warn('[skip] ../shared/reference is absent: reference fixture CLI tests are skipped');
+if (!HAS_REFERENCE)
+  console.warn('[skip] ../shared/reference is absent: reference fixture CLI tests are skipped');
 
 describe.runIf(HAS_REFERENCE)('reference fixtures through chronicle plan', () => {
   it('happy-path gives the golden digest, manifest hash and counts', async () => {

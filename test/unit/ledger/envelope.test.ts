@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  ZERO_HASH,
   envelopeHash,
   formatWallTime,
   idempotencyKeyV2,
   parseWallTime,
   payloadHash,
   topLevelRulesetVersion,
+  ZERO_HASH,
 } from '../../../src/ledger/envelope.js';
 
 // Vectors from NOTES.md §4.3–§4.5, printed by the reference implementation.
@@ -23,7 +23,9 @@ const hex = (b: Buffer) => b.toString('hex');
 
 describe('idempotency key v2', () => {
   it('matches the happy-path manifest.validated vector', () => {
-    expect(hex(payloadHash(manifestPayload))).toBe('3eff3ecba268e90d9a3f36ae8140a1569505d5725a355c9659c719f68b791bd2');
+    expect(hex(payloadHash(manifestPayload))).toBe(
+      '3eff3ecba268e90d9a3f36ae8140a1569505d5725a355c9659c719f68b791bd2',
+    );
     const key = idempotencyKeyV2({
       campaignId: '1',
       eventType: 'seed.manifest.validated',
@@ -114,7 +116,9 @@ describe('wall time', () => {
 
 describe('top-level ruleset_version', () => {
   it('ignores a nested ruleset_version', () => {
-    expect(topLevelRulesetVersion(Buffer.from('{"gating":{"ruleset_version":"v1"},"tag_id":"a.b"}'))).toBe('');
+    expect(topLevelRulesetVersion(Buffer.from('{"gating":{"ruleset_version":"v1"},"tag_id":"a.b"}'))).toBe(
+      '',
+    );
     expect(topLevelRulesetVersion(Buffer.from('{"ruleset_version":"2.0.0"}'))).toBe('2.0.0');
   });
 });

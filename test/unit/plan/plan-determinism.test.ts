@@ -3,16 +3,19 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planImport } from '../../../src/index.js';
 import type { ImportPlan } from '../../../src/index.js';
+import { planImport } from '../../../src/index.js';
 
 const LIGHTHOUSE = new URL('../../../fixtures/packages/lighthouse', import.meta.url).pathname;
-const SMALL_CAMPAIGN = new URL('../../../fixtures/conformance/small-campaign/package', import.meta.url).pathname;
+const SMALL_CAMPAIGN = new URL('../../../fixtures/conformance/small-campaign/package', import.meta.url)
+  .pathname;
 
 /** The whole plan as text: every field, every payload byte, every hash. */
 function snapshot(plan: ImportPlan): string {
   return JSON.stringify(plan, (_key, value) =>
-    value && typeof value === 'object' && value.type === 'Buffer' ? Buffer.from(value.data).toString('hex') : value,
+    value && typeof value === 'object' && value.type === 'Buffer'
+      ? Buffer.from(value.data).toString('hex')
+      : value,
   );
 }
 
