@@ -19,6 +19,7 @@ export type Backend = 'pg' | 'pglite';
 /** One connection (or, for `Database`, a pool/embedded engine that behaves like one per statement). */
 export interface Session {
   readonly backend: Backend;
+  /** A statement may be issued before the previous one finished: statements run one at a time, in call order. */
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
   /**
    * Bulk load, present on the sessions `Database.transaction` passes (both backends), absent on the Database

@@ -47,6 +47,19 @@ async function* framed(tuples: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   yield COPY_BINARY_TRAILER;
 }
 
+/**
+ * Statements given to one connection while another is running wait for it, in call order (pg itself no
+ * longer queues them): a reader may send its next page's query before it consumes the current page.
+ */
+function serialized(): <T>(statement: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(statement: () => Promise<T>): Promise<T> => {
+    const result = tail.then(statement, statement);
+    tail = result.catch(() => undefined);
+    return result;
+  };
+}
+
 class PgDatabase implements Database {
   readonly backend = 'pg' as const;
 
@@ -71,10 +84,11 @@ class PgDatabase implements Database {
     };
     try {
       await client.query('BEGIN');
+      const inOrder = serialized();
       const result = await fn({
         backend: 'pg',
-        query: (text, params) => run(client, text, params),
-        copyIn: (table, columns, tuples) => copyIn(client, table, columns, tuples),
+        query: (text, params) => inOrder(() => run(client, text, params)),
+        copyIn: (table, columns, tuples) => inOrder(() => copyIn(client, table, columns, tuples)),
       });
       await client.query('COMMIT');
       release(false);

@@ -17,6 +17,28 @@ const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 const utc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/**
+ * Keyset pagination with one page of read-ahead: the next page's query is sent as soon as a page arrives,
+ * so the database works on it while the caller consumes this one (the two cores overlap). `fetch(cursor)`
+ * returns a page and the cursor after it (null: no more pages).
+ */
+async function* prefetchedPages<C, R>(
+  first: C,
+  fetch: (cursor: C) => Promise<{ rows: R[]; next: C | null }>,
+): AsyncGenerator<R> {
+  let pending: Promise<{ rows: R[]; next: C | null }> | null = fetch(first);
+  try {
+    while (pending) {
+      const page: { rows: R[]; next: C | null } = await pending;
+      pending = page.next === null ? null : fetch(page.next);
+      yield* page.rows;
+    }
+  } finally {
+    // A consumer that stops early must not leave a query in flight on the session (nor an unhandled rejection).
+    if (pending) await pending.catch(() => undefined);
+  }
+}
+
 export async function campaignId(session: Session, slug: string): Promise<string | null> {
   const rows = await session.query<{ id: string }>('SELECT id::text AS id FROM campaigns WHERE slug = $1', [
     slug,
@@ -43,13 +65,8 @@ interface EventDbRow {
 }
 
 /** Streams a campaign's events in ordinal order. */
-export async function* readEvents(
-  session: Session,
-  id: string,
-  batchSize = 1000,
-): AsyncGenerator<StoredEvent> {
-  let after = INT64_MIN;
-  for (;;) {
+export function readEvents(session: Session, id: string, batchSize = 1000): AsyncGenerator<StoredEvent> {
+  return prefetchedPages(INT64_MIN, async (after) => {
     const rows = await session.query<EventDbRow>(
       `SELECT e.campaign_id::text AS campaign_id, e.replay_ordinal::text AS replay_ordinal, e.event_type,
               e.event_schema_version, e.world_time::text AS world_time,
@@ -62,29 +79,32 @@ export async function* readEvents(
         ORDER BY e.replay_ordinal LIMIT $3`,
       [id, after.toString(), batchSize],
     );
-    for (const row of rows) {
-      yield {
-        campaignId: row.campaign_id,
-        replayOrdinal: BigInt(row.replay_ordinal),
-        eventType: row.event_type,
-        schemaVersion: Number(row.event_schema_version),
-        worldTime: BigInt(row.world_time),
-        wallTimeMicros: BigInt(row.wall_time_micros),
-        prevEventHash: Buffer.from(row.prev_event_hash),
-        payloadHash: Buffer.from(row.payload_hash),
-        idempotencyKey: Buffer.from(row.idempotency_key),
-        envelopeHash: Buffer.from(row.envelope_hash),
-        payloadCanonical: Buffer.from(row.payload_canonical),
-        payloadJsonMatches: row.payload_json_matches,
-        payloadJsonb: row.payload_jsonb,
-        importId: row.import_id,
-        actorId: row.actor_id,
-      };
-    }
     const last = rows[rows.length - 1];
-    if (!last || rows.length < batchSize) return;
-    after = BigInt(last.replay_ordinal);
-  }
+    return {
+      rows: rows.map(toStoredEvent),
+      next: last && rows.length === batchSize ? BigInt(last.replay_ordinal) : null,
+    };
+  });
+}
+
+function toStoredEvent(row: EventDbRow): StoredEvent {
+  return {
+    campaignId: row.campaign_id,
+    replayOrdinal: BigInt(row.replay_ordinal),
+    eventType: row.event_type,
+    schemaVersion: Number(row.event_schema_version),
+    worldTime: BigInt(row.world_time),
+    wallTimeMicros: BigInt(row.wall_time_micros),
+    prevEventHash: row.prev_event_hash,
+    payloadHash: row.payload_hash,
+    idempotencyKey: row.idempotency_key,
+    envelopeHash: row.envelope_hash,
+    payloadCanonical: row.payload_canonical,
+    payloadJsonMatches: row.payload_json_matches,
+    payloadJsonb: row.payload_jsonb,
+    importId: row.import_id,
+    actorId: row.actor_id,
+  };
 }
 
 interface ImportDbRow {
@@ -106,13 +126,8 @@ interface ImportDbRow {
 }
 
 /** Streams a campaign's import rows in id (commit) order. */
-export async function* readImports(
-  session: Session,
-  id: string,
-  batchSize = 1000,
-): AsyncGenerator<ImportRecord> {
-  let after = '0';
-  for (;;) {
+export function readImports(session: Session, id: string, batchSize = 1000): AsyncGenerator<ImportRecord> {
+  return prefetchedPages('0', async (after) => {
     const rows = await session.query<ImportDbRow>(
       `SELECT id::text AS id, package_id, manifest_hash, state_digest, files_digest,
               first_ordinal::text AS first_ordinal, last_ordinal::text AS last_ordinal, tip_hash,
@@ -122,29 +137,29 @@ export async function* readImports(
          FROM imports i WHERE i.campaign_id = $1 AND i.id > $2 ORDER BY i.id LIMIT $3`,
       [id, after, batchSize],
     );
-    for (const row of rows) {
-      yield {
-        id: row.id,
-        packageId: row.package_id,
-        manifestHash: row.manifest_hash,
-        stateDigest: row.state_digest,
-        filesDigest: row.files_digest,
-        firstOrdinal: BigInt(row.first_ordinal),
-        lastOrdinal: BigInt(row.last_ordinal),
-        tipHash: row.tip_hash,
-        counts: JSON.parse(row.counts) as Record<string, unknown>,
-        eventsAppended: row.events_appended,
-        objectsSkipped: row.objects_skipped,
-        firstSequenceNo: BigInt(row.first_sequence_no),
-        lastSequenceNo: BigInt(row.last_sequence_no),
-        durationMs: row.duration_ms,
-        committedAt: row.committed_at,
-      };
-    }
     const last = rows[rows.length - 1];
-    if (!last || rows.length < batchSize) return;
-    after = last.id;
-  }
+    return { rows: rows.map(toImportRecord), next: last && rows.length === batchSize ? last.id : null };
+  });
+}
+
+function toImportRecord(row: ImportDbRow): ImportRecord {
+  return {
+    id: row.id,
+    packageId: row.package_id,
+    manifestHash: row.manifest_hash,
+    stateDigest: row.state_digest,
+    filesDigest: row.files_digest,
+    firstOrdinal: BigInt(row.first_ordinal),
+    lastOrdinal: BigInt(row.last_ordinal),
+    tipHash: row.tip_hash,
+    counts: JSON.parse(row.counts) as Record<string, unknown>,
+    eventsAppended: row.events_appended,
+    objectsSkipped: row.objects_skipped,
+    firstSequenceNo: BigInt(row.first_sequence_no),
+    lastSequenceNo: BigInt(row.last_sequence_no),
+    durationMs: row.duration_ms,
+    committedAt: row.committed_at,
+  };
 }
 
 interface LogDbRow {
@@ -161,37 +176,35 @@ interface LogDbRow {
 }
 
 /** Streams a campaign's ImportLog in sequence order. */
-export async function* readImportLog(
-  session: Session,
-  id: string,
-  batchSize = 1000,
-): AsyncGenerator<LogRecord> {
-  let after = INT64_MIN;
-  for (;;) {
+export function readImportLog(session: Session, id: string, batchSize = 1000): AsyncGenerator<LogRecord> {
+  return prefetchedPages(INT64_MIN, async (after) => {
     const rows = await session.query<LogDbRow>(
       `SELECT sequence_no::text AS sequence_no, import_id::text AS import_id, phase, object_type, stable_id,
               file_hash, action, manifest_hash, event_ordinal::text AS event_ordinal, ${utc('logged_at')} AS logged_at
          FROM import_log l WHERE l.campaign_id = $1 AND l.sequence_no > $2 ORDER BY l.sequence_no LIMIT $3`,
       [id, after.toString(), batchSize],
     );
-    for (const row of rows) {
-      yield {
-        sequenceNo: BigInt(row.sequence_no),
-        importId: row.import_id,
-        phase: row.phase,
-        objectType: row.object_type,
-        stableId: row.stable_id,
-        fileHash: row.file_hash,
-        action: row.action,
-        manifestHash: row.manifest_hash,
-        eventOrdinal: row.event_ordinal === null ? null : BigInt(row.event_ordinal),
-        loggedAt: row.logged_at,
-      };
-    }
     const last = rows[rows.length - 1];
-    if (!last || rows.length < batchSize) return;
-    after = BigInt(last.sequence_no);
-  }
+    return {
+      rows: rows.map(toLogRecord),
+      next: last && rows.length === batchSize ? BigInt(last.sequence_no) : null,
+    };
+  });
+}
+
+function toLogRecord(row: LogDbRow): LogRecord {
+  return {
+    sequenceNo: BigInt(row.sequence_no),
+    importId: row.import_id,
+    phase: row.phase,
+    objectType: row.object_type,
+    stableId: row.stable_id,
+    fileHash: row.file_hash,
+    action: row.action,
+    manifestHash: row.manifest_hash,
+    eventOrdinal: row.event_ordinal === null ? null : BigInt(row.event_ordinal),
+    loggedAt: row.logged_at,
+  };
 }
 
 interface ProjectionDbRow {
@@ -224,16 +237,15 @@ const NEXT_PROJECTION_ORDINAL = `SELECT least(${PROJECTION_TABLES.map(
  * ordinal range of `batchSize` at a time; empty stretches (e.g. a wildly altered event_ordinal) are jumped
  * over with an index lookup.
  */
-export async function* readProjections(
+export function readProjections(
   session: Session,
   id: string,
   batchSize = 1000,
 ): AsyncGenerator<ProjectionRecord> {
-  let from = INT64_MIN;
-  for (;;) {
+  return prefetchedPages(INT64_MIN, async (from) => {
     const next = await session.query<{ o: string | null }>(NEXT_PROJECTION_ORDINAL, [id, from.toString()]);
     const start = next[0]?.o;
-    if (start === null || start === undefined) return;
+    if (start === null || start === undefined) return { rows: [], next: null };
     const low = BigInt(start);
     const high = low + BigInt(batchSize) - 1n > INT64_MAX ? INT64_MAX : low + BigInt(batchSize) - 1n;
     const rows = await session.query<ProjectionDbRow>(PROJECTIONS_IN_RANGE, [
@@ -241,23 +253,23 @@ export async function* readProjections(
       low.toString(),
       high.toString(),
     ]);
-    for (const row of rows) {
-      yield {
-        table: row.table_name,
-        stableId: row.stable_id,
-        category: row.category,
-        objectType: row.object_type,
-        packageId: row.package_id,
-        sourcePath: row.source_path,
-        contentHash: row.content_hash,
-        fileHash: row.file_hash,
-        eventOrdinal: BigInt(row.event_ordinal),
-        payload: row.payload,
-      };
-    }
-    if (high === INT64_MAX) return;
-    from = high + 1n;
-  }
+    return { rows: rows.map(toProjectionRecord), next: high === INT64_MAX ? null : high + 1n };
+  });
+}
+
+function toProjectionRecord(row: ProjectionDbRow): ProjectionRecord {
+  return {
+    table: row.table_name,
+    stableId: row.stable_id,
+    category: row.category,
+    objectType: row.object_type,
+    packageId: row.package_id,
+    sourcePath: row.source_path,
+    contentHash: row.content_hash,
+    fileHash: row.file_hash,
+    eventOrdinal: BigInt(row.event_ordinal),
+    payload: row.payload,
+  };
 }
 
 interface CheckpointDbRow {
