@@ -165,6 +165,8 @@ export async function importPackage(
 
     stage = 'plan';
     plan = planSnapshot(snapshot, planOptions);
+    // The plan holds everything the writes need: let the files' bytes go before the database work starts.
+    snapshot = null;
     const planned = plan;
     stage = 'apply';
     const phaseStarts = new Map<WritePhase, number>();
@@ -240,9 +242,10 @@ export async function importPackage(
     // A package rejected while it was read (e.g. a file missing from content_index) names what it knows of itself:
     // keep it, so that the result, the run record and the log line are correlated like any other attempt.
     const known = correlation(failure);
+    const unread = base.packageId === null && base.manifestHash === null;
     if (base.packageId === null && known.package_id) base.packageId = known.package_id;
     if (base.manifestHash === null && known.manifest_hash) base.manifestHash = known.manifest_hash;
-    if (!snapshot && (known.package_id || known.manifest_hash)) log = log.child(known);
+    if (unread && (known.package_id || known.manifest_hash)) log = log.child(known);
     const result: ImportResult = {
       ...base,
       outcome: 'rolled_back',
