@@ -8,7 +8,7 @@ import { ChronicleError, PackageRejectedError, type Phase } from '../errors.js';
 import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
-import { readPackage } from '../package/read-package.js';
+import { fingerprintPackage, openPackage, readPackage } from '../package/read-package.js';
 import { DEFAULT_PLAN_OPTIONS, type PackageSnapshot, type PlanOptions } from '../phases/types.js';
 import { computeFilesDigest, planSnapshot } from '../plan/plan-import.js';
 import type { Counts, ImportPlan } from '../plan/types.js';
@@ -150,18 +150,22 @@ export async function importPackage(
   const tracker = new PhaseTracker();
   let stage: 'read' | 'plan' | 'apply' = 'read';
   try {
-    snapshot = await readPackage(dir, planOptions);
-    const { manifest } = snapshot;
-    log = log.child({ package_id: manifest.packageId, manifest_hash: manifest.manifestHash });
-    base.packageId = manifest.packageId;
-    base.manifestHash = manifest.manifestHash;
-
-    // A rerun costs one index lookup after hashing the files: no phase runs, nothing is written but the run record.
-    const previous = await findCommittedImport(db, campaign, manifest.manifestHash);
-    if (previous) {
-      assertUnchanged(previous, computeFilesDigest(snapshot));
-      return await finishNoop(previous);
+    const opened = await openPackage(dir, planOptions);
+    const { manifest } = opened;
+    // (A manifest that cannot be hashed is rejected by readPackage below, naming why.)
+    if (manifest.manifestHash) {
+      log = log.child({ package_id: manifest.packageId, manifest_hash: manifest.manifestHash });
+      base.packageId = manifest.packageId;
+      base.manifestHash = manifest.manifestHash;
+      // A rerun costs one index lookup and hashing the files (their contents are not kept): no phase runs,
+      // nothing is written but the run record.
+      const previous = await findCommittedImport(db, campaign, manifest.manifestHash);
+      if (previous) {
+        assertUnchanged(previous, computeFilesDigest(await fingerprintPackage(opened)));
+        return await finishNoop(previous);
+      }
     }
+    snapshot = await readPackage(opened, planOptions);
 
     stage = 'plan';
     plan = planSnapshot(snapshot, planOptions);

@@ -12,15 +12,19 @@ import { describeFsError } from './resolve-path.js';
 
 export type RawRead = { ok: true; bytes: Buffer; rawHash: string } | { ok: false; reason: string };
 
+const NO_BYTES = Buffer.alloc(0);
+
 export class FileReader {
   private readonly cache = new Map<string, RawRead>();
 
+  /** `keepBytes: false`: a file's bytes are returned by its first read only; later reads get its hash alone. */
+  constructor(private readonly keepBytes = true) {}
+
   read(absolute: string): RawRead {
-    let result = this.cache.get(absolute);
-    if (!result) {
-      result = readRegularFile(absolute);
-      this.cache.set(absolute, result);
-    }
+    const cached = this.cache.get(absolute);
+    if (cached) return cached;
+    const result = readRegularFile(absolute);
+    this.cache.set(absolute, this.keepBytes || !result.ok ? result : { ...result, bytes: NO_BYTES });
     return result;
   }
 }

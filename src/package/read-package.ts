@@ -26,16 +26,54 @@ interface PhaseFolder {
 /** How many problems an error message spells out (all of them are in `facts.problems`). */
 const PROBLEMS_IN_MESSAGE = 5;
 
-export async function readPackage(dir: string, options: PlanOptions): Promise<PackageSnapshot> {
+/** A package whose root and manifest have been read (and the manifest checked), its files not yet. */
+export interface OpenedPackage {
+  readonly manifest: Manifest;
+  readonly rootReal: string;
+  readonly loaded: LoadedManifest;
+  readonly options: PlanOptions;
+}
+
+/** Path and raw hash of every file a plan would read: what a rerun compares, without the bytes. */
+export interface PackageFingerprints {
+  manifest: Manifest;
+  fingerprints: PackageSnapshot['fingerprints'];
+}
+
+/** Reads and checks the manifest only (a few milliseconds): enough to know whether a package was imported. */
+export async function openPackage(dir: string, options: PlanOptions): Promise<OpenedPackage> {
   const rootReal = packageRoot(dir);
   const loaded = loadManifest(rootReal, options.strict);
-  const manifest = toManifest(loaded);
+  return { manifest: toManifest(loaded), rootReal, loaded, options };
+}
+
+export async function readPackage(
+  dir: string | OpenedPackage,
+  options: PlanOptions,
+): Promise<PackageSnapshot> {
+  const opened = typeof dir === 'string' ? await openPackage(dir, options) : dir;
+  return readFiles(opened, true) as PackageSnapshot;
+}
+
+/**
+ * Checks and hashes every file exactly as `readPackage` does (same rejections), keeping no file contents:
+ * a rerun's cost is reading and hashing the files, with memory bounded by the largest file.
+ */
+export async function fingerprintPackage(opened: OpenedPackage): Promise<PackageFingerprints> {
+  const { manifest, fingerprints } = readFiles(opened, false);
+  return { manifest, fingerprints };
+}
+
+function readFiles(
+  { rootReal, loaded, manifest, options }: OpenedPackage,
+  keepBytes: boolean,
+): PackageSnapshot {
   // Every rejection after this point names the package it concerns.
   const hashFacts = {
     package_id: manifest.packageId,
     ...(loaded.manifestHash ? { manifest_hash: loaded.manifestHash } : {}),
   };
-  const reader = new FileReader();
+  const reader = new FileReader(keepBytes);
   const folders: PhaseFolder[] = [
     { phase: 'entity', folder: 'entities', suffix: '.json' },
     { phase: 'edge', folder: 'edges', suffix: '.json' },

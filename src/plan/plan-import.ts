@@ -102,7 +102,7 @@ function assemblePlan(snapshot: PackageSnapshot, options: PlanOptions): ImportPl
 }
 
 /** SHA-256 over the path and raw hash of every file the package read (manifest, listed and discovered files). */
-export function computeFilesDigest(snapshot: PackageSnapshot): string {
+export function computeFilesDigest(snapshot: Pick<PackageSnapshot, 'fingerprints'>): string {
   return canonicalHashHex({ files: snapshot.fingerprints.map((f) => [f.path, f.rawHash]) });
 }
 

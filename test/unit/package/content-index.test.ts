@@ -2,7 +2,7 @@ import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../src/canonical/index.js';
-import { readPackage } from '../../../src/package/read-package.js';
+import { fingerprintPackage, openPackage, readPackage } from '../../../src/package/read-package.js';
 import { expectRejection, LENIENT, removeTempDirs, STRICT, tempDir, writePackage } from './support.js';
 
 afterAll(removeTempDirs);
@@ -166,5 +166,31 @@ describe('readPackage: content_index verification on raw bytes', () => {
       expect(error.message).toContain(reason);
       await expect(readPackage(dir, LENIENT)).resolves.toBeDefined();
     }
+  });
+});
+
+describe('fingerprintPackage: what a rerun compares, without keeping contents', () => {
+  const fingerprintsOf = async (dir: string) => fingerprintPackage(await openPackage(dir, LENIENT));
+
+  it('gives the fingerprints readPackage gives, unlisted phase files included, and no file contents', async () => {
+    const dir = await writePackage({
+      files: { 'entities/npc.json': NPC, 'entities/extra.json': NPC, 'README.md': '# Readme\n' },
+      listed: ['entities/npc.json', 'README.md'],
+    });
+    const fingerprinted = await fingerprintsOf(dir);
+    expect(fingerprinted.fingerprints).toEqual((await readPackage(dir, LENIENT)).fingerprints);
+    expect(fingerprinted.fingerprints.map((f) => f.path)).toContain('entities/extra.json');
+    expect(Object.keys(fingerprinted).sort()).toEqual(['fingerprints', 'manifest']);
+  });
+
+  it('rejects a tampered file exactly as readPackage does', async () => {
+    const dir = await writePackage({
+      files: { 'entities/npc.json': NPC },
+      manifest: { content_index: { 'entities/npc.json': sha256Hex('something else') } },
+    });
+    const read = await expectRejection(readPackage(dir, LENIENT), 'manifest', 'package.hash_mismatch');
+    const fingerprinted = await expectRejection(fingerprintsOf(dir), 'manifest', 'package.hash_mismatch');
+    expect(fingerprinted.message).toBe(read.message);
+    expect(fingerprinted.facts).toEqual(read.facts);
   });
 });
