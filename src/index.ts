@@ -8,7 +8,7 @@ export { databaseDigest, tableDigest } from './db/table-digest.js';
 export * from './errors.js';
 export * from './harness/index.js';
 export { type CampaignDigest, campaignDigest, importLog, importRuns } from './importer/campaign-read.js';
-export { type Clock, fixedClock, sequentialRunIds, systemClock } from './importer/clock.js';
+export { type Clock, fixedClock, sequentialRunIds, systemClock } from './clock.js';
 export {
   armFaults,
   checkFaultsSupported,

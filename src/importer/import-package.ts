@@ -13,7 +13,7 @@ import { DEFAULT_PLAN_OPTIONS, type PackageSnapshot, type PlanOptions } from '..
 import { computeFilesDigest, planSnapshot } from '../plan/plan-import.js';
 import type { Counts, ImportPlan } from '../plan/types.js';
 import { type ApplyResult, applyPlan, PhaseTracker, type WritePhase } from './apply-plan.js';
-import { type Clock, type IdGenerator, randomRunId, systemClock } from './clock.js';
+import { type Clock, type IdGenerator, randomRunId, systemClock } from '../clock.js';
 import { classifyDatabaseError } from './database-errors.js';
 import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
 import { type CommittedImportRow, findCommittedImport, insertRunRecord } from './import-sql.js';

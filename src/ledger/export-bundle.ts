@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { Session } from '../db/database.js';
 import { UsageError } from '../errors.js';
-import { type Clock, microsToIso, systemClock } from '../importer/clock.js';
+import { type Clock, microsToIso, systemClock } from '../clock.js';
 import {
   BUNDLE_FORMAT,
   encodeCheckpoint,
