@@ -2,7 +2,7 @@
  * A strict JSON parser that behaves like Python's `json.loads` (what the reference importer uses),
  * producing the lossless `JsonValue` tree.
  *
- * Why not `lossless-json` (installed): it throws on duplicate keys with different values (Python keeps the
+ * Why not the `lossless-json` package: it throws on duplicate keys with different values (Python keeps the
  * last one), rejects `NaN`/`Infinity` (Python accepts them), recurses without a depth limit (100,000 `[`
  * overflows the stack) and its error messages do not match Python's. This parser is iterative, linear in
  * the input length, and reports errors with Python's wording and positions, e.g.

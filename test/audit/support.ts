@@ -4,8 +4,6 @@
  * database and from an exported bundle.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AuditReport,
@@ -18,6 +16,10 @@ import {
   verifyCampaign,
 } from '../../src/index.js';
 import { envelopeHash, idempotencyKeyV2, topLevelRulesetVersion } from '../../src/ledger/envelope.js';
+import { removeTempDirs as removeTmpDirs, tempDir as tmpDir } from '../support/temp-dirs.js';
+
+export { removeTmpDirs, tmpDir };
+
 import { superuserQuery, type TestDatabase } from '../support/databases.js';
 
 const FIXTURES = new URL('../../fixtures/', import.meta.url).pathname;
@@ -53,19 +55,6 @@ export async function importAll(
 }
 
 export const campaignIdSql = (campaign: string) => `(SELECT id FROM campaigns WHERE slug = '${campaign}')`;
-
-const createdDirs: string[] = [];
-
-/** A fresh temporary folder, deleted by `removeTmpDirs` (call it in the test file's afterAll). */
-export function tmpDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `chronicle-${prefix}-`));
-  createdDirs.push(dir);
-  return dir;
-}
-
-export function removeTmpDirs(): void {
-  for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
 
 /** Verifies on the database, then exports and verifies the bundle: both reports, for comparing verdicts. */
 export async function verifyBoth(

@@ -2,12 +2,14 @@
  * The command line as users run it (the real binary, child processes): the README flow on the embedded
  * database, JSON contracts and exit codes, configuration, tampering seen by `verify`, and concurrent workers.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../support/cli.js';
 import { openTestDatabase, pgTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 const FIXTURES = new URL('../../fixtures/packages/', import.meta.url).pathname;
 const LIGHTHOUSE = `${FIXTURES}lighthouse`;
@@ -19,7 +21,7 @@ const HAS_PG = Boolean(process.env.DATABASE_URL);
 
 describe('the README flow on the embedded database', () => {
   it('imports, verifies, and reports a rerun as noop, all with no server', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'chronicle-readme-'));
+    const cwd = tempDir('readme');
     const env = { DATABASE_URL: '', CHRONICLE_DATABASE_URL: '' };
     const imported = await spawnCli(['import', LIGHTHOUSE], { cwd, env });
     expect(imported.stderr).toBe('');
@@ -126,7 +128,7 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
     });
 
     it('makes import a no-op with outcome disabled when features.importer is false', async () => {
-      const cwd = mkdtempSync(join(tmpdir(), 'chronicle-config-'));
+      const cwd = tempDir('config');
       writeFileSync(join(cwd, 'chronicle.config.json'), JSON.stringify({ features: { importer: false } }));
       const run = await spawnCli([...flags, 'import', LIGHTHOUSE, '--campaign', 'off', '--json'], {
         cwd,

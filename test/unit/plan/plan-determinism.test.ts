@@ -1,10 +1,12 @@
 /** Planning is deterministic: the same package gives the same plan from any working directory or path. */
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ImportPlan } from '../../../src/index.js';
 import { planImport } from '../../../src/index.js';
+import { removeTempDirs, tempDir } from '../../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
 
 const LIGHTHOUSE = new URL('../../../fixtures/packages/lighthouse', import.meta.url).pathname;
 const SMALL_CAMPAIGN = new URL('../../../fixtures/conformance/small-campaign/package', import.meta.url)
@@ -28,7 +30,7 @@ describe.each([
     expect(snapshot(await planImport(dir))).toBe(first);
 
     const cwd = process.cwd();
-    const elsewhere = mkdtempSync(join(tmpdir(), 'chronicle-cwd-'));
+    const elsewhere = tempDir('cwd');
     try {
       process.chdir(elsewhere);
       expect(snapshot(await planImport(relative(elsewhere, dir)))).toBe(first);
@@ -36,7 +38,7 @@ describe.each([
       process.chdir(cwd);
     }
 
-    const copy = join(mkdtempSync(join(tmpdir(), 'chronicle-copy-')), 'renamed-package');
+    const copy = join(tempDir('copy'), 'renamed-package');
     cpSync(dir, copy, { recursive: true });
     expect(snapshot(await planImport(copy))).toBe(first);
   });
