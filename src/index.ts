@@ -1,6 +1,7 @@
 // The public API: what a TypeScript user (and the CLI) imports.
 
 export type { JsonValue } from './canonical/index.js';
+export { type Clock, fixedClock, sequentialRunIds, systemClock } from './clock.js';
 export type { Backend, Database, OpenOptions, Session } from './db/database.js';
 export { migrate } from './db/migrate.js';
 export { openDatabase } from './db/open-database.js';
@@ -8,7 +9,6 @@ export { databaseDigest, tableDigest } from './db/table-digest.js';
 export * from './errors.js';
 export * from './harness/index.js';
 export { type CampaignDigest, campaignDigest, importLog, importRuns } from './importer/campaign-read.js';
-export { type Clock, fixedClock, sequentialRunIds, systemClock } from './clock.js';
 export {
   armFaults,
   checkFaultsSupported,
@@ -22,6 +22,7 @@ export {
   type ImportOutcome,
   type ImportProgress,
   type ImportResult,
+  type ImportStage,
   importPackage,
 } from './importer/import-package.js';
 export {

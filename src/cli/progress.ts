@@ -2,7 +2,8 @@
 import type { Io } from './output.js';
 
 export interface Progress {
-  update(text: string): void;
+  /** `force`: show it even within the throttle interval (a stage change the user should see). */
+  update(text: string, options?: { force?: boolean }): void;
   done(): void;
 }
 
@@ -11,9 +12,9 @@ export function progressReporter(io: Io, enabled: boolean): Progress {
   let last = 0;
   let shown = false;
   return {
-    update(text) {
+    update(text, options = {}) {
       const now = performance.now();
-      if (now - last < 100) return;
+      if (!options.force && now - last < 100) return;
       last = now;
       shown = true;
       io.stderr.write(`\r\x1b[K${text}`);

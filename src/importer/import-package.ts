@@ -3,6 +3,8 @@
  * the attempt. Returns a typed result for every outcome; only a fault injected after the commit escapes as
  * an exception (it simulates a crash).
  */
+
+import { type Clock, type IdGenerator, randomRunId, systemClock } from '../clock.js';
 import type { Database, Session } from '../db/database.js';
 import { ChronicleError, PackageRejectedError, type Phase } from '../errors.js';
 import { formatWallTime } from '../ledger/envelope.js';
@@ -13,7 +15,6 @@ import { DEFAULT_PLAN_OPTIONS, type PackageSnapshot, type PlanOptions } from '..
 import { computeFilesDigest, planSnapshot } from '../plan/plan-import.js';
 import type { Counts, ImportPlan } from '../plan/types.js';
 import { type ApplyResult, applyPlan, PhaseTracker, type WritePhase } from './apply-plan.js';
-import { type Clock, type IdGenerator, randomRunId, systemClock } from '../clock.js';
 import { classifyDatabaseError } from './database-errors.js';
 import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
 import { type CommittedImportRow, findCommittedImport, insertRunRecord } from './import-sql.js';
@@ -25,6 +26,8 @@ export interface ImportProgress {
   eventsWritten: number;
   eventsTotal: number;
 }
+
+export type ImportStage = 'fingerprint' | 'read' | 'plan' | 'apply';
 
 export interface ImportOptions {
   /** Campaign slug; default `default`. */
@@ -41,9 +44,11 @@ export interface ImportOptions {
   metrics?: Metrics;
   /** PostgreSQL `lock_timeout` for the campaign lock, e.g. `30s`. */
   lockTimeout?: string;
-  /** Rows per multi-row INSERT. */
+  /** Rows per COPY chunk handed to the database. */
   batchSize?: number;
   onProgress?: (progress: ImportProgress) => void;
+  /** Called as the attempt moves on: reading the files (or, for a rerun, fingerprinting them), planning, writing. */
+  onStage?: (stage: ImportStage) => void;
 }
 
 export interface ImportError {
@@ -161,18 +166,22 @@ export async function importPackage(
       // nothing is written but the run record.
       const previous = await findCommittedImport(db, campaign, manifest.manifestHash);
       if (previous) {
+        options.onStage?.('fingerprint');
         assertUnchanged(previous, computeFilesDigest(await fingerprintPackage(opened)));
         return await finishNoop(previous);
       }
     }
+    options.onStage?.('read');
     snapshot = await readPackage(opened, planOptions);
 
     stage = 'plan';
+    options.onStage?.('plan');
     plan = planSnapshot(snapshot, planOptions);
     // The plan holds everything the writes need: let the files' bytes go before the database work starts.
     snapshot = null;
     const planned = plan;
     stage = 'apply';
+    options.onStage?.('apply');
     const phaseStarts = new Map<WritePhase, number>();
     const applied: ApplyResult = await db.transaction((tx: Session) =>
       applyPlan(

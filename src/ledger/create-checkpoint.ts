@@ -5,10 +5,10 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { canonicalJsonBytes } from '../canonical/index.js';
+import { type Clock, microsToIso, systemClock } from '../clock.js';
 import type { Session } from '../db/database.js';
 import { UsageError } from '../errors.js';
 import { campaignDigest } from '../importer/campaign-read.js';
-import { type Clock, microsToIso, systemClock } from '../clock.js';
 import {
   CHECKPOINT_FORMAT,
   type CheckpointDocument,

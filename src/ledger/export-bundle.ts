@@ -6,9 +6,9 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { type Clock, microsToIso, systemClock } from '../clock.js';
 import type { Session } from '../db/database.js';
 import { UsageError } from '../errors.js';
-import { type Clock, microsToIso, systemClock } from '../clock.js';
 import {
   BUNDLE_FORMAT,
   encodeCheckpoint,

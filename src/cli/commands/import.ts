@@ -3,6 +3,7 @@ import {
   armFaults,
   checkFaultsSupported,
   type ImportResult,
+  type ImportStage,
   importPackage,
   Metrics,
   parseFaultSpec,
@@ -14,6 +15,14 @@ import { EXIT, exitCodeFor, formatCounts, type Io, printError, printJson, printL
 import { progressReporter } from '../progress.js';
 import { checkpointAfterImport, prepareCheckpointDir } from './checkpoint.js';
 import { readPrivateKeyFile } from './keygen.js';
+
+/** What a terminal shows while the (synchronous) reading and planning run, before events are written. */
+const STAGE_TEXT: Record<ImportStage, string> = {
+  fingerprint: 'already imported: hashing the files to compare them…',
+  read: 'reading and checking the package files…',
+  plan: 'validating and planning…',
+  apply: 'writing…',
+};
 
 interface ImportFlags extends MetricsFlags {
   campaign?: string;
@@ -98,7 +107,9 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
           logger: ctx.logger,
           lockTimeout: ctx.config.lock_timeout,
           batchSize: ctx.config.batch_size,
-          onProgress: (p) => progress.update(`${p.phase}: ${p.eventsWritten}/${p.eventsTotal} events`),
+          onStage: (stage) => progress.update(STAGE_TEXT[stage], { force: true }),
+          onProgress: (p) =>
+            progress.update(`writing ${p.phase}: ${p.eventsWritten}/${p.eventsTotal} events`),
         });
         if (opts.checkpointDir && imported.outcome === 'committed') {
           checkpointFile = await checkpointAfterImport(db, campaign, opts.checkpointDir, checkpointKey);
