@@ -1,7 +1,7 @@
 /**
  * Writes a generated package for benchmarks and load tests, and says how long it took.
- *   npx tsx bench/generate.ts --objects 200000 --seed 7 --out /tmp/chronicle-200k
- * Same as `chronicle harness generate`; this wrapper exists so benchmarks need no build.
+ *   npm run bench:generate -- --objects 200000 --seed 7 --out /tmp/chronicle-200k
+ * Same as `chronicle harness generate`, plus the time it took.
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.out) {
-  process.stderr.write('usage: npx tsx bench/generate.ts [--objects N] [--seed S] --out <dir>\n');
+  process.stderr.write('usage: npm run bench:generate -- [--objects N] [--seed S] --out <dir>\n');
   process.exit(2);
 }
 

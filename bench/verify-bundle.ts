@@ -2,8 +2,8 @@
  * Peak memory of `verify --bundle` as the chain grows: writes valid synthetic bundles (imports of
  * `--import-size` entity events each, with their ImportLog, projections and a checkpoint) of several sizes,
  * verifies each in a fresh process and records its peak RSS and throughput.
- *   npx tsx bench/verify-bundle.ts [--events 1000000] [--import-size 10000] [--out bench/results/verify-bundle.json]
- *   npx tsx bench/verify-bundle.ts --events 100000 --write /tmp/b.ndjson   (only write a bundle, to try by hand)
+ *   npm run bench:bundle -- [--events 1000000] [--import-size 10000] [--out bench/results/verify-bundle.json]
+ *   npm run bench:bundle -- --events 100000 --write /tmp/b.ndjson   (only write a bundle, to try by hand)
  * Constant memory means the peak RSS stays flat while the event count grows tenfold.
  */
 import { spawn } from 'node:child_process';
