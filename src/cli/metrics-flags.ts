@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { checkPushgatewayUrl, LOG_EVENTS, type Metrics, pushMetrics, writeMetricsFile } from '../index.js';
 import type { CliContext } from './context.js';
-import { printError } from './output.js';
+import { describeFailure, printError } from './output.js';
 
 export interface MetricsFlags {
   metricsFile?: string;
@@ -49,7 +49,7 @@ export async function exportMetrics(
     try {
       await run();
     } catch (error) {
-      const reason = describeExportError(error);
+      const reason = describeFailure(error);
       ctx.logger.error(
         { event: LOG_EVENTS.metricsExportFailed, target: flag, reason },
         'could not export the metrics',
@@ -57,11 +57,4 @@ export async function exportMetrics(
       printError(ctx.io, [`chronicle: warning: ${flag}: could not export the metrics: ${reason}`]);
     }
   }
-}
-
-/** A file system error by its code (its message holds the absolute path), anything else by its message. */
-function describeExportError(error: unknown): string {
-  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
-  if (typeof code === 'string' && typeof syscall === 'string') return `${code} (${syscall})`;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -37,3 +37,10 @@ export function formatCounts(counts: Record<string, number> | null): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
 }
+
+/** A file system error by its code (its message holds the absolute path), anything else by its message. */
+export function describeFailure(error: unknown): string {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  if (typeof code === 'string' && typeof syscall === 'string') return `${code} (${syscall})`;
+  return error instanceof Error ? error.message : String(error);
+}

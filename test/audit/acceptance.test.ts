@@ -4,7 +4,7 @@
  * plain verify but verify --against exits 4 naming the first ordinal that differs from the checkpoint.
  * export + verify --bundle in a directory with no database gives the same verdicts, clean and tampered.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/index.js';
@@ -273,6 +273,31 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
       );
       expect(verified.json).toMatchObject({ ok: true, against: { signature: 'valid' } });
     }
+  });
+
+  it('reports a committed import whose checkpoint cannot be written, with exit 3', async () => {
+    const checkpoints = join(dir, 'blocked-checkpoints');
+    // a folder where the checkpoint file should go makes writing it fail after the commit
+    mkdirSync(join(checkpoints, 'blocked-000000000017.json'), { recursive: true });
+    const run = await cli(
+      'import',
+      LIGHTHOUSE,
+      '--campaign',
+      'blocked',
+      '--checkpoint-dir',
+      checkpoints,
+      '--json',
+    );
+    expect(run.code).toBe(3);
+    expect(run.json).toMatchObject({
+      outcome: 'committed',
+      last_ordinal: 17,
+      checkpoint_error: 'EISDIR (open)',
+    });
+    expect(run.stderr).toContain('the import is committed, but its checkpoint could not be written');
+    const rerun = await cli('import', LIGHTHOUSE, '--campaign', 'blocked', '--json');
+    expect(rerun.code).toBe(0);
+    expect(rerun.json).toMatchObject({ outcome: 'noop' });
   });
 });
 

@@ -11,7 +11,16 @@ import {
 } from '../../index.js';
 import { cliContext, withDatabase } from '../context.js';
 import { addMetricsOptions, checkMetricsFlags, exportMetrics, type MetricsFlags } from '../metrics-flags.js';
-import { EXIT, exitCodeFor, formatCounts, type Io, printError, printJson, printLines } from '../output.js';
+import {
+  describeFailure,
+  EXIT,
+  exitCodeFor,
+  formatCounts,
+  type Io,
+  printError,
+  printJson,
+  printLines,
+} from '../output.js';
 import { progressReporter } from '../progress.js';
 import { checkpointAfterImport, prepareCheckpointDir } from './checkpoint.js';
 import { readPrivateKeyFile } from './keygen.js';
@@ -90,6 +99,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
         : undefined;
       if (opts.checkpointDir) prepareCheckpointDir(opts.checkpointDir);
       let checkpointFile: string | null = null;
+      let checkpointError: string | null = null;
       const metrics = new Metrics();
       const progress = progressReporter(io, !opts.json);
       const result = await withDatabase(ctx, async (db) => {
@@ -112,17 +122,32 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
             progress.update(`writing ${p.phase}: ${p.eventsWritten}/${p.eventsTotal} events`),
         });
         if (opts.checkpointDir && imported.outcome === 'committed') {
-          checkpointFile = await checkpointAfterImport(db, campaign, opts.checkpointDir, checkpointKey);
+          // The import is committed whatever happens here: report it, and the checkpoint's failure beside it.
+          try {
+            checkpointFile = await checkpointAfterImport(db, campaign, opts.checkpointDir, checkpointKey);
+          } catch (error) {
+            checkpointError = describeFailure(error);
+          }
         }
         return imported;
       });
       progress.done();
       if (opts.json)
-        printJson(io, { ...importJson(result), ...(checkpointFile ? { checkpoint: checkpointFile } : {}) });
+        printJson(io, {
+          ...importJson(result),
+          ...(checkpointFile ? { checkpoint: checkpointFile } : {}),
+          ...(checkpointError ? { checkpoint_error: checkpointError } : {}),
+        });
       else printHuman(io, result);
       if (checkpointFile && !opts.json) printLines(io, [`  checkpoint     ${checkpointFile}`]);
+      if (checkpointError) {
+        printError(io, [
+          `chronicle: --checkpoint-dir: the import is committed, but its checkpoint could not be written: ${checkpointError}`,
+        ]);
+      }
       await exportMetrics(ctx, metrics, opts, campaign);
-      setExit(result.error ? exitCodeFor(result.error.code) : EXIT.ok);
+      // A missing checkpoint is an operational failure (exit 3) even though the import itself committed.
+      setExit(result.error ? exitCodeFor(result.error.code) : checkpointError ? EXIT.internal : EXIT.ok);
     });
 }
 
