@@ -4,10 +4,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { fixedClock } from '../src/clock.js';
 import type { Database } from '../src/db/database.js';
 import { openDatabase } from '../src/db/open-database.js';
 import { tableDigest } from '../src/db/table-digest.js';
-import { fixedClock } from '../src/clock.js';
 import { type ImportOptions, type ImportResult, importPackage } from '../src/importer/import-package.js';
 import { verifyCampaign } from '../src/ledger/verify-campaign.js';
 import { planImport } from '../src/plan/plan-import.js';
