@@ -10,7 +10,7 @@ import { ChronicleError, PackageRejectedError, type Phase } from '../errors.js';
 import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
-import { fingerprintPackage, openPackage, readPackage } from '../package/read-package.js';
+import { fingerprintPackage, openPackage, readOpenedPackage } from '../package/read-package.js';
 import { DEFAULT_PLAN_OPTIONS, type PackageSnapshot, type PlanOptions } from '../phases/types.js';
 import { computeFilesDigest, planSnapshot } from '../plan/plan-import.js';
 import type { Counts, ImportPlan } from '../plan/types.js';
@@ -172,7 +172,7 @@ export async function importPackage(
       }
     }
     options.onStage?.('read');
-    snapshot = await readPackage(opened, planOptions);
+    snapshot = await readOpenedPackage(opened);
 
     stage = 'plan';
     options.onStage?.('plan');

@@ -47,12 +47,13 @@ export async function openPackage(dir: string, options: PlanOptions): Promise<Op
   return { manifest: toManifest(loaded), rootReal, loaded, options };
 }
 
-export async function readPackage(
-  dir: string | OpenedPackage,
-  options: PlanOptions,
-): Promise<PackageSnapshot> {
-  const opened = typeof dir === 'string' ? await openPackage(dir, options) : dir;
-  return readFiles(opened, true) as PackageSnapshot;
+export async function readPackage(dir: string, options: PlanOptions): Promise<PackageSnapshot> {
+  return readOpenedPackage(await openPackage(dir, options));
+}
+
+/** The rest of `readPackage` for a package already opened (with the options it was opened with). */
+export async function readOpenedPackage(opened: OpenedPackage): Promise<PackageSnapshot> {
+  return readFiles(opened, true);
 }
 
 /**
