@@ -10,14 +10,26 @@ import { ChronicleError, PackageRejectedError, type Phase } from '../errors.js';
 import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
-import { fingerprintPackage, openPackage, readOpenedPackage } from '../package/read-package.js';
+import { quickFingerprints } from '../package/quick-fingerprints.js';
+import {
+  fingerprintPackage,
+  listPackage,
+  openListedPackage,
+  readOpenedPackage,
+} from '../package/read-package.js';
 import { DEFAULT_PLAN_OPTIONS, type PackageSnapshot, type PlanOptions } from '../phases/types.js';
 import { computeFilesDigest, planSnapshot } from '../plan/plan-import.js';
 import type { Counts, ImportPlan } from '../plan/types.js';
 import { type ApplyResult, applyPlan, PhaseTracker, type WritePhase } from './apply-plan.js';
 import { classifyDatabaseError } from './database-errors.js';
 import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
-import { type CommittedImportRow, findCommittedImport, insertRunRecord } from './import-sql.js';
+import {
+  type CommittedImportRow,
+  findCommittedImport,
+  findImportByFilesDigest,
+  hasCommittedImports,
+  insertRunRecord,
+} from './import-sql.js';
 
 export type ImportOutcome = 'committed' | 'noop' | 'rolled_back' | 'disabled';
 
@@ -155,17 +167,33 @@ export async function importPackage(
   const tracker = new PhaseTracker();
   let stage: 'read' | 'plan' | 'apply' = 'read';
   try {
-    const opened = await openPackage(dir, planOptions);
+    const listed = listPackage(dir, planOptions);
+    // A rerun is recognised by the raw bytes of its files alone, the manifest's included: hashed on two threads,
+    // nothing parsed. (Strict mode re-checks the files of a rerun too: an import made leniently may not pass.)
+    if (!planOptions.strict && (await hasCommittedImports(db, campaign))) {
+      options.onStage?.('fingerprint');
+      const fingerprints = await quickFingerprints(listed);
+      const previous = fingerprints
+        ? await findImportByFilesDigest(db, campaign, computeFilesDigest({ fingerprints }))
+        : null;
+      if (previous) {
+        log = log.child({ package_id: previous.package_id, manifest_hash: previous.manifest_hash });
+        base.packageId = previous.package_id;
+        base.manifestHash = previous.manifest_hash;
+        return await finishNoop(previous);
+      }
+    }
+    const opened = openListedPackage(listed);
     const { manifest } = opened;
     // (A manifest that cannot be hashed is rejected by readPackage below, naming why.)
     if (manifest.manifestHash) {
       log = log.child({ package_id: manifest.packageId, manifest_hash: manifest.manifestHash });
       base.packageId = manifest.packageId;
       base.manifestHash = manifest.manifestHash;
-      // A rerun costs one index lookup and hashing the files (their contents are not kept): no phase runs,
-      // nothing is written but the run record.
       const previous = await findCommittedImport(db, campaign, manifest.manifestHash);
       if (previous) {
+        // This manifest is imported but its files were not recognised above (strict mode, a file that changed or
+        // is not a plain file): read and hash them as the import did (contents not kept), with the same checks.
         options.onStage?.('fingerprint');
         assertUnchanged(previous, computeFilesDigest(await fingerprintPackage(opened)));
         return await finishNoop(previous);

@@ -69,6 +69,10 @@ export interface CommittedImportRow {
   events_appended: number;
 }
 
+const COMMITTED_IMPORT_COLUMNS = `i.id::text AS id, i.package_id, i.manifest_hash, i.state_digest, i.files_digest,
+            i.first_ordinal::text AS first_ordinal, i.last_ordinal::text AS last_ordinal, i.tip_hash,
+            i.counts, i.events_appended`;
+
 /** A committed import of this manifest in this campaign (rerun detection; one unique-index lookup). */
 export async function findCommittedImport(
   session: Session,
@@ -76,14 +80,36 @@ export async function findCommittedImport(
   manifestHash: string,
 ): Promise<CommittedImportRow | null> {
   const rows = await session.query<CommittedImportRow>(
-    `SELECT i.id::text AS id, i.package_id, i.manifest_hash, i.state_digest, i.files_digest,
-            i.first_ordinal::text AS first_ordinal, i.last_ordinal::text AS last_ordinal, i.tip_hash,
-            i.counts, i.events_appended
+    `SELECT ${COMMITTED_IMPORT_COLUMNS}
        FROM imports i JOIN campaigns c ON c.id = i.campaign_id
       WHERE c.slug = $1 AND i.manifest_hash = $2`,
     [slug, manifestHash],
   );
   return rows[0] ?? null;
+}
+
+/** The committed import of exactly these files (manifest included) in this campaign: a rerun. */
+export async function findImportByFilesDigest(
+  session: Session,
+  slug: string,
+  filesDigest: string,
+): Promise<CommittedImportRow | null> {
+  const rows = await session.query<CommittedImportRow>(
+    `SELECT ${COMMITTED_IMPORT_COLUMNS}
+       FROM imports i JOIN campaigns c ON c.id = i.campaign_id
+      WHERE c.slug = $1 AND i.files_digest = $2`,
+    [slug, filesDigest],
+  );
+  return rows[0] ?? null;
+}
+
+/** Whether the campaign has any committed import (if not, no package can be a rerun). */
+export async function hasCommittedImports(session: Session, slug: string): Promise<boolean> {
+  const rows = await session.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM imports i JOIN campaigns c ON c.id = i.campaign_id WHERE c.slug = $1) AS found`,
+    [slug],
+  );
+  return rows[0]?.found === true;
 }
 
 export interface ExistingObjectRow {

@@ -53,6 +53,14 @@ export function discoverFiles(rootReal: string, folder: string, suffix: string):
   return { paths: paths.sort(compareCodePoints), regular };
 }
 
+/**
+ * The absolute path of a file a listing found (`regular`): plain concatenation, as its segments are names read
+ * from directories (never empty, `.`, `..` or holding `/`), and far cheaper than `path.join` for 10^5 files.
+ */
+export function listedPath(rootReal: string, relative: string): string {
+  return rootReal.endsWith('/') ? rootReal + relative : `${rootReal}/${relative}`;
+}
+
 /** `ontology/` when it exists (whatever it is), else `ontologies/`, like the reference. */
 export function ontologyFolder(rootReal: string): string {
   try {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { compareCodePoints, type JsonNumber, type JsonObject } from '../canonical/index.js';
 import { type ErrorFacts, PackageRejectedError, type Phase } from '../errors.js';
 import type { Manifest, PackageFile, PackageSnapshot, PlanOptions } from '../phases/types.js';
-import { type Discovery, discoverFiles, ontologyFolder } from './discover-files.js';
+import { type Discovery, discoverFiles, listedPath, ontologyFolder } from './discover-files.js';
 import { FileReader } from './file-reader.js';
 import { type LoadedManifest, loadManifest, MANIFEST_FILE } from './read-manifest.js';
 import { isInside } from './resolve-path.js';
@@ -26,12 +26,18 @@ interface PhaseFolder {
 /** How many problems an error message spells out (all of them are in `facts.problems`). */
 const PROBLEMS_IN_MESSAGE = 5;
 
-/** A package whose root and manifest have been read (and the manifest checked), its files not yet. */
-export interface OpenedPackage {
-  readonly manifest: Manifest;
+/** A package whose root and phase folders have been listed, nothing read yet. */
+export interface ListedPackage {
   readonly rootReal: string;
-  readonly loaded: LoadedManifest;
   readonly options: PlanOptions;
+  readonly folders: readonly PhaseFolder[];
+  readonly discoveries: readonly Discovery[];
+}
+
+/** A listed package whose manifest has been read and checked, its other files not yet. */
+export interface OpenedPackage extends ListedPackage {
+  readonly manifest: Manifest;
+  readonly loaded: LoadedManifest;
 }
 
 /** Path and raw hash of every file a plan would read: what a rerun compares, without the bytes. */
@@ -40,11 +46,27 @@ export interface PackageFingerprints {
   fingerprints: PackageSnapshot['fingerprints'];
 }
 
-/** Reads and checks the manifest only (a few milliseconds): enough to know whether a package was imported. */
+/** Lists the phase folders and reads and checks the manifest: enough to know whether a package was imported. */
 export async function openPackage(dir: string, options: PlanOptions): Promise<OpenedPackage> {
+  return openListedPackage(listPackage(dir, options));
+}
+
+/** Finds the package root and lists its phase folders (the files in them are candidates, not read yet). */
+export function listPackage(dir: string, options: PlanOptions): ListedPackage {
   const rootReal = packageRoot(dir);
-  const loaded = loadManifest(rootReal, options.strict);
-  return { manifest: toManifest(loaded), rootReal, loaded, options };
+  const folders: PhaseFolder[] = [
+    { phase: 'entity', folder: 'entities', suffix: '.json' },
+    { phase: 'edge', folder: 'edges', suffix: '.json' },
+    { phase: 'ontology', folder: ontologyFolder(rootReal), suffix: '.json' },
+    { phase: 'lore', folder: 'lore', suffix: '.md' },
+  ];
+  const discoveries = folders.map(({ folder, suffix }) => discoverFiles(rootReal, folder, suffix));
+  return { rootReal, options, folders, discoveries };
+}
+
+export function openListedPackage(listed: ListedPackage): OpenedPackage {
+  const loaded = loadManifest(listed.rootReal, listed.options.strict);
+  return { ...listed, manifest: toManifest(loaded), loaded };
 }
 
 export async function readPackage(dir: string, options: PlanOptions): Promise<PackageSnapshot> {
@@ -66,22 +88,15 @@ export async function fingerprintPackage(opened: OpenedPackage): Promise<Package
 }
 
 function readFiles(
-  { rootReal, loaded, manifest, options }: OpenedPackage,
+  { rootReal, loaded, manifest, options, folders, discoveries }: OpenedPackage,
   keepBytes: boolean,
 ): PackageSnapshot {
   // Every rejection after this point names the package it concerns.
+  const reader = new FileReader(keepBytes);
   const hashFacts = {
     package_id: manifest.packageId,
     ...(loaded.manifestHash ? { manifest_hash: loaded.manifestHash } : {}),
   };
-  const reader = new FileReader(keepBytes);
-  const folders: PhaseFolder[] = [
-    { phase: 'entity', folder: 'entities', suffix: '.json' },
-    { phase: 'edge', folder: 'edges', suffix: '.json' },
-    { phase: 'ontology', folder: ontologyFolder(rootReal), suffix: '.json' },
-    { phase: 'lore', folder: 'lore', suffix: '.md' },
-  ];
-  const discoveries = folders.map(({ folder, suffix }) => discoverFiles(rootReal, folder, suffix));
   // Plain files seen in a listing below a phase folder inside the package: their content_index entries need
   // no path resolution (one system call each, tens of thousands of them).
   const knownInside = new Set(discoveries.flatMap((discovery) => [...discovery.regular]));
@@ -195,7 +210,7 @@ function readDiscovered(
   knownRegular: boolean,
 ): PackageFile | FileProblem {
   if (knownRegular) {
-    const result = reader.read(path.join(rootReal, relative));
+    const result = reader.read(listedPath(rootReal, relative));
     if (result.ok) return { path: relative, bytes: result.bytes, rawHash: result.rawHash };
   }
   let absolute: string;

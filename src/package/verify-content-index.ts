@@ -3,9 +3,9 @@
  * inside the package, exist, be a readable file and hash to the listed value (case-sensitive hex). In strict
  * mode a listed file must also already be LF-only NFC text. Every problem is collected, in index order.
  */
-import path from 'node:path';
 import type { ErrorFacts, RejectionCode } from '../errors.js';
 import { decodeText, InvalidUtf8Error } from './decode-text.js';
+import { listedPath } from './discover-files.js';
 import type { FileReader } from './file-reader.js';
 import { type Resolution, resolveInside } from './resolve-path.js';
 
@@ -42,7 +42,7 @@ export function verifyContentIndex(
       key,
       expected,
       knownInside.has(key)
-        ? { kind: 'inside', absolute: path.join(rootReal, key) }
+        ? { kind: 'inside', absolute: listedPath(rootReal, key) }
         : resolveInside(rootReal, key),
       reader,
       strict,

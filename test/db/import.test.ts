@@ -226,7 +226,7 @@ describe.each(backends())('import on %s', (backend) => {
     expect(entity).toEqual([{ package_id: '01JD3K8Q6V2M4T9XWBZC5REPKG', name: 'Cape Ember Light' }]);
     expect(await verifyCampaign(target.db, 'cape')).toMatchObject({ ok: true, problems: [] });
   });
-  it('reports its stages: read, plan, apply for an import; only fingerprint for a rerun; read for a rejection', async () => {
+  it('reports its stages: read, plan, apply for a first import; fingerprint (is it a rerun?) first in a campaign with imports', async () => {
     const stagesOf = async (dir: string) => {
       const stages: string[] = [];
       const result = await importPackage(target.db, dir, {
@@ -239,6 +239,6 @@ describe.each(backends())('import on %s', (backend) => {
     expect(await stagesOf(LIGHTHOUSE)).toEqual({ outcome: 'noop', stages: ['fingerprint'] });
     const tampered = new URL('../../fixtures/conformance/package-hash-mismatch/package', import.meta.url)
       .pathname;
-    expect(await stagesOf(tampered)).toEqual({ outcome: 'rolled_back', stages: ['read'] });
+    expect(await stagesOf(tampered)).toEqual({ outcome: 'rolled_back', stages: ['fingerprint', 'read'] });
   });
 });

@@ -27,7 +27,7 @@ import { readPrivateKeyFile } from './keygen.js';
 
 /** What a terminal shows while the (synchronous) reading and planning run, before events are written. */
 const STAGE_TEXT: Record<ImportStage, string> = {
-  fingerprint: 'already imported: hashing the files to compare them…',
+  fingerprint: 'hashing the files: is this package imported already?…',
   read: 'reading and checking the package files…',
   plan: 'validating and planning…',
   apply: 'writing…',
