@@ -6,8 +6,8 @@
 import type { Session } from '../db/database.js';
 import { PackageRejectedError, type Phase } from '../errors.js';
 import { formatWallTime, ZERO_HASH } from '../ledger/envelope.js';
-import { importLogEntries, type PlannedLogEntry } from '../plan/import-log.js';
-import type { ImportPlan, PlannedEvent, PlannedObject } from '../plan/types.js';
+import type { PlanIdentity, PlanPart, PlanSummary } from '../plan/plan-import.js';
+import type { PlannedEvent, PlannedObject } from '../plan/types.js';
 import { ChainBuilder, EventWriter } from './event-writer.js';
 import type { FaultPoints } from './faults.js';
 import {
@@ -40,7 +40,7 @@ export interface ApplyContext {
   faults: FaultPoints;
   /** Called when a write phase starts; returns a function to call when it ends. */
   onPhase: (phase: WritePhase) => () => void;
-  onProgress: (eventsWritten: number, eventsTotal: number) => void;
+  onProgress: (eventsWritten: number) => void;
   /** Milliseconds since the attempt started (for the import row's duration). */
   elapsedMs: () => number;
 }
@@ -56,6 +56,8 @@ export interface AppliedImport {
   objectsSkipped: number;
   skippedByPhase: Partial<Record<Phase, number>>;
   eventTypes: Map<string, number>;
+  /** The plan's summary (counts, state digest), known once every object was written. */
+  summary: PlanSummary;
 }
 
 export interface AlreadyImported {
@@ -70,6 +72,14 @@ export class PhaseTracker {
   current: WritePhase = 'manifest';
 }
 
+const OBJECT_LOG_PHASE: Record<PlannedObject['kind'], string> = {
+  entity: 'entity',
+  edge: 'edge',
+  tag: 'ontology',
+  affordance: 'ontology',
+  chunk: 'lore',
+};
+
 const OBJECT_PHASE: Record<PlannedObject['kind'], WritePhase> = {
   entity: 'entity',
   edge: 'edge',
@@ -78,109 +88,163 @@ const OBJECT_PHASE: Record<PlannedObject['kind'], WritePhase> = {
   chunk: 'lore',
 };
 
+/** A plan being made: its manifest part, then its objects phase by phase and its summary as they come. */
+export interface PlanStream {
+  identity: PlanIdentity;
+  manifestEvent: PlannedEvent;
+  /** `objects` parts in write order, then the `summary` part. */
+  rest: AsyncIterator<PlanPart>;
+}
+
+const OBJECT_PHASES = ['entity', 'edge', 'ontology', 'lore'] as const;
+
+/** What the ImportLog needs of an object once its event is written (the payload can go). */
+interface LoggedObject {
+  phase: string;
+  objectType: string;
+  stableId: string;
+  contentHash: string;
+  action: 'created' | 'ingested' | 'skipped';
+  ordinal: bigint | null;
+}
+
 export async function applyPlan(
   tx: Session,
-  plan: ImportPlan,
+  plan: PlanStream,
   ctx: ApplyContext,
   tracker: PhaseTracker,
 ): Promise<ApplyResult> {
+  const { identity } = plan;
   await lockCampaign(tx, ctx.campaign, ctx.lockTimeout);
   // Under the lock: a concurrent import of the same package has either committed (we see it) or not started.
-  const existing = await findCommittedImport(tx, ctx.campaign, plan.manifestHash);
+  const existing = await findCommittedImport(tx, ctx.campaign, identity.manifestHash);
   if (existing) return { kind: 'noop', existing };
 
   const wallTimeIso = formatWallTime(ctx.wallTimeMicros);
   const state = await readCampaignState(tx, ctx.campaign);
   const campaignId = state?.campaign_id ?? (await createCampaign(tx, ctx.campaign, wallTimeIso));
-  const skipped = state ? await findSkippedObjects(tx, plan, campaignId) : new Set<PlannedObject>();
   const importId = await reserveImportId(tx);
 
   const firstOrdinal = state?.last_ordinal == null ? 0n : BigInt(state.last_ordinal) + 1n;
   const firstSequenceNo = state?.last_sequence_no == null ? 1n : BigInt(state.last_sequence_no) + 1n;
   const chain = new ChainBuilder(campaignId, firstOrdinal, state?.tip ?? ZERO_HASH, ctx.wallTimeMicros);
-  const eventsTotal = plan.objects.length - skipped.size + 2;
   const writer = new EventWriter(
     tx,
     eventWriter({ campaignId, importId, wallTimeMicros: ctx.wallTimeMicros }),
     chain,
     ctx,
-    eventsTotal,
   );
-  const ordinals = new Map<PlannedObject, bigint>();
   const eventTypes = new Map<string, number>();
   const countType = (event: PlannedEvent) =>
     eventTypes.set(event.eventType, (eventTypes.get(event.eventType) ?? 0) + 1);
+  const logged: LoggedObject[] = [];
+  const skippedByPhase: Partial<Record<Phase, number>> = {};
+  let eventsAppended = 0;
 
   // manifest
   await enterPhase(tx, 'manifest', ctx, tracker);
-  const endManifest = ctx.onPhase('manifest');
+  let endPhase = ctx.onPhase('manifest');
   const manifestOrdinal = await writer.appendOne(plan.manifestEvent);
   countType(plan.manifestEvent);
-  endManifest();
+  eventsAppended += 1;
 
-  // entity, edge, ontology, lore: events then projections, phase by phase
-  for (const phase of ['entity', 'edge', 'ontology', 'lore'] as const) {
-    await enterPhase(tx, phase, ctx, tracker);
-    const endPhase = ctx.onPhase(phase);
-    const objects = plan.objects.filter((o) => OBJECT_PHASE[o.kind] === phase && !skipped.has(o));
+  // entity, edge, ontology, lore: each batch's events, then its projections, as the plan comes
+  let phaseIndex = -1;
+  const enterObjectPhase = async (phase: (typeof OBJECT_PHASES)[number] | 'finalization') => {
+    const target = phase === 'finalization' ? OBJECT_PHASES.length : OBJECT_PHASES.indexOf(phase);
+    while (phaseIndex < target) {
+      endPhase();
+      phaseIndex += 1;
+      const next = OBJECT_PHASES[phaseIndex] ?? 'finalization';
+      await enterPhase(tx, next, ctx, tracker);
+      endPhase = ctx.onPhase(next);
+    }
+  };
+  let summary: PlanSummary | undefined;
+  for (let part = await plan.rest.next(); !part.done; part = await plan.rest.next()) {
+    const { value } = part;
+    if (value.kind === 'summary') {
+      summary = value.summary;
+      break;
+    }
+    if (value.kind !== 'objects') continue;
+    await enterObjectPhase(value.phase);
+    const skipped = state
+      ? await findSkippedObjects(tx, value.objects, campaignId).catch((collision) =>
+          rejectedFirstByPlan(plan.rest, collision),
+        )
+      : new Set<PlannedObject>();
+    const written = value.objects.filter((object) => !skipped.has(object));
+    const ordinals = new Map<PlannedObject, bigint>();
     await writer.append(
-      objects,
+      written,
       (object) => object.event,
       (object, ordinal) => {
         ordinals.set(object, ordinal);
         countType(object.event);
       },
     );
-    await writeProjections(tx, plan, campaignId, objects, ordinals, ctx.batchSize);
-    endPhase();
+    eventsAppended += written.length;
+    await writeProjections(tx, identity.packageId, campaignId, written, ordinals, ctx.batchSize);
+    for (const object of value.objects) {
+      const isSkipped = skipped.has(object);
+      if (isSkipped) {
+        const phase = OBJECT_PHASE[object.kind] as Phase;
+        skippedByPhase[phase] = (skippedByPhase[phase] ?? 0) + 1;
+      }
+      logged.push({
+        phase: OBJECT_LOG_PHASE[object.kind],
+        objectType: object.objectType,
+        stableId: object.stableId,
+        contentHash: object.contentHash,
+        action: isSkipped ? 'skipped' : object.kind === 'chunk' ? 'ingested' : 'created',
+        ordinal: ordinals.get(object) ?? null,
+      });
+    }
   }
+  if (!summary) throw new Error('the plan ended without its summary');
 
   // finalization: the completion event, the ImportLog, the import row
-  await enterPhase(tx, 'finalization', ctx, tracker);
-  const endFinalization = ctx.onPhase('finalization');
-  const lastOrdinal = await writer.appendOne(plan.completionEvent);
-  countType(plan.completionEvent);
+  await enterObjectPhase('finalization');
+  const lastOrdinal = await writer.appendOne(summary.completionEvent);
+  countType(summary.completionEvent);
+  eventsAppended += 1;
 
   await ctx.faults.reach('before-import-log', tx);
-  const logEntries = importLogEntries(plan);
   await writeRows(
     tx,
     importLogWriter({
       campaignId,
       importId,
-      manifestHash: plan.manifestHash,
+      manifestHash: identity.manifestHash,
       loggedAtMicros: ctx.wallTimeMicros,
     }),
-    logRows(logEntries, firstSequenceNo, skipped, ordinals, manifestOrdinal, lastOrdinal),
+    logRows(identity, summary, logged, firstSequenceNo, manifestOrdinal, lastOrdinal),
     ctx.batchSize,
   );
+  const objectsSkipped = logged.length - (eventsAppended - 2);
   const tipHash = chain.tip.toString('hex');
   await insertImport(tx, {
     id: importId,
     campaignId,
-    packageId: plan.packageId,
-    manifestHash: plan.manifestHash,
-    stateDigest: plan.stateDigest,
-    filesDigest: plan.filesDigest,
+    packageId: identity.packageId,
+    manifestHash: identity.manifestHash,
+    stateDigest: summary.stateDigest,
+    filesDigest: identity.filesDigest,
     firstOrdinal,
     lastOrdinal,
     tipHash,
-    counts: { ...plan.counts },
-    eventsAppended: eventsTotal,
-    objectsSkipped: skipped.size,
+    counts: { ...summary.counts },
+    eventsAppended,
+    objectsSkipped,
     firstSequenceNo,
-    lastSequenceNo: firstSequenceNo + BigInt(logEntries.length) - 1n,
+    lastSequenceNo: firstSequenceNo + BigInt(logged.length + 2) - 1n,
     durationMs: ctx.elapsedMs(),
     committedAtIso: wallTimeIso,
   });
-  endFinalization();
+  endPhase();
   await ctx.faults.reach('before-commit', tx);
 
-  const skippedByPhase: Partial<Record<Phase, number>> = {};
-  for (const object of skipped) {
-    const phase = OBJECT_PHASE[object.kind] as Phase;
-    skippedByPhase[phase] = (skippedByPhase[phase] ?? 0) + 1;
-  }
   return {
     kind: 'committed',
     importId,
@@ -188,11 +252,23 @@ export async function applyPlan(
     firstOrdinal,
     lastOrdinal,
     tipHash,
-    eventsAppended: eventsTotal,
-    objectsSkipped: skipped.size,
+    eventsAppended,
+    objectsSkipped,
     skippedByPhase,
     eventTypes,
+    summary,
   };
+}
+
+/**
+ * A collision with the campaign is reported only for a package that is valid as a whole, as when the plan was
+ * complete before any write: the rest of the plan is made first, and its own rejection, if any, wins.
+ */
+async function rejectedFirstByPlan(rest: AsyncIterator<PlanPart>, collision: unknown): Promise<never> {
+  for (let part = await rest.next(); !part.done; part = await rest.next()) {
+    // only the plan's rejection matters now
+  }
+  throw collision;
 }
 
 async function enterPhase(
@@ -211,12 +287,12 @@ async function enterPhase(
  */
 async function findSkippedObjects(
   tx: Session,
-  plan: ImportPlan,
+  batch: readonly PlannedObject[],
   campaignId: string,
 ): Promise<Set<PlannedObject>> {
   const skipped = new Set<PlannedObject>();
   for (const kind of Object.keys(PROJECTION_TABLES) as PlannedObject['kind'][]) {
-    const objects = plan.objects.filter((o) => o.kind === kind);
+    const objects = batch.filter((o) => o.kind === kind);
     if (objects.length === 0) continue;
     const byKey = new Map(objects.map((o) => [objectKey(o.stableId, o.category), o]));
     const rows = await findExistingObjects(tx, PROJECTION_TABLES[kind], campaignId, [
@@ -264,7 +340,7 @@ function describeKind(object: PlannedObject): string {
 
 async function writeProjections(
   tx: Session,
-  plan: ImportPlan,
+  packageId: string,
   campaignId: string,
   objects: readonly PlannedObject[],
   ordinals: ReadonlyMap<PlannedObject, bigint>,
@@ -272,7 +348,7 @@ async function writeProjections(
 ): Promise<void> {
   for (const kind of Object.keys(PROJECTION_TABLES) as PlannedObject['kind'][]) {
     if (!objects.some((object) => object.kind === kind)) continue;
-    const writer = projectionWriter(PROJECTION_TABLES[kind], { campaignId, packageId: plan.packageId });
+    const writer = projectionWriter(PROJECTION_TABLES[kind], { campaignId, packageId });
     await writeRows(tx, writer, projectionRows(objects, kind, ordinals), batchSize);
   }
 }
@@ -297,30 +373,44 @@ function* projectionRows(
   }
 }
 
+/** The ImportLog rows in order (NOTES.md §5.2): the manifest, one per object, the summary. */
 function* logRows(
-  entries: readonly PlannedLogEntry[],
+  identity: PlanIdentity,
+  summary: PlanSummary,
+  objects: readonly LoggedObject[],
   firstSequenceNo: bigint,
-  skipped: ReadonlySet<PlannedObject>,
-  ordinals: ReadonlyMap<PlannedObject, bigint>,
   manifestOrdinal: bigint,
   completionOrdinal: bigint,
 ): Generator<LogRow> {
-  for (const [index, entry] of entries.entries()) {
-    const isSkipped = entry.object !== null && skipped.has(entry.object);
-    const eventOrdinal =
-      entry.object !== null
-        ? (ordinals.get(entry.object) ?? null)
-        : entry.action === 'validated'
-          ? manifestOrdinal
-          : completionOrdinal;
+  let sequenceNo = firstSequenceNo;
+  yield {
+    sequenceNo,
+    phase: 'manifest',
+    objectType: 'package',
+    stableId: identity.packageId,
+    fileHash: identity.manifestHash,
+    action: 'validated',
+    eventOrdinal: manifestOrdinal,
+  };
+  for (const object of objects) {
+    sequenceNo += 1n;
     yield {
-      sequenceNo: firstSequenceNo + BigInt(index),
-      phase: entry.phase,
-      objectType: entry.objectType,
-      stableId: entry.stableId,
-      fileHash: entry.fileHash,
-      action: isSkipped ? 'skipped' : entry.action,
-      eventOrdinal: isSkipped ? null : eventOrdinal,
+      sequenceNo,
+      phase: object.phase,
+      objectType: object.objectType,
+      stableId: object.stableId,
+      fileHash: object.contentHash,
+      action: object.action,
+      eventOrdinal: object.ordinal,
     };
   }
+  yield {
+    sequenceNo: sequenceNo + 1n,
+    phase: 'finalization',
+    objectType: 'summary',
+    stableId: `summary-${identity.packageId}`,
+    fileHash: summary.stateDigest,
+    action: 'completed',
+    eventOrdinal: completionOrdinal,
+  };
 }

@@ -63,7 +63,7 @@ export class ChainBuilder {
 export interface EventWriterContext {
   batchSize: number;
   faults: FaultPoints;
-  onProgress: (eventsWritten: number, eventsTotal: number) => void;
+  onProgress: (eventsWritten: number) => void;
 }
 
 export class EventWriter {
@@ -75,7 +75,6 @@ export class EventWriter {
     private readonly table: TableWriter<EventRow>,
     private readonly chain: ChainBuilder,
     private readonly ctx: EventWriterContext,
-    private readonly total: number,
   ) {}
 
   /** Appends one event; returns its ordinal. */
@@ -107,7 +106,7 @@ export class EventWriter {
         this.ctx.batchSize,
         (n) => {
           this.written += n;
-          this.ctx.onProgress(this.written, this.total);
+          this.ctx.onProgress(this.written);
         },
       );
       start = end;

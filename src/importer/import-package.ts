@@ -11,16 +11,11 @@ import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { quickFingerprints } from '../package/quick-fingerprints.js';
-import {
-  fingerprintPackage,
-  listPackage,
-  openListedPackage,
-  readOpenedPackage,
-} from '../package/read-package.js';
-import { DEFAULT_PLAN_OPTIONS, type PackageSnapshot, type PlanOptions } from '../phases/types.js';
-import { computeFilesDigest, planSnapshot } from '../plan/plan-import.js';
-import type { Counts, ImportPlan } from '../plan/types.js';
-import { type ApplyResult, applyPlan, PhaseTracker, type WritePhase } from './apply-plan.js';
+import { fingerprintPackage, listPackage, openListedPackage } from '../package/read-package.js';
+import { DEFAULT_PLAN_OPTIONS, type PlanOptions } from '../phases/types.js';
+import { computeFilesDigest, type PlanPart } from '../plan/plan-import.js';
+import type { Counts } from '../plan/types.js';
+import { type ApplyResult, applyPlan, PhaseTracker, type PlanStream, type WritePhase } from './apply-plan.js';
 import { classifyDatabaseError } from './database-errors.js';
 import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
 import {
@@ -30,13 +25,15 @@ import {
   hasCommittedImports,
   insertRunRecord,
 } from './import-sql.js';
+import { openPlanSource, type PlanSource, type PlanThread } from './plan-source.js';
 
 export type ImportOutcome = 'committed' | 'noop' | 'rolled_back' | 'disabled';
 
 export interface ImportProgress {
   phase: WritePhase;
   eventsWritten: number;
-  eventsTotal: number;
+  /** Events the import appends at most (skipped objects get none); null while the plan is still being made. */
+  eventsTotal: number | null;
 }
 
 export type ImportStage = 'fingerprint' | 'read' | 'plan' | 'apply';
@@ -56,6 +53,8 @@ export interface ImportOptions {
   metrics?: Metrics;
   /** PostgreSQL `lock_timeout` for the campaign lock, e.g. `30s`. */
   lockTimeout?: string;
+  /** Which thread plans (default `auto`: a worker thread for big packages, so planning overlaps writing). */
+  planThread?: PlanThread;
   /** Rows per COPY chunk handed to the database. */
   batchSize?: number;
   onProgress?: (progress: ImportProgress) => void;
@@ -162,8 +161,7 @@ export async function importPackage(
     }
   };
 
-  let snapshot: PackageSnapshot | null = null;
-  let plan: ImportPlan | null = null;
+  let source: PlanSource | null = null;
   const tracker = new PhaseTracker();
   let stage: 'read' | 'plan' | 'apply' = 'read';
   try {
@@ -200,21 +198,51 @@ export async function importPackage(
       }
     }
     options.onStage?.('read');
-    snapshot = await readOpenedPackage(opened);
+    source = openPlanSource(dir, opened, planOptions, options.planThread);
+    const plan = source;
+    const nextPart = async (): Promise<PlanPart> => {
+      const event = await plan.next();
+      if (event === null || event.kind === 'read') throw new Error('the plan ended early');
+      return event;
+    };
+    if ((await plan.next())?.kind !== 'read') throw new Error('the package was not read');
 
     stage = 'plan';
     options.onStage?.('plan');
-    plan = planSnapshot(snapshot, planOptions);
-    // The plan holds everything the writes need: let the files' bytes go before the database work starts.
-    snapshot = null;
-    const planned = plan;
+    const head = await nextPart();
+    if (head.kind !== 'manifest') throw new Error('the plan did not start with its manifest');
+    base.packageId = head.identity.packageId;
+    base.manifestHash = head.identity.manifestHash;
+    // The first phase is checked whole before the transaction opens; later phases are planned while earlier
+    // ones are written (a rejection then rolls the transaction back).
+    const first = await nextPart();
+    const rest: AsyncIterator<PlanPart> = {
+      next: async () => {
+        const event = await plan.next();
+        if (event === null) return { done: true, value: undefined };
+        if (event.kind === 'read') throw new Error('the package was read twice');
+        return { done: false, value: event };
+      },
+    };
+    let firstTaken = false;
+    const stream: PlanStream = {
+      identity: head.identity,
+      manifestEvent: head.manifestEvent,
+      rest: {
+        next: async () => {
+          if (firstTaken) return rest.next();
+          firstTaken = true;
+          return { done: false, value: first };
+        },
+      },
+    };
     stage = 'apply';
     options.onStage?.('apply');
     const phaseStarts = new Map<WritePhase, number>();
     const applied: ApplyResult = await db.transaction((tx: Session) =>
       applyPlan(
         tx,
-        planned,
+        stream,
         {
           campaign,
           wallTimeMicros: clock.nowMicros(),
@@ -234,8 +262,8 @@ export async function importPackage(
               );
             };
           },
-          onProgress: (eventsWritten, eventsTotal) =>
-            options.onProgress?.({ phase: tracker.current, eventsWritten, eventsTotal }),
+          onProgress: (eventsWritten) =>
+            options.onProgress?.({ phase: tracker.current, eventsWritten, eventsTotal: plannedEvents(plan) }),
         },
         tracker,
       ),
@@ -246,8 +274,8 @@ export async function importPackage(
     const result: ImportResult = {
       ...base,
       outcome: 'committed',
-      stateDigest: planned.stateDigest,
-      counts: planned.counts,
+      stateDigest: applied.summary.stateDigest,
+      counts: applied.summary.counts,
       eventsAppended: applied.eventsAppended,
       objectsSkipped: applied.objectsSkipped,
       firstOrdinal: Number(applied.firstOrdinal),
@@ -290,8 +318,8 @@ export async function importPackage(
     const result: ImportResult = {
       ...base,
       outcome: 'rolled_back',
-      stateDigest: plan?.stateDigest ?? null,
-      counts: plan?.counts ?? null,
+      stateDigest: source?.summary?.stateDigest ?? null,
+      counts: source?.summary?.counts ?? null,
       durationMs: elapsedMs(),
       error: failure,
     };
@@ -307,6 +335,8 @@ export async function importPackage(
       failure.message,
     );
     return result;
+  } finally {
+    source?.close();
   }
 
   async function finishNoop(previous: CommittedImportRow): Promise<ImportResult> {
@@ -333,6 +363,14 @@ export async function importPackage(
 }
 
 /** Same manifest, but an unlisted file changed since it was imported: refuse rather than report a false no-op. */
+/** The events a plan appends at most: every object's, the manifest's and the completion's. */
+function plannedEvents(plan: PlanSource): number | null {
+  const counts = plan.summary?.counts;
+  return counts
+    ? counts.entities + counts.edges + counts.tags + counts.affordances + counts.chunks + 2
+    : null;
+}
+
 function assertUnchanged(previous: CommittedImportRow, filesDigest: string): void {
   if (previous.files_digest === filesDigest) return;
   throw new PackageRejectedError(

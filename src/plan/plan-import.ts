@@ -16,7 +16,7 @@ import {
   type PhaseRecord,
   type PlanOptions,
 } from '../phases/types.js';
-import { DIGEST_PHASE, manifestComponent, stateDigest } from './state-digest.js';
+import { DIGEST_PHASE, type DigestComponent, manifestComponent, stateDigest } from './state-digest.js';
 import { type Counts, EVENT_TYPES, type ImportPlan, type PlannedEvent, type PlannedObject } from './types.js';
 
 export async function planImport(dir: string, options: Partial<PlanOptions> = {}): Promise<ImportPlan> {
@@ -28,8 +28,58 @@ export function planSnapshot(
   snapshot: PackageSnapshot,
   options: PlanOptions = DEFAULT_PLAN_OPTIONS,
 ): ImportPlan {
+  let head: Extract<PlanPart, { kind: 'manifest' }> | undefined;
+  let summary: PlanSummary | undefined;
+  const objects: PlannedObject[] = [];
+  for (const part of planParts(snapshot, options)) {
+    if (part.kind === 'manifest') head = part;
+    else if (part.kind === 'objects') objects.push(...part.objects);
+    else summary = part.summary;
+  }
+  if (!head || !summary) throw new Error('planning ended early');
+  return { ...head.identity, manifestEvent: head.manifestEvent, objects, ...summary };
+}
+
+/** Who the package is: known as soon as its files are read. */
+export interface PlanIdentity {
+  packageId: string;
+  manifestHash: string;
+  rulesetVersion: string;
+  schemaVersion: number;
+  filesDigest: string;
+}
+
+/** What is known once every object is planned. */
+export interface PlanSummary {
+  completionEvent: PlannedEvent;
+  counts: Counts;
+  stateDigest: string;
+  warnings: string[];
+}
+
+export type ObjectPhase = 'entity' | 'edge' | 'ontology' | 'lore';
+
+/** A plan in write order: the manifest event, the objects phase by phase in batches, then the summary. */
+export type PlanPart =
+  | { kind: 'manifest'; identity: PlanIdentity; manifestEvent: PlannedEvent }
+  | { kind: 'objects'; phase: ObjectPhase; objects: PlannedObject[] }
+  | { kind: 'summary'; summary: PlanSummary };
+
+/** Objects per `objects` part. */
+export const PLAN_BATCH = 1000;
+
+/**
+ * The plan as it is made, so that the writing can start before it is finished. Each phase is validated whole
+ * before its first objects are yielded (the checks within a phase see all of it); its objects are canonicalised
+ * and hashed a batch at a time.
+ */
+export function* planParts(
+  snapshot: PackageSnapshot,
+  options: PlanOptions = DEFAULT_PLAN_OPTIONS,
+  batchSize = PLAN_BATCH,
+): Generator<PlanPart> {
   try {
-    return assemblePlan(snapshot, options);
+    yield* assembleParts(snapshot, options, batchSize);
   } catch (error) {
     // Every rejection after the manifest parsed names the package it concerns.
     if (error instanceof PackageRejectedError) {
@@ -40,66 +90,90 @@ export function planSnapshot(
   }
 }
 
-function assemblePlan(snapshot: PackageSnapshot, options: PlanOptions): ImportPlan {
+function* assembleParts(
+  snapshot: PackageSnapshot,
+  options: PlanOptions,
+  batchSize: number,
+): Generator<PlanPart> {
   const { manifest } = snapshot;
-  // Each phase's records are canonicalised as soon as the phase is done, so their parsed payload trees can be
-  // collected while the next phase runs (a 200k-object package would otherwise hold every tree at once).
-  const entityRecords = entityPhase(snapshot, options);
-  const entities = entityRecords.map(toPlannedObject);
-  const edges = edgePhase(snapshot, entityRecords, options).map(toPlannedObject);
-  entityRecords.length = 0;
-  const ontology = ontologyPhase(snapshot, options);
-  const ontologyObjects = ontology.records.map(toPlannedObject);
-  const chunks = lorePhase(snapshot, options).map(toPlannedObject);
-  const objects = [...entities, ...edges, ...ontologyObjects, ...chunks];
-
-  const counts: Counts = {
-    entities: entities.length,
-    edges: edges.length,
-    tags: ontologyObjects.filter((r) => r.kind === 'tag').length,
-    affordances: ontologyObjects.filter((r) => r.kind === 'affordance').length,
-    chunks: chunks.length,
+  yield {
+    kind: 'manifest',
+    identity: {
+      packageId: manifest.packageId,
+      manifestHash: manifest.manifestHash,
+      rulesetVersion: manifest.rulesetVersion,
+      schemaVersion: manifest.schemaVersion,
+      filesDigest: computeFilesDigest(snapshot),
+    },
+    manifestEvent: plannedEvent('manifest', EVENT_TYPES.manifest, {
+      package_id: manifest.raw.package_id,
+      manifest_hash: manifest.manifestHash,
+      schema_version: manifest.raw.schema_version,
+      ruleset_version: manifest.raw.ruleset_version,
+    }),
   };
-  const digest = stateDigest([
-    manifestComponent(manifest.packageId, manifest.manifestHash),
-    ...objects.map((r) => ({
-      phase: DIGEST_PHASE[r.kind],
-      stable_id: r.stableId,
-      content_hash: r.contentHash,
-    })),
-  ]);
 
-  const manifestEvent = plannedEvent('manifest', EVENT_TYPES.manifest, {
-    package_id: manifest.raw.package_id,
-    manifest_hash: manifest.manifestHash,
-    schema_version: manifest.raw.schema_version,
-    ruleset_version: manifest.raw.ruleset_version,
-  });
-  const completionEvent = plannedEvent('finalization', EVENT_TYPES.complete, {
-    package_id: manifest.packageId,
-    manifest_hash: manifest.manifestHash,
-    entity_count: counts.entities,
-    edge_count: counts.edges,
-    tag_count: counts.tags,
-    affordance_count: counts.affordances,
-    chunk_count: counts.chunks,
-    state_digest: digest,
-  });
+  const counts: Counts = { entities: 0, edges: 0, tags: 0, affordances: 0, chunks: 0 };
+  const components: DigestComponent[] = [manifestComponent(manifest.packageId, manifest.manifestHash)];
+  // Records are canonicalised a batch at a time and let go, so their parsed payload trees can be collected
+  // while the next batch is made (a 200k-object package would otherwise hold every tree at once).
+  function* emit(phase: ObjectPhase, records: (PhaseRecord | null)[], keep = false): Generator<PlanPart> {
+    for (let start = 0; start < records.length; start += batchSize) {
+      const end = Math.min(start + batchSize, records.length);
+      const objects: PlannedObject[] = [];
+      for (let index = start; index < end; index += 1) {
+        const object = toPlannedObject(records[index] as PhaseRecord);
+        if (!keep) records[index] = null;
+        counts[COUNT_OF[object.kind]] += 1;
+        components.push({
+          phase: DIGEST_PHASE[object.kind],
+          stable_id: object.stableId,
+          content_hash: object.contentHash,
+        });
+        objects.push(object);
+      }
+      yield { kind: 'objects', phase, objects };
+    }
+  }
 
-  return {
-    packageId: manifest.packageId,
-    manifestHash: manifest.manifestHash,
-    rulesetVersion: manifest.rulesetVersion,
-    schemaVersion: manifest.schemaVersion,
-    manifestEvent,
-    objects,
-    completionEvent,
-    counts,
-    stateDigest: digest,
-    filesDigest: computeFilesDigest(snapshot),
-    warnings: ontology.warnings,
+  const entityRecords = entityPhase(snapshot, options);
+  // The edge phase checks edge ends against the entities: keep their records until then.
+  yield* emit('entity', entityRecords, true);
+  const edges = edgePhase(snapshot, entityRecords, options);
+  entityRecords.length = 0;
+  yield* emit('edge', edges);
+  const ontology = ontologyPhase(snapshot, options);
+  yield* emit('ontology', ontology.records);
+  yield* emit('lore', lorePhase(snapshot, options));
+
+  const digest = stateDigest(components);
+  yield {
+    kind: 'summary',
+    summary: {
+      completionEvent: plannedEvent('finalization', EVENT_TYPES.complete, {
+        package_id: manifest.packageId,
+        manifest_hash: manifest.manifestHash,
+        entity_count: counts.entities,
+        edge_count: counts.edges,
+        tag_count: counts.tags,
+        affordance_count: counts.affordances,
+        chunk_count: counts.chunks,
+        state_digest: digest,
+      }),
+      counts,
+      stateDigest: digest,
+      warnings: ontology.warnings,
+    },
   };
 }
+
+const COUNT_OF: Record<PlannedObject['kind'], keyof Counts> = {
+  entity: 'entities',
+  edge: 'edges',
+  tag: 'tags',
+  affordance: 'affordances',
+  chunk: 'chunks',
+};
 
 /** SHA-256 over the path and raw hash of every file the package read (manifest, listed and discovered files). */
 export function computeFilesDigest(snapshot: Pick<PackageSnapshot, 'fingerprints'>): string {

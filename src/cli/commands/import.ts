@@ -119,7 +119,9 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
           batchSize: ctx.config.batch_size,
           onStage: (stage) => progress.update(STAGE_TEXT[stage], { force: true }),
           onProgress: (p) =>
-            progress.update(`writing ${p.phase}: ${p.eventsWritten}/${p.eventsTotal} events`),
+            progress.update(
+              `writing ${p.phase}: ${p.eventsWritten}${p.eventsTotal === null ? '' : `/${p.eventsTotal}`} events`,
+            ),
         });
         if (opts.checkpointDir && imported.outcome === 'committed') {
           // The import is committed whatever happens here: report it, and the checkpoint's failure beside it.

@@ -1,0 +1,96 @@
+/**
+ * What the planning thread sends the importing thread, and how a batch of planned objects travels: its strings
+ * in one array and its bytes (canonical payloads and their hashes) in one transferred buffer, never copied.
+ */
+import type { ErrorFacts, Phase, RejectionCode } from '../errors.js';
+import type { PlanPart } from '../plan/plan-import.js';
+import type { PlannedEvent, PlannedObject } from '../plan/types.js';
+
+/** Parts in flight (sent, not yet taken) before the planning thread waits: bounds the memory they hold. */
+export const MAX_PARTS_IN_FLIGHT = 64;
+
+export interface PackedObjects {
+  /** Per object: kind, stableId, category, objectType, contentHash, sourcePath, fileHash, eventType, rulesetVersion. */
+  fields: string[];
+  /** Per object, its canonical payload's length in `bytes` (each payload is followed by its 32-byte hash). */
+  payloadLengths: Int32Array;
+  bytes: ArrayBuffer;
+}
+
+export type PackedPart =
+  | Exclude<PlanPart, { kind: 'objects' }>
+  | { kind: 'objects'; phase: Extract<PlanPart, { kind: 'objects' }>['phase']; packed: PackedObjects };
+
+export type PlanMessage =
+  | { type: 'read' }
+  | { type: 'part'; part: PackedPart }
+  | { type: 'end' }
+  | { type: 'rejected'; phase: Phase; code: RejectionCode; message: string; facts: ErrorFacts }
+  | { type: 'failed'; message: string; stack?: string };
+
+const FIELDS = 9;
+const HASH_BYTES = 32;
+
+export function packObjects(objects: readonly PlannedObject[]): PackedObjects {
+  let size = 0;
+  for (const object of objects) size += object.event.payloadCanonical.length + HASH_BYTES;
+  const bytes = Buffer.allocUnsafeSlow(size);
+  const payloadLengths = new Int32Array(objects.length);
+  const fields: string[] = [];
+  let offset = 0;
+  for (const [index, object] of objects.entries()) {
+    const { event } = object;
+    fields.push(
+      object.kind,
+      object.stableId,
+      object.category,
+      object.objectType,
+      object.contentHash,
+      object.sourcePath,
+      object.fileHash,
+      event.eventType,
+      event.rulesetVersion,
+    );
+    payloadLengths[index] = event.payloadCanonical.length;
+    offset += event.payloadCanonical.copy(bytes, offset);
+    offset += event.payloadHash.copy(bytes, offset);
+  }
+  return { fields, payloadLengths, bytes: bytes.buffer as ArrayBuffer };
+}
+
+export function unpackObjects({ fields, payloadLengths, bytes }: PackedObjects): PlannedObject[] {
+  const buffer = Buffer.from(bytes);
+  const objects: PlannedObject[] = [];
+  let offset = 0;
+  for (let index = 0; index < payloadLengths.length; index += 1) {
+    const at = index * FIELDS;
+    const payloadEnd = offset + (payloadLengths[index] as number);
+    objects.push({
+      kind: fields[at] as PlannedObject['kind'],
+      stableId: fields[at + 1] as string,
+      category: fields[at + 2] as string,
+      objectType: fields[at + 3] as string,
+      contentHash: fields[at + 4] as string,
+      sourcePath: fields[at + 5] as string,
+      fileHash: fields[at + 6] as string,
+      event: {
+        eventType: fields[at + 7] as string,
+        rulesetVersion: fields[at + 8] as string,
+        payloadCanonical: buffer.subarray(offset, payloadEnd),
+        payloadHash: buffer.subarray(payloadEnd, payloadEnd + HASH_BYTES),
+      },
+    });
+    offset = payloadEnd + HASH_BYTES;
+  }
+  return objects;
+}
+
+/** An event that came through a message: its buffers arrive as plain Uint8Arrays. */
+export function reviveEvent(event: PlannedEvent): PlannedEvent {
+  const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    ...event,
+    payloadCanonical: asBuffer(event.payloadCanonical),
+    payloadHash: asBuffer(event.payloadHash),
+  };
+}

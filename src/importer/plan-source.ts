@@ -1,0 +1,164 @@
+/**
+ * Where an import's plan is made while it is written. For a big package, on a worker thread: reading,
+ * validating, canonicalising and hashing (one core) then overlap with the database ingesting the rows planned
+ * before (the other core), and the plan is never held whole. For a small package, on this thread, as the
+ * writer asks for it (a thread would cost more than it saves). Either way the writer sees the same parts, in
+ * the same order, and the same rejections.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { PackageRejectedError } from '../errors.js';
+import { type OpenedPackage, readOpenedPackage } from '../package/read-package.js';
+import type { PlanOptions } from '../phases/types.js';
+import { type PlanPart, type PlanSummary, planParts } from '../plan/plan-import.js';
+import { type PlanMessage, reviveEvent, unpackObjects } from './plan-messages.js';
+
+/** `read`: the package's files are read and checked; then the plan's parts, in write order. */
+export type PlanEvent = { kind: 'read' } | PlanPart;
+
+/** Which thread plans: `auto` uses a worker thread for packages of `PLAN_WORKER_MIN_FILES` files or more. */
+export type PlanThread = 'auto' | 'worker' | 'this';
+
+/** Below this many files planning on a worker thread costs more than it saves. */
+export const PLAN_WORKER_MIN_FILES = 1000;
+
+export interface PlanSource {
+  /** The next event, `null` after the last part; throws the package's rejection when planning finds one. */
+  next(): Promise<PlanEvent | null>;
+  /** The plan's summary as soon as planning has finished, even before the writer reaches it. */
+  readonly summary: PlanSummary | null;
+  /** Stops planning (a worker thread is terminated). */
+  close(): void;
+}
+
+export function openPlanSource(
+  dir: string,
+  opened: OpenedPackage,
+  options: PlanOptions,
+  thread: PlanThread = 'auto',
+): PlanSource {
+  const files = opened.discoveries.reduce((sum, discovery) => sum + discovery.paths.length, 0);
+  const useWorker = thread === 'worker' || (thread === 'auto' && files >= PLAN_WORKER_MIN_FILES);
+  const script = useWorker ? planWorkerScript() : null;
+  if (thread === 'worker' && !script) {
+    throw new Error('the planning worker is not built (run `npm run build`)');
+  }
+  return script ? new WorkerPlan(script, dir, options) : new ThisThreadPlan(opened, options);
+}
+
+/**
+ * The compiled worker next to this module; when this module runs from the TypeScript sources (the test suite),
+ * the one `npm run build` compiled from them into `dist/`.
+ */
+function planWorkerScript(): string | null {
+  for (const candidate of ['./plan-worker.js', '../../dist/importer/plan-worker.js']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+class ThisThreadPlan implements PlanSource {
+  summary: PlanSummary | null = null;
+  private readonly events: AsyncGenerator<PlanEvent>;
+
+  constructor(opened: OpenedPackage, options: PlanOptions) {
+    this.events = this.plan(opened, options);
+  }
+
+  async next(): Promise<PlanEvent | null> {
+    const step = await this.events.next();
+    return step.done ? null : step.value;
+  }
+
+  close(): void {
+    void this.events.return(undefined);
+  }
+
+  private async *plan(opened: OpenedPackage, options: PlanOptions): AsyncGenerator<PlanEvent> {
+    const snapshot = await readOpenedPackage(opened);
+    yield { kind: 'read' };
+    for (const part of planParts(snapshot, options)) {
+      if (part.kind === 'summary') this.summary = part.summary;
+      yield part;
+    }
+  }
+}
+
+class WorkerPlan implements PlanSource {
+  summary: PlanSummary | null = null;
+  private readonly worker: Worker;
+  private readonly inFlight = new Int32Array(new SharedArrayBuffer(4));
+  private readonly queue: PlanMessage[] = [];
+  private wake: (() => void) | null = null;
+  private stopped: string | null = null;
+  private finished = false;
+
+  constructor(script: string, dir: string, options: PlanOptions) {
+    this.worker = new Worker(script, { workerData: { dir, options, inFlight: this.inFlight.buffer } });
+    this.worker.on('message', (message: PlanMessage) => {
+      if (message.type === 'part' && message.part.kind === 'summary') this.summary = message.part.summary;
+      this.queue.push(message);
+      this.notify();
+    });
+    this.worker.on('error', (error) => this.stop(`the planning thread failed: ${error.message}`));
+    this.worker.on('exit', (code) => this.stop(`the planning thread exited (code ${code})`));
+  }
+
+  async next(): Promise<PlanEvent | null> {
+    if (this.finished) return null;
+    while (this.queue.length === 0) {
+      if (this.stopped) throw new Error(this.stopped);
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    const message = this.queue.shift() as PlanMessage;
+    switch (message.type) {
+      case 'read':
+        return { kind: 'read' };
+      case 'part': {
+        Atomics.sub(this.inFlight, 0, 1);
+        Atomics.notify(this.inFlight, 0);
+        const { part } = message;
+        if (part.kind === 'objects') {
+          return { kind: 'objects', phase: part.phase, objects: unpackObjects(part.packed) };
+        }
+        if (part.kind === 'manifest') return { ...part, manifestEvent: reviveEvent(part.manifestEvent) };
+        return {
+          kind: 'summary',
+          summary: { ...part.summary, completionEvent: reviveEvent(part.summary.completionEvent) },
+        };
+      }
+      case 'end':
+        this.finished = true;
+        return null;
+      case 'rejected':
+        this.finished = true;
+        throw new PackageRejectedError(message.phase, message.code, message.message, message.facts);
+      case 'failed': {
+        this.finished = true;
+        const error = new Error(message.message);
+        if (message.stack) error.stack = message.stack;
+        throw error;
+      }
+    }
+  }
+
+  close(): void {
+    this.stop('closed');
+    void this.worker.terminate();
+  }
+
+  private stop(reason: string): void {
+    this.stopped ??= reason;
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}

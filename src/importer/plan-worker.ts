@@ -1,0 +1,64 @@
+/**
+ * The planning thread of a big import: reads the package, plans it part by part and sends each part to the
+ * importing thread as soon as it is made, waiting while `MAX_PARTS_IN_FLIGHT` parts are not taken yet.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PackageRejectedError } from '../errors.js';
+import { readPackage } from '../package/read-package.js';
+import type { PlanOptions } from '../phases/types.js';
+import { planParts } from '../plan/plan-import.js';
+import { MAX_PARTS_IN_FLIGHT, type PlanMessage, packObjects } from './plan-messages.js';
+
+interface PlanWorkerData {
+  dir: string;
+  options: PlanOptions;
+  /** One Int32: parts sent and not yet taken. */
+  inFlight: SharedArrayBuffer;
+}
+
+const { dir, options, inFlight } = workerData as PlanWorkerData;
+const parts = new Int32Array(inFlight);
+const port = parentPort;
+if (!port) throw new Error('plan-worker runs as a worker thread only');
+
+function send(message: PlanMessage, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(message, transfer);
+}
+
+function waitForRoom(): void {
+  for (let taken = Atomics.load(parts, 0); taken >= MAX_PARTS_IN_FLIGHT; taken = Atomics.load(parts, 0)) {
+    Atomics.wait(parts, 0, taken, 100);
+  }
+  Atomics.add(parts, 0, 1);
+}
+
+try {
+  const snapshot = await readPackage(dir, options);
+  send({ type: 'read' });
+  for (const part of planParts(snapshot, options)) {
+    waitForRoom();
+    if (part.kind === 'objects') {
+      const packed = packObjects(part.objects);
+      send({ type: 'part', part: { kind: 'objects', phase: part.phase, packed } }, [
+        packed.bytes,
+        packed.payloadLengths.buffer as ArrayBuffer,
+      ]);
+    } else {
+      send({ type: 'part', part });
+    }
+  }
+  send({ type: 'end' });
+} catch (error) {
+  if (error instanceof PackageRejectedError) {
+    send({
+      type: 'rejected',
+      phase: error.phase,
+      code: error.code,
+      message: error.message,
+      facts: error.facts,
+    });
+  } else {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    send({ type: 'failed', message: failure.message, stack: failure.stack });
+  }
+}
