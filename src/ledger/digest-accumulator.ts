@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalJsonBytes, compareCodePoints } from '../canonical/index.js';
-import { DIGEST_PHASE, type DigestComponent } from '../plan/state-digest.js';
+import { compareCodePoints } from '../canonical/index.js';
+import { componentJson, DIGEST_PHASE, type DigestComponent } from '../plan/state-digest.js';
 import type { LogRecord } from './audit-records.js';
 import { readLines } from './line-reader.js';
 
@@ -65,7 +65,7 @@ export class DigestAccumulator {
     let first = true;
     const write = (component: DigestComponent) => {
       if (!first) hash.update(',');
-      hash.update(canonicalJsonBytes(component));
+      hash.update(componentJson(component));
       first = false;
     };
     if (this.runs.length === 0) {

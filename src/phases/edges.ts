@@ -32,7 +32,8 @@ interface ParsedEdge {
 
 export function edgePhase(
   snapshot: PackageSnapshot,
-  entities: readonly PhaseRecord[],
+  /** The package's entities (only their ids are used). */
+  entities: readonly Pick<PhaseRecord, 'stableId'>[],
   options: PlanOptions,
 ): PhaseRecord[] {
   const { contentIndex, packageId } = snapshot.manifest;

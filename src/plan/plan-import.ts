@@ -117,13 +117,13 @@ function* assembleParts(
   const components: DigestComponent[] = [manifestComponent(manifest.packageId, manifest.manifestHash)];
   // Records are canonicalised a batch at a time and let go, so their parsed payload trees can be collected
   // while the next batch is made (a 200k-object package would otherwise hold every tree at once).
-  function* emit(phase: ObjectPhase, records: (PhaseRecord | null)[], keep = false): Generator<PlanPart> {
+  function* emit(phase: ObjectPhase, records: (PhaseRecord | null)[]): Generator<PlanPart> {
     for (let start = 0; start < records.length; start += batchSize) {
       const end = Math.min(start + batchSize, records.length);
       const objects: PlannedObject[] = [];
       for (let index = start; index < end; index += 1) {
         const object = toPlannedObject(records[index] as PhaseRecord);
-        if (!keep) records[index] = null;
+        records[index] = null;
         counts[COUNT_OF[object.kind]] += 1;
         components.push({
           phase: DIGEST_PHASE[object.kind],
@@ -137,11 +137,10 @@ function* assembleParts(
   }
 
   const entityRecords = entityPhase(snapshot, options);
-  // The edge phase checks edge ends against the entities: keep their records until then.
-  yield* emit('entity', entityRecords, true);
-  const edges = edgePhase(snapshot, entityRecords, options);
-  entityRecords.length = 0;
-  yield* emit('edge', edges);
+  // The edge phase checks edge ends against the entities' ids: keep those, not the entities' payloads.
+  const entityIds = entityRecords.map((record) => ({ stableId: record.stableId }));
+  yield* emit('entity', entityRecords);
+  yield* emit('edge', edgePhase(snapshot, entityIds, options));
   const ontology = ontologyPhase(snapshot, options);
   yield* emit('ontology', ontology.records);
   yield* emit('lore', lorePhase(snapshot, options));
