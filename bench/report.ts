@@ -153,10 +153,9 @@ const TABLE_ROWS: readonly { label: string; value: (run: RunRecord) => number | 
   { label: 'baseline COPY (ms)', value: (r) => r.baseline_copy_ms },
   { label: 'import (ms)', value: (r) => r.import_ms },
   { label: 'plan: read + validate + plan, no DB (ms)', value: (r) => r.plan_ms },
-  { label: 'import − plan: the writing, about (ms)', value: (r) => round1(r.import_ms - r.plan_ms) },
   {
-    label: 'baseline ÷ (import − plan)',
-    value: (r) => ratio(r.baseline_copy_ms / (r.import_ms - r.plan_ms)),
+    label: 'import ÷ plan (1: the writing hidden behind planning)',
+    value: (r) => ratio(r.import_ms / r.plan_ms),
   },
   { label: 'plan (objects/s)', value: (r) => r.plan_objects_per_s },
   { label: 'import peak RSS (MB)', value: (r) => r.import_peak_rss_mb },

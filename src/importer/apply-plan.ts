@@ -26,7 +26,7 @@ import {
   readCampaignState,
   reserveImportId,
 } from './import-sql.js';
-import { writeRows } from './row-writer.js';
+import { type TableWriter, writeRows } from './row-writer.js';
 
 export const WRITE_PHASES = ['manifest', 'entity', 'edge', 'ontology', 'lore', 'finalization'] as const;
 export type WritePhase = (typeof WRITE_PHASES)[number];
@@ -98,14 +98,34 @@ export interface PlanStream {
 
 const OBJECT_PHASES = ['entity', 'edge', 'ontology', 'lore'] as const;
 
-/** What the ImportLog needs of an object once its event is written (the payload can go). */
-interface LoggedObject {
-  phase: string;
-  objectType: string;
-  stableId: string;
-  contentHash: string;
-  action: 'created' | 'ingested' | 'skipped';
-  ordinal: bigint | null;
+/**
+ * The ImportLog rows of an import (NOTES.md §5.2: the manifest, one per object, the summary), numbered in
+ * order and written a batch at a time.
+ */
+class ImportLogRows {
+  private pending: LogRow[] = [];
+  next: bigint;
+
+  constructor(
+    private readonly tx: Session,
+    private readonly table: TableWriter<LogRow>,
+    firstSequenceNo: bigint,
+    private readonly batchSize: number,
+  ) {
+    this.next = firstSequenceNo;
+  }
+
+  add(row: Omit<LogRow, 'sequenceNo'>): void {
+    this.pending.push({ ...row, sequenceNo: this.next });
+    this.next += 1n;
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    await writeRows(this.tx, this.table, rows, this.batchSize);
+  }
 }
 
 export async function applyPlan(
@@ -137,9 +157,20 @@ export async function applyPlan(
   const eventTypes = new Map<string, number>();
   const countType = (event: PlannedEvent) =>
     eventTypes.set(event.eventType, (eventTypes.get(event.eventType) ?? 0) + 1);
-  const logged: LoggedObject[] = [];
+  const log = new ImportLogRows(
+    tx,
+    importLogWriter({
+      campaignId,
+      importId,
+      manifestHash: identity.manifestHash,
+      loggedAtMicros: ctx.wallTimeMicros,
+    }),
+    firstSequenceNo,
+    ctx.batchSize,
+  );
   const skippedByPhase: Partial<Record<Phase, number>> = {};
   let eventsAppended = 0;
+  let objectsSkipped = 0;
 
   // manifest
   await enterPhase(tx, 'manifest', ctx, tracker);
@@ -147,8 +178,16 @@ export async function applyPlan(
   const manifestOrdinal = await writer.appendOne(plan.manifestEvent);
   countType(plan.manifestEvent);
   eventsAppended += 1;
+  log.add({
+    phase: 'manifest',
+    objectType: 'package',
+    stableId: identity.packageId,
+    fileHash: identity.manifestHash,
+    action: 'validated',
+    eventOrdinal: manifestOrdinal,
+  });
 
-  // entity, edge, ontology, lore: each batch's events, then its projections, as the plan comes
+  // entity, edge, ontology, lore: each batch's events, projections and ImportLog rows, as the plan comes
   let phaseIndex = -1;
   const enterObjectPhase = async (phase: (typeof OBJECT_PHASES)[number] | 'finalization') => {
     const target = phase === 'finalization' ? OBJECT_PHASES.length : OBJECT_PHASES.indexOf(phase);
@@ -191,38 +230,37 @@ export async function applyPlan(
       if (isSkipped) {
         const phase = OBJECT_PHASE[object.kind] as Phase;
         skippedByPhase[phase] = (skippedByPhase[phase] ?? 0) + 1;
+        objectsSkipped += 1;
       }
-      logged.push({
+      log.add({
         phase: OBJECT_LOG_PHASE[object.kind],
         objectType: object.objectType,
         stableId: object.stableId,
-        contentHash: object.contentHash,
+        fileHash: object.contentHash,
         action: isSkipped ? 'skipped' : object.kind === 'chunk' ? 'ingested' : 'created',
-        ordinal: ordinals.get(object) ?? null,
+        eventOrdinal: ordinals.get(object) ?? null,
       });
     }
+    await log.flush();
   }
   if (!summary) throw new Error('the plan ended without its summary');
 
-  // finalization: the completion event, the ImportLog, the import row
+  // finalization: the completion event, the ImportLog's summary row, the import row
   await enterObjectPhase('finalization');
   const lastOrdinal = await writer.appendOne(summary.completionEvent);
   countType(summary.completionEvent);
   eventsAppended += 1;
 
   await ctx.faults.reach('before-import-log', tx);
-  await writeRows(
-    tx,
-    importLogWriter({
-      campaignId,
-      importId,
-      manifestHash: identity.manifestHash,
-      loggedAtMicros: ctx.wallTimeMicros,
-    }),
-    logRows(identity, summary, logged, firstSequenceNo, manifestOrdinal, lastOrdinal),
-    ctx.batchSize,
-  );
-  const objectsSkipped = logged.length - (eventsAppended - 2);
+  log.add({
+    phase: 'finalization',
+    objectType: 'summary',
+    stableId: `summary-${identity.packageId}`,
+    fileHash: summary.stateDigest,
+    action: 'completed',
+    eventOrdinal: lastOrdinal,
+  });
+  await log.flush();
   const tipHash = chain.tip.toString('hex');
   await insertImport(tx, {
     id: importId,
@@ -238,7 +276,7 @@ export async function applyPlan(
     eventsAppended,
     objectsSkipped,
     firstSequenceNo,
-    lastSequenceNo: firstSequenceNo + BigInt(logged.length + 2) - 1n,
+    lastSequenceNo: log.next - 1n,
     durationMs: ctx.elapsedMs(),
     committedAtIso: wallTimeIso,
   });
@@ -371,46 +409,4 @@ function* projectionRows(
       payloadCanonical: object.event.payloadCanonical,
     };
   }
-}
-
-/** The ImportLog rows in order (NOTES.md §5.2): the manifest, one per object, the summary. */
-function* logRows(
-  identity: PlanIdentity,
-  summary: PlanSummary,
-  objects: readonly LoggedObject[],
-  firstSequenceNo: bigint,
-  manifestOrdinal: bigint,
-  completionOrdinal: bigint,
-): Generator<LogRow> {
-  let sequenceNo = firstSequenceNo;
-  yield {
-    sequenceNo,
-    phase: 'manifest',
-    objectType: 'package',
-    stableId: identity.packageId,
-    fileHash: identity.manifestHash,
-    action: 'validated',
-    eventOrdinal: manifestOrdinal,
-  };
-  for (const object of objects) {
-    sequenceNo += 1n;
-    yield {
-      sequenceNo,
-      phase: object.phase,
-      objectType: object.objectType,
-      stableId: object.stableId,
-      fileHash: object.contentHash,
-      action: object.action,
-      eventOrdinal: object.ordinal,
-    };
-  }
-  yield {
-    sequenceNo: sequenceNo + 1n,
-    phase: 'finalization',
-    objectType: 'summary',
-    stableId: `summary-${identity.packageId}`,
-    fileHash: summary.stateDigest,
-    action: 'completed',
-    eventOrdinal: completionOrdinal,
-  };
 }
