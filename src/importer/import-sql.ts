@@ -36,7 +36,8 @@ export async function readCampaignState(tx: Session, slug: string): Promise<Camp
     `SELECT c.id::text AS campaign_id,
             e.replay_ordinal::text AS last_ordinal,
             e.envelope_hash AS tip,
-            (SELECT max(sequence_no)::text FROM import_log l WHERE l.campaign_id = c.id) AS last_sequence_no
+            (SELECT l.sequence_no::text FROM import_log l WHERE l.campaign_id = c.id
+              ORDER BY l.campaign_id DESC, l.sequence_no DESC LIMIT 1) AS last_sequence_no
        FROM campaigns c
        LEFT JOIN LATERAL (SELECT replay_ordinal, envelope_hash FROM events
                            WHERE campaign_id = c.id ORDER BY replay_ordinal DESC LIMIT 1) e ON true

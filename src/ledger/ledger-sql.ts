@@ -228,8 +228,13 @@ const projectionSelect = (table: ProjectionTable, rank: number) =>
 const PROJECTIONS_IN_RANGE = `SELECT * FROM (${PROJECTION_TABLES.map(projectionSelect).join('\nUNION ALL\n')}) p
   ORDER BY o, rank, stable_id COLLATE "C", category COLLATE "C"`;
 
+// The first ordinal at or after $2 in each table, as "the first key in index order": min() over the same rows
+// is planned, for a campaign the statistics do not know yet (right after its import), as an aggregate over
+// every row from $2 on, once per page (quadratic over the campaign).
 const NEXT_PROJECTION_ORDINAL = `SELECT least(${PROJECTION_TABLES.map(
-  (table) => `(SELECT min(event_ordinal) FROM ${table} WHERE campaign_id = $1 AND event_ordinal >= $2)`,
+  (table) =>
+    `(SELECT event_ordinal FROM ${table} WHERE campaign_id = $1 AND event_ordinal >= $2
+       ORDER BY campaign_id, event_ordinal LIMIT 1)`,
 ).join(', ')})::text AS o`;
 
 /**

@@ -19,7 +19,7 @@ export function verifyCampaign(
   options: VerifyOptions = {},
 ): Promise<AuditReport> {
   return inSnapshot(session, 'read only', async (tx) => {
-    const source = await databaseSource(tx, campaign, options.batchSize ?? 1000);
+    const source = await databaseSource(tx, campaign, options.batchSize);
     return runAudit(source, {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.against ? { against: options.against } : {}),
