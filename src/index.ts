@@ -63,6 +63,5 @@ export {
 export { createLogger, LOG_EVENTS, type Logger } from './observability/logger.js';
 export { METRIC_NAMES, Metrics } from './observability/metrics.js';
 export { DEFAULT_PLAN_OPTIONS, type PlanOptions } from './phases/types.js';
-export { importLogEntries } from './plan/import-log.js';
 export { planImport, planSnapshot } from './plan/plan-import.js';
 export type { Counts, ImportPlan, PlannedEvent, PlannedObject } from './plan/types.js';

@@ -137,7 +137,7 @@ export async function applyPlan(
   const { identity } = plan;
   await lockCampaign(tx, ctx.campaign, ctx.lockTimeout);
   // Under the lock: a concurrent import of the same package has either committed (we see it) or not started.
-  const existing = await findCommittedImport(tx, ctx.campaign, identity.manifestHash);
+  const existing = await findCommittedImport(tx, ctx.campaign, { manifestHash: identity.manifestHash });
   if (existing) return { kind: 'noop', existing };
 
   const wallTimeIso = formatWallTime(ctx.wallTimeMicros);

@@ -21,7 +21,6 @@ import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
 import {
   type CommittedImportRow,
   findCommittedImport,
-  findImportByFilesDigest,
   hasCommittedImports,
   insertRunRecord,
 } from './import-sql.js';
@@ -172,7 +171,7 @@ export async function importPackage(
       options.onStage?.('fingerprint');
       const fingerprints = await quickFingerprints(listed);
       const previous = fingerprints
-        ? await findImportByFilesDigest(db, campaign, computeFilesDigest({ fingerprints }))
+        ? await findCommittedImport(db, campaign, { filesDigest: computeFilesDigest({ fingerprints }) })
         : null;
       if (previous) {
         log = log.child({ package_id: previous.package_id, manifest_hash: previous.manifest_hash });
@@ -188,7 +187,7 @@ export async function importPackage(
       log = log.child({ package_id: manifest.packageId, manifest_hash: manifest.manifestHash });
       base.packageId = manifest.packageId;
       base.manifestHash = manifest.manifestHash;
-      const previous = await findCommittedImport(db, campaign, manifest.manifestHash);
+      const previous = await findCommittedImport(db, campaign, { manifestHash: manifest.manifestHash });
       if (previous) {
         // This manifest is imported but its files were not recognised above (strict mode, a file that changed or
         // is not a plain file): read and hash them as the import did (contents not kept), with the same checks.

@@ -70,36 +70,24 @@ export interface CommittedImportRow {
   events_appended: number;
 }
 
-const COMMITTED_IMPORT_COLUMNS = `i.id::text AS id, i.package_id, i.manifest_hash, i.state_digest, i.files_digest,
-            i.first_ordinal::text AS first_ordinal, i.last_ordinal::text AS last_ordinal, i.tip_hash,
-            i.counts, i.events_appended`;
-
-/** A committed import of this manifest in this campaign (rerun detection; one unique-index lookup). */
+/**
+ * The committed import in this campaign with this manifest hash (unique: rerun detection by manifest) or with
+ * exactly these files, the manifest's included (a rerun recognised by raw bytes).
+ */
 export async function findCommittedImport(
   session: Session,
   slug: string,
-  manifestHash: string,
+  by: { manifestHash: string } | { filesDigest: string },
 ): Promise<CommittedImportRow | null> {
+  const [column, value] =
+    'manifestHash' in by ? ['manifest_hash', by.manifestHash] : ['files_digest', by.filesDigest];
   const rows = await session.query<CommittedImportRow>(
-    `SELECT ${COMMITTED_IMPORT_COLUMNS}
+    `SELECT i.id::text AS id, i.package_id, i.manifest_hash, i.state_digest, i.files_digest,
+            i.first_ordinal::text AS first_ordinal, i.last_ordinal::text AS last_ordinal, i.tip_hash,
+            i.counts, i.events_appended
        FROM imports i JOIN campaigns c ON c.id = i.campaign_id
-      WHERE c.slug = $1 AND i.manifest_hash = $2`,
-    [slug, manifestHash],
-  );
-  return rows[0] ?? null;
-}
-
-/** The committed import of exactly these files (manifest included) in this campaign: a rerun. */
-export async function findImportByFilesDigest(
-  session: Session,
-  slug: string,
-  filesDigest: string,
-): Promise<CommittedImportRow | null> {
-  const rows = await session.query<CommittedImportRow>(
-    `SELECT ${COMMITTED_IMPORT_COLUMNS}
-       FROM imports i JOIN campaigns c ON c.id = i.campaign_id
-      WHERE c.slug = $1 AND i.files_digest = $2`,
-    [slug, filesDigest],
+      WHERE c.slug = $1 AND i.${column} = $2`,
+    [slug, value],
   );
   return rows[0] ?? null;
 }
