@@ -86,7 +86,7 @@ function* chain(shape: Shape): Generator<{
       rulesetVersion: topLevelRulesetVersion(bytes),
       canonicalArgs: bytes,
     });
-    const envelope = envelopeHash({
+    const fields = {
       campaignId: CAMPAIGN_ID,
       replayOrdinal: ordinal,
       eventType: type,
@@ -96,17 +96,10 @@ function* chain(shape: Shape): Generator<{
       prevEventHash: prev,
       payloadHash: hash,
       idempotencyKey: key,
-    });
+    };
+    const envelope = envelopeHash(fields);
     const stored = {
-      campaignId: CAMPAIGN_ID,
-      replayOrdinal: ordinal,
-      eventType: type,
-      schemaVersion: 1,
-      worldTime: ordinal,
-      wallTimeMicros: WALL_MICROS,
-      prevEventHash: prev,
-      payloadHash: hash,
-      idempotencyKey: key,
+      ...fields,
       envelopeHash: envelope,
       payloadCanonical: bytes,
       payloadJsonMatches: true,

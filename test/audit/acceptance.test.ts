@@ -88,16 +88,10 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
     expect((await cli('import', SMALL, '--campaign', C)).code).toBe(0);
     const pub = join(dir, 'auditor.pub');
     const metricsFile = join(dir, 'verify.prom');
-    const clean = await cli(
-      'verify',
-      '--against',
-      cp,
-      '--public-key',
-      pub,
-      '--json',
-      '--metrics-file',
-      metricsFile,
-    );
+    /** What the auditor runs before and after the tampering: the same command both times. */
+    const verifyAgainstCheckpoint = () =>
+      cli('verify', '--against', cp, '--public-key', pub, '--json', '--metrics-file', metricsFile);
+    const clean = await verifyAgainstCheckpoint();
     expect(clean.code).toBe(0);
     expect(readFileSync(metricsFile, 'utf8')).toMatch(/^chronicle_verify_failures_total 0$/m);
     expect(clean.json).toMatchObject({
@@ -128,16 +122,7 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
     expect(fooled.code).toBe(0);
     expect(fooled.json).toMatchObject({ ok: true, problems: [] });
 
-    const caught = await cli(
-      'verify',
-      '--against',
-      cp,
-      '--public-key',
-      pub,
-      '--json',
-      '--metrics-file',
-      metricsFile,
-    );
+    const caught = await verifyAgainstCheckpoint();
     expect(caught.code).toBe(4);
     expect(readFileSync(metricsFile, 'utf8')).toMatch(/^chronicle_verify_failures_total 1$/m);
     expect(caught.json).toMatchObject({
