@@ -13,9 +13,9 @@ import { Metrics } from '../observability/metrics.js';
 import { quickFingerprints } from '../package/quick-fingerprints.js';
 import { fingerprintPackage, listPackage, openListedPackage } from '../package/read-package.js';
 import { DEFAULT_PLAN_OPTIONS, type PlanOptions } from '../phases/types.js';
-import { computeFilesDigest, type PlanPart } from '../plan/plan-import.js';
+import { computeFilesDigest } from '../plan/plan-import.js';
 import type { Counts } from '../plan/types.js';
-import { type ApplyResult, applyPlan, PhaseTracker, type PlanStream, type WritePhase } from './apply-plan.js';
+import { type ApplyResult, applyPlan, PhaseTracker, type WritePhase } from './apply-plan.js';
 import { classifyDatabaseError } from './database-errors.js';
 import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
 import {
@@ -24,7 +24,7 @@ import {
   hasCommittedImports,
   insertRunRecord,
 } from './import-sql.js';
-import { openPlanSource, type PlanSource, type PlanThread } from './plan-source.js';
+import { openPlanSource, type PlanSource, type PlanThread, startPlanStream } from './plan-source.js';
 
 export type ImportOutcome = 'committed' | 'noop' | 'rolled_back' | 'disabled';
 
@@ -197,44 +197,14 @@ export async function importPackage(
       }
     }
     options.onStage?.('read');
-    source = openPlanSource(dir, opened, planOptions, options.planThread);
-    const plan = source;
-    const nextPart = async (): Promise<PlanPart> => {
-      const event = await plan.next();
-      if (event === null || event.kind === 'read') throw new Error('the plan ended early');
-      return event;
-    };
-    if ((await plan.next())?.kind !== 'read') throw new Error('the package was not read');
-
-    stage = 'plan';
-    options.onStage?.('plan');
-    const head = await nextPart();
-    if (head.kind !== 'manifest') throw new Error('the plan did not start with its manifest');
-    base.packageId = head.identity.packageId;
-    base.manifestHash = head.identity.manifestHash;
-    // The first phase is checked whole before the transaction opens; later phases are planned while earlier
-    // ones are written (a rejection then rolls the transaction back).
-    const first = await nextPart();
-    const rest: AsyncIterator<PlanPart> = {
-      next: async () => {
-        const event = await plan.next();
-        if (event === null) return { done: true, value: undefined };
-        if (event.kind === 'read') throw new Error('the package was read twice');
-        return { done: false, value: event };
-      },
-    };
-    let firstTaken = false;
-    const stream: PlanStream = {
-      identity: head.identity,
-      manifestEvent: head.manifestEvent,
-      rest: {
-        next: async () => {
-          if (firstTaken) return rest.next();
-          firstTaken = true;
-          return { done: false, value: first };
-        },
-      },
-    };
+    const plan = openPlanSource(dir, opened, planOptions, options.planThread);
+    source = plan;
+    const stream = await startPlanStream(plan, () => {
+      stage = 'plan';
+      options.onStage?.('plan');
+    });
+    base.packageId = stream.identity.packageId;
+    base.manifestHash = stream.identity.manifestHash;
     stage = 'apply';
     options.onStage?.('apply');
     const phaseStarts = new Map<WritePhase, number>();

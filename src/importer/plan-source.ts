@@ -12,6 +12,7 @@ import { PackageRejectedError } from '../errors.js';
 import { type OpenedPackage, readOpenedPackage } from '../package/read-package.js';
 import type { PlanOptions } from '../phases/types.js';
 import { type PlanPart, type PlanSummary, planParts } from '../plan/plan-import.js';
+import type { PlanStream } from './apply-plan.js';
 import { type PlanMessage, reviveEvent, unpackObjects } from './plan-messages.js';
 
 /** `read`: the package's files are read and checked; then the plan's parts, in write order. */
@@ -45,6 +46,35 @@ export function openPlanSource(
     throw new Error('the planning worker is not built (run `npm run build`)');
   }
   return script ? new WorkerPlan(script, dir, options) : new ThisThreadPlan(opened, options);
+}
+
+/**
+ * What the writer needs to start: waits until the package is read (then calls `onRead`), for the manifest part
+ * and for the first phase's first part, so that the first phase is checked whole before a transaction opens.
+ * Later phases are planned while earlier ones are written (a rejection then rolls the transaction back).
+ */
+export async function startPlanStream(source: PlanSource, onRead: () => void): Promise<PlanStream> {
+  const nextPart = async (): Promise<PlanPart | null> => {
+    const event = await source.next();
+    if (event?.kind === 'read') throw new Error('the package was read twice');
+    return event;
+  };
+  if ((await source.next())?.kind !== 'read') throw new Error('the package was not read');
+  onRead();
+  const head = await nextPart();
+  if (head?.kind !== 'manifest') throw new Error('the plan did not start with its manifest');
+  let first = await nextPart();
+  return {
+    identity: head.identity,
+    manifestEvent: head.manifestEvent,
+    rest: {
+      next: async () => {
+        const part = first ?? (await nextPart());
+        first = null;
+        return part ? { done: false, value: part } : { done: true, value: undefined };
+      },
+    },
+  };
 }
 
 /**
