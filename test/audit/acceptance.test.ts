@@ -195,17 +195,19 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
 
   it('writes a signed checkpoint after each commit with import --checkpoint-dir', async () => {
     const checkpoints = join(dir, 'checkpoints');
-    const first = await cli(
-      'import',
-      LIGHTHOUSE,
-      '--campaign',
-      'auto',
-      '--checkpoint-dir',
-      checkpoints,
-      '--checkpoint-key',
-      join(dir, 'auditor.key'),
-      '--json',
-    );
+    const importSigned = (pkg: string) =>
+      cli(
+        'import',
+        pkg,
+        '--campaign',
+        'auto',
+        '--checkpoint-dir',
+        checkpoints,
+        '--checkpoint-key',
+        join(dir, 'auditor.key'),
+        '--json',
+      );
+    const first = await importSigned(LIGHTHOUSE);
     expect(first.code).toBe(0);
     expect(first.json).toMatchObject({ outcome: 'committed', checkpoint: 'auto-000000000017.json' });
     const rerun = await cli(
@@ -219,17 +221,7 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
     );
     expect(rerun.json).toMatchObject({ outcome: 'noop' });
     expect(rerun.json.checkpoint).toBeUndefined();
-    const second = await cli(
-      'import',
-      ANNEX,
-      '--campaign',
-      'auto',
-      '--checkpoint-dir',
-      checkpoints,
-      '--checkpoint-key',
-      join(dir, 'auditor.key'),
-      '--json',
-    );
+    const second = await importSigned(ANNEX);
     expect(second.json).toMatchObject({ outcome: 'committed', checkpoint: 'auto-000000000021.json' });
     expect(readdirSync(checkpoints).sort()).toEqual(['auto-000000000017.json', 'auto-000000000021.json']);
     for (const file of readdirSync(checkpoints)) {
