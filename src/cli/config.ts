@@ -6,7 +6,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv2020Module from 'ajv/dist/2020.js';
-import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
 
 const Ajv2020 = Ajv2020Module.default;
@@ -62,11 +61,12 @@ function validate(value: unknown, source: string): void {
   );
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
+async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   let parsed: unknown;
   try {
     const text = readFileSync(path, 'utf8');
-    parsed = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    // The YAML parser is loaded only for a YAML file: most runs have no configuration file, or a JSON one.
+    parsed = path.endsWith('.json') ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
     throw new UsageError(
       `cannot read configuration ${path}: ${error instanceof Error ? error.message : String(error)}`,
@@ -107,19 +107,19 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return result;
 }
 
-export function loadConfig(
+export async function loadConfig(
   options: { configPath?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): ChronicleConfig {
+): Promise<ChronicleConfig> {
   const cwd = options.cwd ?? process.cwd();
   let fileConfig: Record<string, unknown> = {};
   if (options.configPath) {
     const path = resolve(cwd, options.configPath);
     if (!existsSync(path))
       throw new UsageError(`configuration file not found: ${options.configPath}`, {}, 'config.not_found');
-    fileConfig = readConfigFile(path);
+    fileConfig = await readConfigFile(path);
   } else {
     const found = CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
-    if (found) fileConfig = readConfigFile(found);
+    if (found) fileConfig = await readConfigFile(found);
   }
   const envConfig = fromEnvironment(options.env ?? process.env);
   return merge(merge(DEFAULTS, fileConfig), envConfig);

@@ -1,7 +1,8 @@
 /** What every command needs: the merged configuration, a logger and a way to open the database. */
 import type { Command } from 'commander';
-import { createLogger, type Database, type Logger, openDatabase } from '../index.js';
-import { type ChronicleConfig, loadConfig } from './config.js';
+import type { Database, OpenOptions } from '../db/database.js';
+import type { Logger } from '../observability/logger.js';
+import type { ChronicleConfig } from './config.js';
 import type { Io } from './output.js';
 
 export interface GlobalFlags {
@@ -15,13 +16,15 @@ export interface CliContext {
   io: Io;
   config: ChronicleConfig;
   logger: Logger;
-  /** Opens (and migrates) the configured database; the caller closes it. */
-  openDatabase(): Promise<Database>;
+  /** Opens (and migrates, unless `migrate: false`) the configured database; the caller closes it. */
+  openDatabase(options?: Pick<OpenOptions, 'migrate'>): Promise<Database>;
 }
 
-export function cliContext(command: Command, io: Io): CliContext {
+export async function cliContext(command: Command, io: Io): Promise<CliContext> {
+  const { loadConfig } = await import('./config.js');
+  const { createLogger } = await import('../observability/logger.js');
   const flags = command.optsWithGlobals<GlobalFlags>();
-  const config = loadConfig(flags.config ? { configPath: flags.config } : {});
+  const config = await loadConfig(flags.config ? { configPath: flags.config } : {});
   if (flags.databaseUrl) config.database_url = flags.databaseUrl;
   if (flags.dataDir) config.data_dir = flags.dataDir;
   const level = flags.logLevel ?? config.log_level;
@@ -33,8 +36,14 @@ export function cliContext(command: Command, io: Io): CliContext {
     io,
     config,
     logger,
-    openDatabase: () =>
-      openDatabase(config.database_url ? { databaseUrl: config.database_url } : { dataDir: config.data_dir }),
+    openDatabase: async (options = {}) => {
+      const { openDatabase } = await import('../db/open-database.js');
+      return openDatabase(
+        config.database_url
+          ? { databaseUrl: config.database_url, ...options }
+          : { dataDir: config.data_dir, ...options },
+      );
+    },
   };
 }
 

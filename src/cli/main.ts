@@ -2,6 +2,12 @@
  * The `chronicle` command line. Exit codes (a contract, see docs/cli.md): 0 ok (committed, noop, verified),
  * 1 package rejected and rolled back, 2 usage or configuration error, 3 database or internal error,
  * 4 verification failed.
+ *
+ * Every command is declared here, but the code it runs is loaded only when it runs: the command modules
+ * import nothing heavy at the top, and each action starts with `await import(...)` of what it uses. So
+ * `--help`, `--version` and each command carry only their own modules (`verify` of a long chain has no
+ * memory to spare for the importer, ajv's package schemas or another database driver). Keep it that way:
+ * `import type` for types, and never `../index.js` (it loads everything).
  */
 import { Command, CommanderError } from 'commander';
 import { ChronicleError, DatabaseError, UsageError } from '../errors.js';

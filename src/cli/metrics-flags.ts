@@ -4,7 +4,7 @@
  * exit code, which belongs to what the command did.
  */
 import type { Command } from 'commander';
-import { checkPushgatewayUrl, LOG_EVENTS, type Metrics, pushMetrics, writeMetricsFile } from '../index.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { CliContext } from './context.js';
 import { describeFailure, printError } from './output.js';
 
@@ -26,16 +26,28 @@ export function addMetricsOptions(command: Command): Command {
 }
 
 /** Refuses a malformed --pushgateway before the command does anything. */
-export function checkMetricsFlags(flags: MetricsFlags): void {
-  if (flags.pushgateway !== undefined) checkPushgatewayUrl(flags.pushgateway);
+export async function checkMetricsFlags(flags: MetricsFlags): Promise<void> {
+  if (flags.pushgateway === undefined) return;
+  const { checkPushgatewayUrl } = await import('../observability/export-metrics.js');
+  checkPushgatewayUrl(flags.pushgateway);
+}
+
+/** The run's metrics, if the flags export them: without, nothing would read them (and prom-client stays unloaded). */
+export async function metricsFor(flags: MetricsFlags): Promise<Metrics | undefined> {
+  if (!flags.metricsFile && !flags.pushgateway) return undefined;
+  const { Metrics } = await import('../observability/metrics.js');
+  return new Metrics();
 }
 
 export async function exportMetrics(
   ctx: CliContext,
-  metrics: Metrics,
+  metrics: Metrics | undefined,
   flags: MetricsFlags,
   campaign: string,
 ): Promise<void> {
+  if (!metrics) return;
+  const { pushMetrics, writeMetricsFile } = await import('../observability/export-metrics.js');
+  const { LOG_EVENTS } = await import('../observability/logger.js');
   const targets: [string, () => Promise<void>][] = [];
   if (flags.metricsFile) {
     const file = flags.metricsFile;

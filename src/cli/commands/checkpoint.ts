@@ -4,14 +4,10 @@ import type { KeyObject } from 'node:crypto';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  type CheckpointDocument,
-  type CheckpointResult,
-  checkpointFileText,
-  createCheckpoint,
-  type Database,
-  UsageError,
-} from '../../index.js';
+import type { Database } from '../../db/database.js';
+import { UsageError } from '../../errors.js';
+import type { CheckpointDocument } from '../../ledger/checkpoint.js';
+import type { CheckpointResult } from '../../ledger/create-checkpoint.js';
 import { cliContext, withDatabase } from '../context.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 import { readPrivateKeyFile } from './keygen.js';
@@ -41,8 +37,10 @@ export function registerCheckpoint(program: Command, io: Io, setExit: (code: num
     )
     .option('--json', 'print one JSON object on stdout (the summary and the document)')
     .action(async (opts: CheckpointFlags, command: Command) => {
-      const ctx = cliContext(command, io);
-      const signKey = opts.signKey ? readPrivateKeyFile(opts.signKey, '--sign-key') : undefined;
+      const { checkpointFileText } = await import('../../ledger/checkpoint.js');
+      const { createCheckpoint } = await import('../../ledger/create-checkpoint.js');
+      const ctx = await cliContext(command, io);
+      const signKey = opts.signKey ? await readPrivateKeyFile(opts.signKey, '--sign-key') : undefined;
       const denseTrail = opts.trail === undefined ? undefined : parseTrail(opts.trail);
       const campaign = opts.campaign ?? ctx.config.campaign;
       const result = await withDatabase(ctx, (db) =>
@@ -117,6 +115,8 @@ export async function checkpointAfterImport(
   dir: string,
   signKey?: KeyObject,
 ): Promise<string> {
+  const { checkpointFileText } = await import('../../ledger/checkpoint.js');
+  const { createCheckpoint } = await import('../../ledger/create-checkpoint.js');
   const { document } = await createCheckpoint(db, campaign, signKey ? { signKey } : {});
   const name = `${campaign.replace(/[^A-Za-z0-9._-]/g, '_')}-${String(document.ordinal).padStart(12, '0')}.json`;
   writeFileSync(join(dir, name), checkpointFileText(document));

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { campaignDigest } from '../../index.js';
 import { cliContext, withDatabase } from '../context.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 
@@ -12,7 +11,8 @@ export function registerDigest(program: Command, io: Io, setExit: (code: number)
     .option('-c, --campaign <slug>', 'campaign (default: config campaign, else "default")')
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; json?: boolean }, command: Command) => {
-      const ctx = cliContext(command, io);
+      const { campaignDigest } = await import('../../importer/campaign-read.js');
+      const ctx = await cliContext(command, io);
       const digest = await withDatabase(ctx, (db) =>
         campaignDigest(db, opts.campaign ?? ctx.config.campaign),
       );

@@ -1,7 +1,6 @@
 /** `chronicle export`: a campaign as an offline audit bundle (NDJSON), for `verify --bundle` anywhere. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { exportBundle } from '../../index.js';
 import { cliContext, withDatabase } from '../context.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
@@ -16,7 +15,8 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
     .requiredOption('--out <file>', 'the bundle file to write (NDJSON; appears only when complete)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; out: string; json?: boolean }, command: Command) => {
-      const ctx = cliContext(command, io);
+      const { exportBundle } = await import('../../ledger/export-bundle.js');
+      const ctx = await cliContext(command, io);
       const campaign = opts.campaign ?? ctx.config.campaign;
       const progress = progressReporter(io, !opts.json);
       const result = await withDatabase(ctx, (db) =>

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { corruptPackage, generatePackage, listScenarios, UsageError } from '../../index.js';
+import { UsageError } from '../../errors.js';
 import { EXIT, formatCounts, type Io, printJson, printLines } from '../output.js';
 
 /** `chronicle harness list|corrupt|generate`: test packages for QA (nothing touches a database). */
@@ -12,7 +12,8 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
     .command('list')
     .description('list the corruption scenarios and the rejection each one must cause')
     .option('--json', 'print one JSON object on stdout')
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const { listScenarios } = await import('../../harness/scenarios.js');
       const scenarios = listScenarios();
       if (opts.json) {
         printJson(io, {
@@ -45,6 +46,7 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
     .requiredOption('--out <dir>', 'where to write the copy (absent or empty)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (dir: string, opts: { scenario: string; out: string; json?: boolean }) => {
+      const { corruptPackage } = await import('../../harness/corrupt-package.js');
       const result = await corruptPackage(dir, opts.scenario, opts.out);
       if (opts.json) {
         printJson(io, {
@@ -74,6 +76,7 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
     .requiredOption('--out <dir>', 'where to write the package (absent or empty)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { objects: string; seed: string; out: string; json?: boolean }) => {
+      const { generatePackage } = await import('../../harness/generate-package.js');
       const result = await generatePackage({
         objects: wholeNumber('--objects', opts.objects),
         seed: wholeNumber('--seed', opts.seed),

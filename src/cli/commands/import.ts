@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
-import {
-  armFaults,
-  checkFaultsSupported,
-  type ImportResult,
-  type ImportStage,
-  importPackage,
-  Metrics,
-  parseFaultSpec,
-  UsageError,
-} from '../../index.js';
+import { UsageError } from '../../errors.js';
+import type { ImportResult, ImportStage } from '../../importer/import-package.js';
 import { cliContext, withDatabase } from '../context.js';
-import { addMetricsOptions, checkMetricsFlags, exportMetrics, type MetricsFlags } from '../metrics-flags.js';
+import {
+  addMetricsOptions,
+  checkMetricsFlags,
+  exportMetrics,
+  type MetricsFlags,
+  metricsFor,
+} from '../metrics-flags.js';
 import {
   describeFailure,
   EXIT,
@@ -75,7 +73,9 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       'with --checkpoint-dir: sign the checkpoints with this Ed25519 private key',
     )
     .action(async (dir: string, opts: ImportFlags, command: Command) => {
-      const ctx = cliContext(command, io);
+      const { armFaults, checkFaultsSupported, parseFaultSpec } = await import('../../importer/faults.js');
+      const { importPackage } = await import('../../importer/import-package.js');
+      const ctx = await cliContext(command, io);
       if (opts.injectFault?.length && process.env.CHRONICLE_ALLOW_FAULTS !== '1') {
         throw new UsageError(
           '--inject-fault is refused unless CHRONICLE_ALLOW_FAULTS=1 is set',
@@ -85,7 +85,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       }
       const specs = (opts.injectFault ?? []).map(parseFaultSpec);
       const faults = armFaults(specs);
-      checkMetricsFlags(opts);
+      await checkMetricsFlags(opts);
       const campaign = opts.campaign ?? ctx.config.campaign;
       if (opts.checkpointKey && !opts.checkpointDir) {
         throw new UsageError(
@@ -95,12 +95,12 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
         );
       }
       const checkpointKey = opts.checkpointKey
-        ? readPrivateKeyFile(opts.checkpointKey, '--checkpoint-key')
+        ? await readPrivateKeyFile(opts.checkpointKey, '--checkpoint-key')
         : undefined;
       if (opts.checkpointDir) prepareCheckpointDir(opts.checkpointDir);
       let checkpointFile: string | null = null;
       let checkpointError: string | null = null;
-      const metrics = new Metrics();
+      const metrics = await metricsFor(opts);
       const progress = progressReporter(io, !opts.json);
       const result = await withDatabase(ctx, async (db) => {
         checkFaultsSupported(specs, db.backend);

@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { generateSigningKeyPair, privateKeyFromPem, publicKeyFromPem, UsageError } from '../../index.js';
+import { UsageError } from '../../errors.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 
 export function registerKeygen(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -15,7 +15,8 @@ export function registerKeygen(program: Command, io: Io, setExit: (code: number)
     )
     .requiredOption('--out <prefix>', 'path prefix of the two files (neither may exist)')
     .option('--json', 'print one JSON object on stdout')
-    .action((opts: { out: string; json?: boolean }) => {
+    .action(async (opts: { out: string; json?: boolean }) => {
+      const { generateSigningKeyPair } = await import('../../ledger/keys.js');
       const pair = generateSigningKeyPair();
       const privatePath = `${opts.out}.key`;
       const publicPath = `${opts.out}.pub`;
@@ -70,10 +71,12 @@ function readKeyFile(path: string, flag: string): string {
   }
 }
 
-export function readPrivateKeyFile(path: string, flag: string): KeyObject {
+export async function readPrivateKeyFile(path: string, flag: string): Promise<KeyObject> {
+  const { privateKeyFromPem } = await import('../../ledger/keys.js');
   return privateKeyFromPem(readKeyFile(path, flag), basename(path));
 }
 
-export function readPublicKeyFile(path: string, flag: string): KeyObject {
+export async function readPublicKeyFile(path: string, flag: string): Promise<KeyObject> {
+  const { publicKeyFromPem } = await import('../../ledger/keys.js');
   return publicKeyFromPem(readKeyFile(path, flag), basename(path));
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { importLog } from '../../index.js';
 import { cliContext, withDatabase } from '../context.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 
@@ -11,7 +10,8 @@ export function registerLog(program: Command, io: Io, setExit: (code: number) =>
     .option('-n, --limit <rows>', 'at most this many rows', (v) => Number.parseInt(v, 10))
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; limit?: number; json?: boolean }, command: Command) => {
-      const ctx = cliContext(command, io);
+      const { importLog } = await import('../../importer/campaign-read.js');
+      const ctx = await cliContext(command, io);
       const campaign = opts.campaign ?? ctx.config.campaign;
       const rows = await withDatabase(ctx, (db) => importLog(db, campaign, opts.limit));
       if (opts.json) printJson(io, { campaign, entries: rows });

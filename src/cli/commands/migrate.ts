@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { migrate, openDatabase } from '../../index.js';
 import { cliContext } from '../context.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 
@@ -9,12 +8,9 @@ export function registerMigrate(program: Command, io: Io, setExit: (code: number
     .description('apply pending schema migrations (import does this automatically); refuses a newer database')
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { json?: boolean }, command: Command) => {
-      const ctx = cliContext(command, io);
-      const db = await openDatabase(
-        ctx.config.database_url
-          ? { databaseUrl: ctx.config.database_url, migrate: false }
-          : { dataDir: ctx.config.data_dir, migrate: false },
-      );
+      const { migrate } = await import('../../db/migrate.js');
+      const ctx = await cliContext(command, io);
+      const db = await ctx.openDatabase({ migrate: false });
       try {
         const result = await migrate(db);
         if (opts.json) printJson(io, { applied: result.applied, current: result.current });

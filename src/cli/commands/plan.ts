@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { PackageRejectedError, planImport } from '../../index.js';
+import { PackageRejectedError } from '../../errors.js';
 import { cliContext } from '../context.js';
 import { EXIT, formatCounts, type Io, printError, printJson, printLines } from '../output.js';
 
@@ -23,7 +23,8 @@ export function registerPlan(program: Command, io: Io, setExit: (code: number) =
         opts: { strict?: boolean; embeddings: boolean; json?: boolean },
         command: Command,
       ) => {
-        const ctx = cliContext(command, io);
+        const { planImport } = await import('../../plan/plan-import.js');
+        const ctx = await cliContext(command, io);
         try {
           const plan = await planImport(dir, {
             strict: opts.strict ?? ctx.config.strict,

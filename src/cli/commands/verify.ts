@@ -1,20 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import {
-  type AgainstOptions,
-  type AuditReport,
-  BundleFormatError,
-  LOG_EVENTS,
-  Metrics,
-  parseCheckpoint,
-  UsageError,
-  type VerifyReport,
-  verifyBundle,
-  verifyCampaign,
-} from '../../index.js';
+import { UsageError } from '../../errors.js';
+import type { AgainstOptions, AuditReport } from '../../ledger/audit.js';
+import type { VerifyReport } from '../../ledger/chain-verifier.js';
 import { cliContext, withDatabase } from '../context.js';
-import { addMetricsOptions, checkMetricsFlags, exportMetrics, type MetricsFlags } from '../metrics-flags.js';
+import {
+  addMetricsOptions,
+  checkMetricsFlags,
+  exportMetrics,
+  type MetricsFlags,
+  metricsFor,
+} from '../metrics-flags.js';
 import { EXIT, type Io, printError, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
 import { readPublicKeyFile } from './keygen.js';
@@ -50,9 +47,13 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       .option('--bundle <file>', 'verify an exported bundle instead of the database (no database is opened)')
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (opts: VerifyFlags, command: Command) => {
-    const ctx = cliContext(command, io);
-    checkMetricsFlags(opts);
-    const metrics = new Metrics();
+    const { BundleFormatError } = await import('../../ledger/bundle-format.js');
+    const { verifyBundle } = await import('../../ledger/verify-bundle.js');
+    const { verifyCampaign } = await import('../../ledger/verify-campaign.js');
+    const { LOG_EVENTS } = await import('../../observability/logger.js');
+    const ctx = await cliContext(command, io);
+    await checkMetricsFlags(opts);
+    const metrics = await metricsFor(opts);
     if (opts.publicKey && !opts.against) {
       throw new UsageError(
         '--public-key checks the signature of a checkpoint: give it with --against',
@@ -60,7 +61,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
         'usage.invalid',
       );
     }
-    const against = opts.against ? readAgainst(opts.against, opts.publicKey) : undefined;
+    const against = opts.against ? await readAgainst(opts.against, opts.publicKey) : undefined;
     if (against)
       checkCampaign(
         against.document.campaign,
@@ -89,7 +90,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       if (!(error instanceof BundleFormatError)) throw error;
       if (opts.json) printJson(io, { ok: false, error: error.toJSON() });
       printError(io, [`verification FAILED: [${error.code}] ${error.message}`]);
-      metrics.verifyFailuresTotal.inc();
+      metrics?.verifyFailuresTotal.inc();
       ctx.logger.warn(
         { event: LOG_EVENTS.verifyFailed, campaign: opts.campaign ?? null, code: error.code },
         'the bundle cannot be read',
@@ -111,7 +112,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
         'chain verified',
       );
     } else {
-      metrics.verifyFailuresTotal.inc();
+      metrics?.verifyFailuresTotal.inc();
       ctx.logger.warn(
         {
           event: LOG_EVENTS.verifyFailed,
@@ -128,7 +129,8 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
   });
 }
 
-function readAgainst(path: string, publicKeyPath: string | undefined): AgainstOptions {
+async function readAgainst(path: string, publicKeyPath: string | undefined): Promise<AgainstOptions> {
+  const { parseCheckpoint } = await import('../../ledger/checkpoint.js');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -142,7 +144,7 @@ function readAgainst(path: string, publicKeyPath: string | undefined): AgainstOp
   }
   const document = parseCheckpoint(text, basename(path));
   return publicKeyPath
-    ? { document, publicKey: readPublicKeyFile(publicKeyPath, '--public-key') }
+    ? { document, publicKey: await readPublicKeyFile(publicKeyPath, '--public-key') }
     : { document };
 }
 
