@@ -1,5 +1,6 @@
 /**
- * The measurements. Each runs in a process of its own (measure.ts), so that its peak RSS is its own.
+ * The measurements. Each runs in a process of its own (measure.ts), so that its peak RSS is its own, and loads
+ * only the modules its task uses (a verify process does not carry the importer, as `chronicle verify` does not).
  * Timers cover only the measured work, never opening the database.
  */
 import { mkdirSync } from 'node:fs';
@@ -7,14 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { fixedClock } from '../src/clock.js';
 import type { Database } from '../src/db/database.js';
 import { openDatabase } from '../src/db/open-database.js';
-import { tableDigest } from '../src/db/table-digest.js';
-import { type ImportOptions, type ImportResult, importPackage } from '../src/importer/import-package.js';
-import { verifyCampaign } from '../src/ledger/verify-campaign.js';
-import { planImport } from '../src/plan/plan-import.js';
+import type { ImportOptions, ImportResult } from '../src/importer/import-package.js';
 import type { Counts } from '../src/plan/types.js';
 import type { DbTarget } from './databases.js';
-import { hashFiles } from './hash-files.js';
-import { loadLog, recordingDatabase, replayLog } from './statement-log.js';
 
 export const CAMPAIGN = 'bench';
 export const RESULT_PREFIX = 'BENCH-RESULT ';
@@ -72,7 +68,9 @@ async function withDatabase<T>(target: DbTarget, work: (db: Database) => Promise
 
 export async function runTask(task: Task): Promise<TaskResult> {
   switch (task.kind) {
-    case 'record':
+    case 'record': {
+      const { importPackage } = await import('../src/importer/import-package.js');
+      const { recordingDatabase } = await import('./statement-log.js');
       return withDatabase(task.target, async (db) => {
         mkdirSync(task.logDir, { recursive: true });
         const recorder = recordingDatabase(db, task.logDir);
@@ -81,14 +79,18 @@ export async function runTask(task: Task): Promise<TaskResult> {
         expectOutcome(result, 'committed', 'the recorded import');
         return { objects: objectsOf(result.counts), events: result.eventsAppended };
       });
+    }
     case 'baseline': {
+      const { loadLog, replayLog } = await import('./statement-log.js');
       const log = loadLog(task.logDir);
       return withDatabase(task.target, async (db) => {
         const [, ms] = await timed(() => replayLog(db, log));
         return { baseline_copy_ms: ms, copy_bytes: log.bytes };
       });
     }
-    case 'import':
+    case 'import': {
+      const { importPackage } = await import('../src/importer/import-package.js');
+      const { hashFiles } = await import('./hash-files.js');
       return withDatabase(task.target, async (db) => {
         const [imported, importMs] = await timed(() => importPackage(db, task.dir, importOptions()));
         const importPeak = peakRssMb();
@@ -107,23 +109,31 @@ export async function runTask(task: Task): Promise<TaskResult> {
           hashed_bytes: hashed.bytes,
         };
       });
-    case 'verify':
+    }
+    case 'verify': {
+      const { verifyCampaign } = await import('../src/ledger/verify-campaign.js');
       return withDatabase(task.target, async (db) => {
         const [report, ms] = await timed(() => verifyCampaign(db, CAMPAIGN));
         if (!report.ok) throw new Error(`bench: verification failed: ${report.reason ?? 'unknown reason'}`);
         return { verify_ms: ms, verify_events: report.events, verify_peak_rss_mb: peakRssMb() };
       });
+    }
     case 'plan': {
+      const { planImport } = await import('../src/plan/plan-import.js');
       const [plan, ms] = await timed(() => planImport(task.dir));
       return { plan_ms: ms, objects: objectsOf(plan.counts) };
     }
-    case 'build-chain':
+    case 'build-chain': {
+      const { importPackage } = await import('../src/importer/import-package.js');
       return withDatabase(task.target, async (db) => {
         const result = await importPackage(db, task.dir, importOptions());
         expectOutcome(result, 'committed', 'the import of the --verify-events package');
         return { events: result.eventsAppended };
       });
-    case 'digest':
+    }
+    case 'digest': {
+      const { tableDigest } = await import('../src/db/table-digest.js');
       return withDatabase(task.target, async (db) => ({ digests: await tableDigest(db) }));
+    }
   }
 }
