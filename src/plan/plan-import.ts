@@ -31,7 +31,8 @@ export function planSnapshot(
   let head: Extract<PlanPart, { kind: 'manifest' }> | undefined;
   let summary: PlanSummary | undefined;
   const objects: PlannedObject[] = [];
-  for (const part of planParts(snapshot, options)) {
+  // planParts lets each phase's files go once parsed: plan a copy, so that the caller's snapshot stays whole.
+  for (const part of planParts({ ...snapshot }, options)) {
     if (part.kind === 'manifest') head = part;
     else if (part.kind === 'objects') objects.push(...part.objects);
     else summary = part.summary;
@@ -71,7 +72,8 @@ export const PLAN_BATCH = 1000;
 /**
  * The plan as it is made, so that the writing can start before it is finished. Each phase is validated whole
  * before its first objects are yielded (the checks within a phase see all of it); its objects are canonicalised
- * and hashed a batch at a time.
+ * and hashed a batch at a time. The snapshot is consumed: once a phase has parsed its files, they are removed
+ * from it (a big package's bytes are let go phase by phase, not held until the plan ends).
  */
 export function* planParts(
   snapshot: PackageSnapshot,
@@ -127,7 +129,7 @@ function* assembleParts(
         counts[COUNT_OF[object.kind]] += 1;
         components.push({
           phase: DIGEST_PHASE[object.kind],
-          stable_id: object.stableId,
+          stable_id: ownCopy(object.stableId),
           content_hash: object.contentHash,
         });
         objects.push(object);
@@ -136,14 +138,14 @@ function* assembleParts(
     }
   }
 
-  const entityRecords = entityPhase(snapshot, options);
+  const entityRecords = releasingFiles(snapshot, 'entities', entityPhase(snapshot, options));
   // The edge phase checks edge ends against the entities' ids: keep those, not the entities' payloads.
-  const entityIds = entityRecords.map((record) => ({ stableId: record.stableId }));
+  const entityIds = entityRecords.map((record) => ({ stableId: ownCopy(record.stableId) }));
   yield* emit('entity', entityRecords);
-  yield* emit('edge', edgePhase(snapshot, entityIds, options));
-  const ontology = ontologyPhase(snapshot, options);
+  yield* emit('edge', releasingFiles(snapshot, 'edges', edgePhase(snapshot, entityIds, options)));
+  const ontology = releasingFiles(snapshot, 'ontology', ontologyPhase(snapshot, options));
   yield* emit('ontology', ontology.records);
-  yield* emit('lore', lorePhase(snapshot, options));
+  yield* emit('lore', releasingFiles(snapshot, 'lore', lorePhase(snapshot, options)));
 
   const digest = stateDigest(components);
   yield {
@@ -164,6 +166,25 @@ function* assembleParts(
       warnings: ontology.warnings,
     },
   };
+}
+
+/**
+ * A copy of a string that does not share storage with the text it was cut from. Parsed strings are slices of
+ * their file's whole text, and V8 keeps that text alive as long as any slice of it lives: the ids held until
+ * the plan ends (the state digest's components, the entities' ids) would hold every file's text.
+ */
+function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
+/** Removes a phase's files from the snapshot once the phase has run, and passes on what it made. */
+function releasingFiles<T>(
+  snapshot: PackageSnapshot,
+  files: 'entities' | 'edges' | 'ontology' | 'lore',
+  made: T,
+): T {
+  snapshot[files] = [];
+  return made;
 }
 
 const COUNT_OF: Record<PlannedObject['kind'], keyof Counts> = {
