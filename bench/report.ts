@@ -16,16 +16,23 @@ export interface RunRecord {
   rerun_ms: number;
   hash_files_ms: number;
   rerun_vs_hash: number;
-  /** Verification of the chain the import wrote. */
+  /** Verification (every check) of the chain the import wrote. */
   verify_events: number;
   verify_ms: number;
   verify_events_per_s: number;
   verify_peak_rss_mb: number;
-  /** Verification of the `--verify-events` chain, when one was built. */
+  /** `verify --chain-only` (the hash chain alone) of the chain the import wrote. */
+  verify_chain_only_ms: number;
+  verify_chain_only_events_per_s: number;
+  verify_chain_only_peak_rss_mb: number;
+  /** Verification of the `--verify-events` chain, when one was built: every check, then the chain alone. */
   chain_verify_events?: number;
   chain_verify_ms?: number;
   chain_verify_events_per_s?: number;
   chain_verify_peak_rss_mb?: number;
+  chain_verify_chain_only_ms?: number;
+  chain_verify_chain_only_events_per_s?: number;
+  chain_verify_chain_only_peak_rss_mb?: number;
   plan_ms: number;
   plan_objects_per_s: number;
 }
@@ -37,9 +44,17 @@ export interface RawRun {
   importPeakRssMb: number;
   rerunMs: number;
   hashFilesMs: number;
-  verify: { events: number; ms: number; peakRssMb: number };
-  chainVerify: { events: number; ms: number; peakRssMb: number } | null;
+  verify: VerifyFigures;
+  verifyChainOnly: VerifyFigures;
+  chainVerify: VerifyFigures | null;
+  chainVerifyChainOnly: VerifyFigures | null;
   planMs: number;
+}
+
+export interface VerifyFigures {
+  events: number;
+  ms: number;
+  peakRssMb: number;
 }
 
 export interface BenchResult {
@@ -54,6 +69,9 @@ export interface BenchResult {
   /** Of the `--verify-events` chain when one was built, else of the chain the import wrote. */
   verify_events_per_s: number;
   verify_peak_rss_mb: number;
+  /** `verify --chain-only`, of the same chain as `verify_events_per_s`. */
+  verify_chain_only_events_per_s: number;
+  verify_chain_only_peak_rss_mb: number;
   plan_objects_per_s: number;
   import_peak_rss_mb: number;
   runs: RunRecord[];
@@ -81,6 +99,9 @@ export function runRecord(run: number, raw: RawRun): RunRecord {
     verify_ms: round1(raw.verify.ms),
     verify_events_per_s: perSecond(raw.verify.events, raw.verify.ms),
     verify_peak_rss_mb: raw.verify.peakRssMb,
+    verify_chain_only_ms: round1(raw.verifyChainOnly.ms),
+    verify_chain_only_events_per_s: perSecond(raw.verifyChainOnly.events, raw.verifyChainOnly.ms),
+    verify_chain_only_peak_rss_mb: raw.verifyChainOnly.peakRssMb,
     plan_ms: round1(raw.planMs),
     plan_objects_per_s: perSecond(raw.objects, raw.planMs),
   };
@@ -89,6 +110,12 @@ export function runRecord(run: number, raw: RawRun): RunRecord {
     record.chain_verify_ms = round1(raw.chainVerify.ms);
     record.chain_verify_events_per_s = perSecond(raw.chainVerify.events, raw.chainVerify.ms);
     record.chain_verify_peak_rss_mb = raw.chainVerify.peakRssMb;
+  }
+  if (raw.chainVerifyChainOnly) {
+    const { events, ms, peakRssMb } = raw.chainVerifyChainOnly;
+    record.chain_verify_chain_only_ms = round1(ms);
+    record.chain_verify_chain_only_events_per_s = perSecond(events, ms);
+    record.chain_verify_chain_only_peak_rss_mb = peakRssMb;
   }
   return record;
 }
@@ -139,6 +166,16 @@ export function benchResult(objects: number, backend: Backend, runs: RunRecord[]
       Math.round,
     ),
     verify_peak_rss_mb: median(runs, chain ? 'chain_verify_peak_rss_mb' : 'verify_peak_rss_mb', Math.round),
+    verify_chain_only_events_per_s: median(
+      runs,
+      chain ? 'chain_verify_chain_only_events_per_s' : 'verify_chain_only_events_per_s',
+      Math.round,
+    ),
+    verify_chain_only_peak_rss_mb: median(
+      runs,
+      chain ? 'chain_verify_chain_only_peak_rss_mb' : 'verify_chain_only_peak_rss_mb',
+      Math.round,
+    ),
     plan_objects_per_s: median(runs, 'plan_objects_per_s', Math.round),
     import_peak_rss_mb: median(runs, 'import_peak_rss_mb', Math.round),
     runs,
@@ -165,9 +202,19 @@ const TABLE_ROWS: readonly { label: string; value: (run: RunRecord) => number | 
   { label: 'verify: events of the imported chain', value: (r) => r.verify_events },
   { label: 'verify (events/s)', value: (r) => r.verify_events_per_s },
   { label: 'verify peak RSS (MB)', value: (r) => r.verify_peak_rss_mb },
+  { label: 'verify --chain-only (events/s)', value: (r) => r.verify_chain_only_events_per_s },
+  { label: 'verify --chain-only peak RSS (MB)', value: (r) => r.verify_chain_only_peak_rss_mb },
   { label: 'verify --verify-events chain: events', value: (r) => r.chain_verify_events },
   { label: 'verify --verify-events chain (events/s)', value: (r) => r.chain_verify_events_per_s },
   { label: 'verify --verify-events chain, peak RSS (MB)', value: (r) => r.chain_verify_peak_rss_mb },
+  {
+    label: 'verify --chain-only, --verify-events chain (events/s)',
+    value: (r) => r.chain_verify_chain_only_events_per_s,
+  },
+  {
+    label: 'verify --chain-only, --verify-events chain, peak RSS (MB)',
+    value: (r) => r.chain_verify_chain_only_peak_rss_mb,
+  },
 ];
 
 export interface TableLine {

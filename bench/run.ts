@@ -15,7 +15,14 @@ import { environment } from './environment.js';
 import { hashFiles } from './hash-files.js';
 import { type BenchOptions, BenchUsageError, parseOptions, USAGE } from './options.js';
 import { repoRoot } from './paths.js';
-import { benchResult, type RawRun, type RunRecord, runRecord, textTable } from './report.js';
+import {
+  benchResult,
+  type RawRun,
+  type RunRecord,
+  runRecord,
+  textTable,
+  type VerifyFigures,
+} from './report.js';
 import type { TaskResult } from './tasks.js';
 
 /** Importing a million objects holds the whole plan in memory: give that one process room. */
@@ -30,6 +37,12 @@ const num = (result: TaskResult, key: string): number => {
   if (typeof value !== 'number') throw new Error(`bench: measurement result has no number ${key}`);
   return value;
 };
+
+const verifyFigures = (result: TaskResult): VerifyFigures => ({
+  events: num(result, 'verify_events'),
+  ms: num(result, 'verify_ms'),
+  peakRssMb: num(result, 'verify_peak_rss_mb'),
+});
 
 /** Tables whose rows an import and the replay of its log must share byte for byte. */
 const COMPARED_TABLES = [
@@ -115,10 +128,16 @@ async function benchBackend(
         await compareWithBaseline(baselineTarget, importTarget);
       }
       await dbs.drop(baselineTarget);
-      log(`${backend}: run ${run}/${options.runs}: verify`);
-      const verified = await inChild({ kind: 'verify', target: importTarget });
+      log(`${backend}: run ${run}/${options.runs}: verify, verify --chain-only`);
+      const verified = await inChild({ kind: 'verify', target: importTarget, scope: 'full' });
+      const linksVerified = await inChild({ kind: 'verify', target: importTarget, scope: 'chain' });
       await dbs.drop(importTarget);
-      const chainVerified = chain ? await inChild({ kind: 'verify', target: chain.target }) : null;
+      const chainVerified = chain
+        ? await inChild({ kind: 'verify', target: chain.target, scope: 'full' })
+        : null;
+      const chainLinksVerified = chain
+        ? await inChild({ kind: 'verify', target: chain.target, scope: 'chain' })
+        : null;
       log(`${backend}: run ${run}/${options.runs}: plan`);
       const planned = await inChild({ kind: 'plan', dir: main.dir });
       const raw: RawRun = {
@@ -128,18 +147,10 @@ async function benchBackend(
         importPeakRssMb: num(imported, 'import_peak_rss_mb'),
         rerunMs: num(imported, 'rerun_ms'),
         hashFilesMs: num(imported, 'hash_files_ms'),
-        verify: {
-          events: num(verified, 'verify_events'),
-          ms: num(verified, 'verify_ms'),
-          peakRssMb: num(verified, 'verify_peak_rss_mb'),
-        },
-        chainVerify: chainVerified
-          ? {
-              events: num(chainVerified, 'verify_events'),
-              ms: num(chainVerified, 'verify_ms'),
-              peakRssMb: num(chainVerified, 'verify_peak_rss_mb'),
-            }
-          : null,
+        verify: verifyFigures(verified),
+        verifyChainOnly: verifyFigures(linksVerified),
+        chainVerify: chainVerified ? verifyFigures(chainVerified) : null,
+        chainVerifyChainOnly: chainLinksVerified ? verifyFigures(chainLinksVerified) : null,
         planMs: num(planned, 'plan_ms'),
       };
       runs.push(runRecord(run, raw));

@@ -54,6 +54,18 @@ export function checkTargets(results: readonly BenchResult[]): TargetCheck[] {
         `${result.verify_peak_rss_mb} MB on ${chain} events`,
         measured ? result.verify_peak_rss_mb <= 200 : null,
       ),
+      check(
+        `verify --chain-only ≥ 150000 events/s (${TARGET_CHAIN} events)`,
+        result.backend,
+        `${result.verify_chain_only_events_per_s} events/s on ${chain} events`,
+        measured ? result.verify_chain_only_events_per_s >= 150_000 : null,
+      ),
+      check(
+        `verify --chain-only peak RSS ≤ 200 MB (${TARGET_CHAIN} events)`,
+        result.backend,
+        `${result.verify_chain_only_peak_rss_mb} MB on ${chain} events`,
+        measured ? result.verify_chain_only_peak_rss_mb <= 200 : null,
+      ),
     );
   }
   for (const result of results) {

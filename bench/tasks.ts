@@ -9,6 +9,7 @@ import { fixedClock } from '../src/clock.js';
 import type { Database } from '../src/db/database.js';
 import { openDatabase } from '../src/db/open-database.js';
 import type { ImportOptions, ImportResult } from '../src/importer/import-package.js';
+import type { VerifyScope } from '../src/ledger/audit.js';
 import type { Counts } from '../src/plan/types.js';
 import type { DbTarget } from './databases.js';
 
@@ -19,7 +20,7 @@ export type Task =
   | { kind: 'record'; target: DbTarget; dir: string; logDir: string }
   | { kind: 'baseline'; target: DbTarget; logDir: string }
   | { kind: 'import'; target: DbTarget; dir: string }
-  | { kind: 'verify'; target: DbTarget }
+  | { kind: 'verify'; target: DbTarget; scope: VerifyScope }
   | { kind: 'plan'; dir: string }
   | { kind: 'build-chain'; target: DbTarget; dir: string }
   | { kind: 'digest'; target: DbTarget };
@@ -113,7 +114,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
     case 'verify': {
       const { verifyCampaign } = await import('../src/ledger/verify-campaign.js');
       return withDatabase(task.target, async (db) => {
-        const [report, ms] = await timed(() => verifyCampaign(db, CAMPAIGN));
+        const [report, ms] = await timed(() => verifyCampaign(db, CAMPAIGN, { scope: task.scope }));
         if (!report.ok) throw new Error(`bench: verification failed: ${report.reason ?? 'unknown reason'}`);
         return { verify_ms: ms, verify_events: report.events, verify_peak_rss_mb: peakRssMb() };
       });

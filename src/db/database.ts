@@ -30,6 +30,12 @@ export interface Session {
    * When `tuples` throws, the COPY is abandoned (the server discards it) and that error is rethrown.
    */
   copyIn?(table: string, columns: readonly string[], tuples: AsyncIterable<Buffer>): Promise<void>;
+  /**
+   * Bulk read, on PostgreSQL server sessions only: `COPY (<query>) TO STDOUT (FORMAT binary)`, its bytes as
+   * they arrive (decode them with copy-decoder.ts). COPY takes no parameters: write into `query` only values
+   * the caller has checked. The session runs nothing else until the stream is read to its end.
+   */
+  copyOut?(query: string): AsyncIterable<Buffer>;
 }
 
 export interface Database extends Session {

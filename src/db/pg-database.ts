@@ -1,7 +1,7 @@
 /** The `Database` contract on a PostgreSQL server, through a small `pg` pool. */
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import type { Database, Session } from './database.js';
@@ -37,6 +37,24 @@ async function copyIn(
 ): Promise<void> {
   const target = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`));
   await pipeline(framed(tuples), target);
+}
+
+/**
+ * One `COPY (query) TO STDOUT` statement's bytes, as the server sends them. A consumer that stops early
+ * (an error) leaves the rest to be read here: a connection cut off in the middle of a COPY would hang the
+ * transaction's ROLLBACK.
+ */
+async function* copyOut(client: pg.PoolClient, query: string): AsyncGenerator<Buffer> {
+  const chunks: AsyncIterator<Buffer> = client
+    .query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`))
+    [Symbol.asyncIterator]();
+  let done = false;
+  try {
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+    done = true;
+  } finally {
+    while (!done) done = (await chunks.next()).done === true;
+  }
 }
 
 async function* framed(tuples: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
@@ -89,6 +107,7 @@ class PgDatabase implements Database {
         backend: 'pg',
         query: (text, params) => inOrder(() => run(client, text, params)),
         copyIn: (table, columns, tuples) => inOrder(() => copyIn(client, table, columns, tuples)),
+        copyOut: (query) => copyOut(client, query),
       });
       await client.query('COMMIT');
       release(false);

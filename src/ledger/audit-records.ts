@@ -67,6 +67,13 @@ export interface RecordedCheckpoint {
 }
 
 /**
+ * How much a verification checks: `full`, the chain and every row derived from it (imports, ImportLog, state
+ * digests, projections, the jsonb copy of each payload); `chain`, the hash chain alone (ordinals, links,
+ * payload hashes, idempotency keys, envelope hashes) and the checkpoints, which name its hashes.
+ */
+export type VerifyScope = 'full' | 'chain';
+
+/**
  * Where an audit reads a campaign from. Every call to a stream method starts a new pass over it.
  * Orders: events by ordinal; imports by id; ImportLog by sequence_no; projections by (event_ordinal,
  * table in PROJECTION_TABLES order, stable_id, category by code point); checkpoints by (ordinal, created_at).
@@ -75,7 +82,8 @@ export interface AuditSource {
   readonly campaign: string;
   /** The campaign's id (the envelope hashes cover it), or null when the campaign does not exist. */
   readonly campaignId: string | null;
-  events(): AsyncIterable<StoredEvent>;
+  /** With `chain`, a source may leave out what only a full verification reads (the jsonb copy, import ids). */
+  events(scope?: VerifyScope): AsyncIterable<StoredEvent>;
   imports(): AsyncIterable<ImportRecord>;
   importLog(): AsyncIterable<LogRecord>;
   projections(): AsyncIterable<ProjectionRecord>;

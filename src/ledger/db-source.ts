@@ -26,7 +26,7 @@ export async function databaseSource(
   return {
     campaign,
     campaignId: id,
-    events: () => (id === null ? none() : readEvents(session, id, batchSize)),
+    events: (scope) => (id === null ? none() : readEvents(session, id, batchSize, scope)),
     imports: () => (id === null ? none() : readImports(session, id, batchSize)),
     importLog: () => (id === null ? none() : readImportLog(session, id, batchSize)),
     projections: () => (id === null ? none() : readProjections(session, id, batchSize)),

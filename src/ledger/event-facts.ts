@@ -103,6 +103,18 @@ export function parsePayload(bytes: Buffer): JsonObject | null {
   }
 }
 
+/** What the checkpoint checks of a chain-only verification need: the ordinal and envelope hash (nothing parsed). */
+export function chainFacts(event: StoredEvent): EventFacts {
+  return {
+    ordinal: event.replayOrdinal,
+    eventType: event.eventType,
+    envelopeHash: event.envelopeHash.toString('hex'),
+    importId: null,
+    payload: null,
+    object: null,
+  };
+}
+
 export function eventFacts(event: StoredEvent): EventFacts {
   const payload = parsePayload(event.payloadCanonical);
   return {

@@ -24,6 +24,15 @@ interface ExpectedRow {
   action: string;
 }
 
+/** The row's fields compared with the event, in the order they are reported (LogRecord has them too). */
+const ROW_FIELDS = [
+  'phase',
+  'objectType',
+  'stableId',
+  'fileHash',
+  'action',
+] as const satisfies readonly (keyof ExpectedRow & keyof LogRecord)[];
+
 export class ImportLogChecker {
   private readonly rows: Peekable<LogRecord>;
   private readonly imports: Peekable<ImportRecord>;
@@ -196,21 +205,15 @@ export class ImportLogChecker {
       );
       return;
     }
-    const actual: ExpectedRow = {
-      phase: row.phase,
-      objectType: row.objectType,
-      stableId: row.stableId,
-      fileHash: row.fileHash,
-      action: row.action,
-    };
-    const differences = (Object.keys(expected) as (keyof ExpectedRow)[])
-      .filter((key) => expected[key] !== actual[key])
-      .map((key) => `${key} ${String(actual[key])} (event: ${String(expected[key])})`);
+    const differences = ROW_FIELDS.filter((key) => expected[key] !== row[key]);
     if (differences.length > 0) {
+      const described = differences.map(
+        (key) => `${key} ${String(row[key])} (event: ${String(expected[key])})`,
+      );
       this.report(
         event.ordinal,
         'import_log_mismatch',
-        `${name} disagrees with event ${event.ordinal} (${event.eventType}): ${differences.join(', ')}`,
+        `${name} disagrees with event ${event.ordinal} (${event.eventType}): ${described.join(', ')}`,
       );
     }
   }

@@ -122,6 +122,20 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** What `verify --chain-only` checks: the hash chain and the checkpoints (not the rows derived from it). */
+const CHAIN_KINDS = new Set<ProblemKind>([
+  'missing_events',
+  'unexpected_ordinal',
+  'prev_link',
+  'payload_hash',
+  'idempotency_key',
+  'envelope_hash',
+  'world_time',
+  'checkpoint_mismatch',
+  'checkpoint_missing',
+  'checkpoint_signature',
+]);
+
 afterAll(removeTmpDirs);
 
 describe.each(backends())('tamper suite on %s', (backend) => {
@@ -137,8 +151,11 @@ describe.each(backends())('tamper suite on %s', (backend) => {
 
   it('verifies the untouched campaign on the database and from its bundle', async () => {
     const { db, bundle } = await verifyBoth(target, C);
-    expect(db).toMatchObject({ ok: true, events: last + 1, problems: [] });
+    expect(db).toMatchObject({ ok: true, scope: 'full', events: last + 1, problems: [] });
     expect(bundle).toEqual(db);
+    const chainOnly = await verifyBoth(target, C, { scope: 'chain' });
+    expect(chainOnly.db).toEqual({ ...db, scope: 'chain' });
+    expect(chainOnly.bundle).toEqual(chainOnly.db);
   });
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))(
@@ -152,6 +169,13 @@ describe.each(backends())('tamper suite on %s', (backend) => {
       expect(db.problems).toContainEqual(expect.objectContaining(expected));
       expect(bundle.problems).toEqual(db.problems);
       expect(bundle.firstBadOrdinal).toBe(db.firstBadOrdinal);
+
+      // --chain-only reports exactly the chain's share of the problems (a tampered derived row goes unseen).
+      const chainOnly = await verifyBoth(target, C, { scope: 'chain' });
+      const chainProblems = db.problems.filter((problem) => CHAIN_KINDS.has(problem.kind));
+      expect(chainOnly.db).toMatchObject({ scope: 'chain', ok: chainProblems.length === 0 });
+      expect(chainOnly.db.problems).toEqual(chainProblems);
+      expect(chainOnly.bundle.problems).toEqual(chainProblems);
     },
   );
 

@@ -21,6 +21,8 @@ const FIELDS = [
   'rerun_vs_hash',
   'verify_events_per_s',
   'verify_peak_rss_mb',
+  'verify_chain_only_events_per_s',
+  'verify_chain_only_peak_rss_mb',
   'plan_objects_per_s',
   'import_peak_rss_mb',
   'runs',
@@ -40,6 +42,9 @@ const RUN_NUMBERS = [
   'verify_ms',
   'verify_events_per_s',
   'verify_peak_rss_mb',
+  'verify_chain_only_ms',
+  'verify_chain_only_events_per_s',
+  'verify_chain_only_peak_rss_mb',
   'plan_ms',
   'plan_objects_per_s',
 ];

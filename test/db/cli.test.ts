@@ -107,11 +107,15 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
       expect(verify.code).toBe(0);
       expect(verify.json).toEqual({
         ok: true,
+        scope: 'full',
         campaign: 'json',
         events: 35,
         tip_hash: committed.json.tip_hash,
         problems: [],
       });
+      const chainOnly = await cli('verify', '--campaign', 'json', '--chain-only', '--json');
+      expect(chainOnly.code).toBe(0);
+      expect(chainOnly.json).toEqual({ ...verify.json, scope: 'chain' });
 
       const digest = await cli('digest', '--campaign', 'json', '--json');
       expect(digest.json).toMatchObject({ state_digest: committed.json.state_digest, imports: 1 });

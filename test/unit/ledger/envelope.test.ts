@@ -122,3 +122,49 @@ describe('top-level ruleset_version', () => {
     expect(topLevelRulesetVersion(Buffer.from('{"ruleset_version":"2.0.0"}'))).toBe('2.0.0');
   });
 });
+
+describe('framing', () => {
+  /** The frames, built the plain way: `label ‖ uint32_be(len(value)) ‖ value`. */
+  const framed = (frames: [string, Buffer][]) =>
+    createHash('sha256')
+      .update(
+        Buffer.concat(
+          frames.flatMap(([label, value]) => {
+            const length = Buffer.alloc(4);
+            length.writeUInt32BE(value.length);
+            return [Buffer.from(label, 'ascii'), length, value];
+          }),
+        ),
+      )
+      .digest();
+
+  it('frames UTF-8 strings by their byte length, and payloads larger than the framing buffer', () => {
+    const payload = Buffer.from(`{"text":"${'fjörd café 🌊 '.repeat(2000)}"}`);
+    const input = {
+      campaignId: 'sält',
+      eventType: 'seed.ëvent',
+      rulesetVersion: '1.0',
+      canonicalArgs: payload,
+    };
+    const expected = framed([
+      ['plan_id', Buffer.alloc(0)],
+      ['campaign_id', Buffer.from('sält')],
+      ['event_type', Buffer.from('seed.ëvent')],
+      ['tool_name', Buffer.from('importer')],
+      ['ruleset_version', Buffer.from('1.0')],
+      ['args_json', payload],
+    ]).subarray(0, 16);
+    expect(idempotencyKeyV2(input).equals(expected)).toBe(true);
+    // Twice: the framing buffer is reused (and was grown by the first call).
+    expect(idempotencyKeyV2(input).equals(expected)).toBe(true);
+    expect(payloadHash(payload).equals(createHash('sha256').update(payload).digest())).toBe(true);
+  });
+
+  it('formats a repeated wall time the same way (it is cached)', () => {
+    const micros = parseWallTime('2026-11-26T04:59:15.356000+00:00');
+    expect(formatWallTime(micros)).toBe('2026-11-26T04:59:15.356000+00:00');
+    expect(formatWallTime(micros)).toBe('2026-11-26T04:59:15.356000+00:00');
+    expect(formatWallTime(micros + 1n)).toBe('2026-11-26T04:59:15.356001+00:00');
+    expect(formatWallTime(micros - 356_000n)).toBe('2026-11-26T04:59:15+00:00');
+  });
+});
