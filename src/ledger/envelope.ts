@@ -78,8 +78,20 @@ class Framer {
     return this;
   }
 
+  /** Frames already written elsewhere (see KeptFrames), copied as they are. */
+  addFramed(frames: Buffer): this {
+    this.reserve(frames.length);
+    this.size += frames.copy(this.buffer, this.size);
+    return this;
+  }
+
   sha256(): Buffer {
     return sha256(this.buffer.subarray(0, this.size));
+  }
+
+  /** A copy of the frames written since `start()`. */
+  bytes(): Buffer {
+    return Buffer.from(this.buffer.subarray(0, this.size));
   }
 
   private reserve(bytes: number): void {
@@ -91,6 +103,42 @@ class Framer {
 }
 
 const framer = new Framer();
+
+/**
+ * Frames made of values that runs of events share (the campaign, the event type, the tool), built once and
+ * kept until those values change: for speed, an event then frames only what is its own.
+ */
+class KeptFrames {
+  private values: readonly string[] | null = null;
+  private frames: Buffer = EMPTY;
+
+  constructor(private readonly write: (framer: Framer, values: readonly string[]) => void) {}
+
+  of(values: readonly string[]): Buffer {
+    const kept = this.values;
+    if (kept?.length === values.length && kept.every((value, i) => value === values[i])) return this.frames;
+    const building = new Framer().start();
+    this.write(building, values);
+    this.values = values;
+    this.frames = building.bytes();
+    return this.frames;
+  }
+}
+
+const keyPrefix = new KeptFrames((f, [planId, campaignId, eventType, toolName, rulesetVersion]) =>
+  f
+    .add(LABELS.planId, planId as string)
+    .add(LABELS.campaignId, campaignId as string)
+    .add(LABELS.eventType, eventType as string)
+    .add(LABELS.toolName, toolName as string)
+    .add(LABELS.rulesetVersion, rulesetVersion as string),
+);
+const envelopeCampaign = new KeptFrames((f, [campaignId]) =>
+  f.add(LABELS.campaignId, campaignId as string).add(LABELS.sceneId, EMPTY),
+);
+const envelopeType = new KeptFrames((f, [eventType, schemaVersion]) =>
+  f.add(LABELS.eventType, eventType as string).add(LABELS.schemaVersion, schemaVersion as string),
+);
 
 export function payloadHash(canonicalPayload: Buffer): Buffer {
   return sha256(canonicalPayload);
@@ -109,13 +157,16 @@ export interface IdempotencyKeyInput {
 
 /** The reference's `compute_idempotency_key_v2`: 16 bytes. */
 export function idempotencyKeyV2(input: IdempotencyKeyInput): Buffer {
+  const prefix = keyPrefix.of([
+    input.planId ?? '',
+    input.campaignId,
+    input.eventType,
+    input.toolName ?? IMPORTER_TOOL_NAME,
+    input.rulesetVersion,
+  ]);
   return framer
     .start()
-    .add(LABELS.planId, input.planId ?? '')
-    .add(LABELS.campaignId, input.campaignId)
-    .add(LABELS.eventType, input.eventType)
-    .add(LABELS.toolName, input.toolName ?? IMPORTER_TOOL_NAME)
-    .add(LABELS.rulesetVersion, input.rulesetVersion)
+    .addFramed(prefix)
     .add(LABELS.argsJson, input.canonicalArgs ?? NULL_ARGS)
     .sha256()
     .subarray(0, 16);
@@ -125,11 +176,9 @@ export function idempotencyKeyV2(input: IdempotencyKeyInput): Buffer {
 export function envelopeHash(envelope: Envelope): Buffer {
   return framer
     .start()
-    .add(LABELS.campaignId, envelope.campaignId)
-    .add(LABELS.sceneId, EMPTY)
+    .addFramed(envelopeCampaign.of([envelope.campaignId]))
     .add(LABELS.replayOrdinal, envelope.replayOrdinal.toString())
-    .add(LABELS.eventType, envelope.eventType)
-    .add(LABELS.schemaVersion, String(envelope.schemaVersion))
+    .addFramed(envelopeType.of([envelope.eventType, String(envelope.schemaVersion)]))
     .add(LABELS.worldTime, envelope.worldTime.toString())
     .add(LABELS.wallTimeUtc, formatWallTime(envelope.wallTimeMicros))
     .add(LABELS.prevEventHash, envelope.prevEventHash)
