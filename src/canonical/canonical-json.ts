@@ -145,25 +145,20 @@ class CanonicalWriter {
   }
 
   private object(object: Record<string, unknown>, depth: number): string {
-    let members: [key: string, text: string][] = [];
-    let normalisedKeys = false;
+    const members = new Map<string, string>();
     for (const key of Object.keys(object)) {
       const member = object[key];
       if (member === null || member === undefined) continue;
       const text = this.value(member, depth);
-      const nfcKey = this.text(key);
-      if (nfcKey !== key) normalisedKeys = true;
-      members.push([nfcKey, text]);
+      // Keys that collapse to the same NFC form: the later one wins.
+      members.set(this.text(key), text);
     }
-    // Distinct keys stay distinct unless NFC changed one of them; then keys that collapse to the same NFC
-    // form keep the later member's value.
-    if (normalisedKeys) members = [...new Map(members)];
-    members.sort((a, b) => compareCodePoints(a[0], b[0]));
+    const keys = [...members.keys()].sort(compareCodePoints);
     let out = '{';
-    for (let i = 0; i < members.length; i++) {
-      const [key, text] = members[i] as [string, string];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       if (i > 0) out += ',';
-      out += `${quoteJsonString(key)}:${text}`;
+      out += `${quoteJsonString(key)}:${members.get(key)}`;
     }
     return `${out}}`;
   }
