@@ -14,7 +14,7 @@ export const COPY_BINARY_HEADER: Buffer = Buffer.concat([
 export const COPY_BINARY_TRAILER: Buffer = Buffer.from([0xff, 0xff]);
 
 /** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in Unix microseconds. */
-const POSTGRES_EPOCH_MICROS = 946_684_800_000_000n;
+export const POSTGRES_EPOCH_MICROS = 946_684_800_000_000n;
 /** jsonb's binary format: a version byte, then the JSON text. */
 const JSONB_VERSION = 1;
 const INITIAL_CAPACITY = 256 * 1024;

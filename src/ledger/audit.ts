@@ -26,7 +26,8 @@ export interface AgainstOptions {
 
 /** A checker fed the events in order, beside the stream of rows it compares with them. */
 interface EventChecker {
-  onEvent(facts: EventFacts): Promise<void>;
+  /** A checker with nothing to wait for may answer synchronously (undefined). */
+  onEvent(facts: EventFacts): Promise<void> | undefined;
   /** Reports what is left of its stream after the last event. */
   finish(): Promise<void>;
   /** Ends its stream early (after an error). */
@@ -84,7 +85,10 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
       for (const event of page) {
         chain.push(event);
         const facts = full ? eventFacts(event) : chainFacts(event);
-        for (const checker of checkers) await checker.onEvent(facts);
+        for (const checker of checkers) {
+          const pending = checker.onEvent(facts);
+          if (pending) await pending;
+        }
         against?.onEvent(facts);
         if (chain.events % PROGRESS_EVERY === 0) options.onProgress?.(chain.events);
       }

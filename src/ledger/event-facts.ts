@@ -103,16 +103,29 @@ export function parsePayload(bytes: Buffer): JsonObject | null {
   }
 }
 
-/** What the checkpoint checks of a chain-only verification need: the ordinal and envelope hash (nothing parsed). */
+/**
+ * What the checkpoint checks of a chain-only verification need: the ordinal and envelope hash (nothing parsed;
+ * the hash is written as hex only when a check asks for it, at a checkpoint's ordinals).
+ */
 export function chainFacts(event: StoredEvent): EventFacts {
-  return {
-    ordinal: event.replayOrdinal,
-    eventType: event.eventType,
-    envelopeHash: event.envelopeHash.toString('hex'),
-    importId: null,
-    payload: null,
-    object: null,
-  };
+  return new ChainFacts(event);
+}
+
+class ChainFacts implements EventFacts {
+  readonly ordinal: bigint;
+  readonly eventType: string;
+  readonly importId = null;
+  readonly payload = null;
+  readonly object = null;
+
+  constructor(private readonly event: StoredEvent) {
+    this.ordinal = event.replayOrdinal;
+    this.eventType = event.eventType;
+  }
+
+  get envelopeHash(): string {
+    return this.event.envelopeHash.toString('hex');
+  }
 }
 
 export function eventFacts(event: StoredEvent): EventFacts {

@@ -3,6 +3,7 @@
  * paginated, `batchSize` rows per round trip, so memory does not grow with the campaign.
  */
 import { CopyFormatError, type CopyTuple, copyTuples } from '../db/copy-decoder.js';
+import { POSTGRES_EPOCH_MICROS } from '../db/copy-encoder.js';
 import type { Session } from '../db/database.js';
 import {
   type ImportRecord,
@@ -115,9 +116,11 @@ export function readEvents(
   });
 }
 
-/** The chain's columns in binary COPY: int8, text, int4, int8, int8 and five bytea, in this order. */
-const COPIED_CHAIN_COLUMNS = `replay_ordinal, event_type, event_schema_version, world_time,
-       (extract(epoch FROM wall_time_utc) * 1000000)::bigint,
+/**
+ * The chain's columns in binary COPY: int8, text, int4, int8, timestamptz (int8 microseconds since
+ * 2000-01-01, converted here rather than by the server) and five bytea, in this order.
+ */
+const COPIED_CHAIN_COLUMNS = `replay_ordinal, event_type, event_schema_version, world_time, wall_time_utc,
        prev_event_hash, payload_hash, idempotency_key, envelope_hash, payload_canonical`;
 
 function copiedChainEvents(
@@ -146,7 +149,7 @@ function copiedChainEvent(campaignId: string, tuple: CopyTuple): StoredEvent {
     eventType: field(1).toString('utf8'),
     schemaVersion: field(2).readInt32BE(0),
     worldTime: field(3).readBigInt64BE(0),
-    wallTimeMicros: field(4).readBigInt64BE(0),
+    wallTimeMicros: field(4).readBigInt64BE(0) + POSTGRES_EPOCH_MICROS,
     prevEventHash: field(5),
     payloadHash: field(6),
     idempotencyKey: field(7),
