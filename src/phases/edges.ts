@@ -20,7 +20,17 @@ import { checkSchema } from '../package/json-schemas.js';
 import { parsePackageJson } from '../package/parse-package-json.js';
 import { isUlid } from '../package/ulid.js';
 import { EDGE_TAXONOMY } from './edge-taxonomy.js';
-import type { PackageSnapshot, PhaseRecord, PlanOptions } from './types.js';
+import {
+  keepRecord,
+  type PackageSnapshot,
+  type PhaseRecord,
+  type PlanOptions,
+  type Seal,
+  type SealedKeys,
+} from './types.js';
+
+/** Each taxonomy type's own name string, so that an edge keeps it, not a slice of its file's text. */
+const TYPE_NAMES = new Map([...EDGE_TAXONOMY.keys()].map((type) => [type, type]));
 
 interface ParsedEdge {
   record: JsonObject;
@@ -28,17 +38,24 @@ interface ParsedEdge {
   type: string;
   sourcePath: string;
   hash: string;
+  /** `src_ref` and `dst_ref` as the reference sorts them (`edge.get(field, "")`: '' unless an entity's id). */
+  srcRef: string;
+  dstRef: string;
 }
 
-export function edgePhase(
+/** What the phase keeps of an edge until it has read every file: the sealed record and its sort keys. */
+type KeptEdge<T> = Pick<ParsedEdge, 'type' | 'srcRef' | 'dstRef'> & { sealed: T };
+
+export function edgePhase<T extends SealedKeys = PhaseRecord>(
   snapshot: PackageSnapshot,
   /** The package's entities (only their ids are used). */
   entities: readonly Pick<PhaseRecord, 'stableId'>[],
   options: PlanOptions,
-): PhaseRecord[] {
+  seal: Seal<T> = keepRecord<T>(),
+): T[] {
   const { contentIndex, packageId } = snapshot.manifest;
-  const known = new Set(entities.map((entity) => entity.stableId));
-  const kept = new Map<string, ParsedEdge>();
+  const known = new Map(entities.map(({ stableId }) => [stableId, stableId]));
+  const kept = new Map<string, KeptEdge<T>>();
 
   for (const file of snapshot.edges) {
     const { value } = parsePackageJson(file, 'edge', options.strict);
@@ -55,20 +72,22 @@ export function edgePhase(
     }
     records.forEach((record, index) => {
       const edge = checkEdge(record, `${file.path}#${index}`, known, contentIndex, options);
-      const existing = kept.get(edge.stableId);
+      const existing = kept.get(edge.stableId)?.sealed;
       if (!existing) {
-        kept.set(edge.stableId, edge);
-      } else if (existing.hash !== edge.hash) {
+        const sealed = seal(toRecord(edge, packageId));
+        const { type, srcRef, dstRef } = edge;
+        kept.set(sealed.stableId, { sealed, type, srcRef, dstRef });
+      } else if (existing.contentHash !== edge.hash) {
         throw new PackageRejectedError(
           'edge',
           'edge.collision',
-          `edge ${edge.stableId} is defined twice with different content: ${existing.sourcePath} (${existing.hash}) and ${edge.sourcePath} (${edge.hash})`,
+          `edge ${edge.stableId} is defined twice with different content: ${existing.sourcePath} (${existing.contentHash}) and ${edge.sourcePath} (${edge.hash})`,
           {
             stable_id: edge.stableId,
             file: edge.sourcePath,
             actual_hash: edge.hash,
             existing_file: existing.sourcePath,
-            existing_hash: existing.hash,
+            existing_hash: existing.contentHash,
           },
         );
       }
@@ -79,18 +98,18 @@ export function edgePhase(
     .sort(
       (a, b) =>
         compareCodePoints(a.type, b.type) ||
-        compareCodePoints(sortText(a.record.src_ref), sortText(b.record.src_ref)) ||
-        compareCodePoints(sortText(a.record.dst_ref), sortText(b.record.dst_ref)) ||
-        compareCodePoints(a.sourcePath, b.sourcePath),
+        compareCodePoints(a.srcRef, b.srcRef) ||
+        compareCodePoints(a.dstRef, b.dstRef) ||
+        compareCodePoints(a.sealed.sourcePath, b.sealed.sourcePath),
     )
-    .map((edge) => toRecord(edge, packageId));
+    .map((edge) => edge.sealed);
 }
 
 /** The checks of one record, in the reference's order. */
 function checkEdge(
   value: JsonValue,
   sourcePath: string,
-  known: ReadonlySet<string>,
+  known: ReadonlyMap<string, string>,
   contentIndex: ReadonlyMap<string, string>,
   options: PlanOptions,
 ): ParsedEdge {
@@ -136,11 +155,14 @@ function checkEdge(
   }
 
   const missing: string[] = [];
+  const refs = { src_ref: '', dst_ref: '' };
   for (const field of ['src_ref', 'dst_ref'] as const) {
     const ref = value[field];
     if (!pyTruthy(ref)) continue;
     if (typeof ref !== 'string') throw invalid(`has a ${field} that is not a string: ${describeValue(ref)}`);
-    if (!known.has(ref)) missing.push(ref);
+    const id = known.get(ref);
+    if (id === undefined) missing.push(ref);
+    else refs[field] = id;
   }
   if (missing.length > 0) {
     throw fail(
@@ -170,7 +192,15 @@ function checkEdge(
   if (typeof id !== 'string' || id === '')
     throw fail('edge.invalid', 'edge definition is missing its stable_id');
   if (options.strict) checkStrict(value, id, sourcePath);
-  return { record: value, stableId: id, type, sourcePath, hash };
+  return {
+    record: value,
+    stableId: id,
+    type: TYPE_NAMES.get(type) as string,
+    sourcePath,
+    hash,
+    srcRef: refs.src_ref,
+    dstRef: refs.dst_ref,
+  };
 }
 
 function checkStrict(record: JsonObject, stableId: string, sourcePath: string): void {
@@ -243,9 +273,4 @@ function containsPython(container: JsonValue | undefined, name: string): boolean
   if (Array.isArray(container)) return container.includes(name);
   if (typeof container === 'string') return container.includes(name);
   return false;
-}
-
-/** The reference sorts with `edge.get(field, "")`. */
-function sortText(value: JsonValue | undefined): string {
-  return typeof value === 'string' ? value : '';
 }

@@ -18,7 +18,15 @@ import { describeValue } from '../package/describe-value.js';
 import { checkSchema } from '../package/json-schemas.js';
 import { parsePackageJson } from '../package/parse-package-json.js';
 import { isUlid } from '../package/ulid.js';
-import type { PackageFile, PackageSnapshot, PhaseRecord, PlanOptions } from './types.js';
+import {
+  keepRecord,
+  type PackageFile,
+  type PackageSnapshot,
+  type PhaseRecord,
+  type PlanOptions,
+  type Seal,
+  type SealedKeys,
+} from './types.js';
 
 export const ENTITY_KINDS: readonly string[] = ['npc', 'location', 'item', 'organization', 'creature'];
 const REQUIRED_FIELDS = ['stable_id', 'kind', 'name', 'tags', 'affordances'] as const;
@@ -31,37 +39,50 @@ interface ParsedEntity {
   hash: string;
 }
 
-export function entityPhase(snapshot: PackageSnapshot, options: PlanOptions): PhaseRecord[] {
+/** What the phase keeps of an entity until it has sorted them all. */
+interface KeptEntity<T> {
+  sealed: T;
+  kind: string;
+}
+
+export function entityPhase<T extends SealedKeys = PhaseRecord>(
+  snapshot: PackageSnapshot,
+  options: PlanOptions,
+  seal: Seal<T> = keepRecord<T>(),
+): T[] {
   const { contentIndex, packageId } = snapshot.manifest;
-  const parsed = snapshot.entities.map((file) => parseEntity(file, contentIndex, options));
+  const parsed = snapshot.entities.map((file): KeptEntity<T> => {
+    const entity = parseEntity(file, contentIndex, options);
+    return { sealed: seal(toRecord(entity, packageId)), kind: entity.kind };
+  });
   parsed.sort(
     (a, b) =>
       compareCodePoints(a.kind, b.kind) ||
-      compareCodePoints(a.stableId, b.stableId) ||
-      compareCodePoints(a.path, b.path),
+      compareCodePoints(a.sealed.stableId, b.sealed.stableId) ||
+      compareCodePoints(a.sealed.sourcePath, b.sealed.sourcePath),
   );
 
-  const kept = new Map<string, ParsedEntity>();
-  for (const entity of parsed) {
+  const kept = new Map<string, T>();
+  for (const { sealed: entity } of parsed) {
     const existing = kept.get(entity.stableId);
     if (!existing) {
       kept.set(entity.stableId, entity);
-    } else if (existing.hash !== entity.hash) {
+    } else if (existing.contentHash !== entity.contentHash) {
       throw new PackageRejectedError(
         'entity',
         'entity.collision',
-        `entity ${entity.stableId} is defined twice with different content: ${existing.path} (${existing.hash}) and ${entity.path} (${entity.hash})`,
+        `entity ${entity.stableId} is defined twice with different content: ${existing.sourcePath} (${existing.contentHash}) and ${entity.sourcePath} (${entity.contentHash})`,
         {
           stable_id: entity.stableId,
-          file: entity.path,
-          actual_hash: entity.hash,
-          existing_file: existing.path,
-          existing_hash: existing.hash,
+          file: entity.sourcePath,
+          actual_hash: entity.contentHash,
+          existing_file: existing.sourcePath,
+          existing_hash: existing.contentHash,
         },
       );
     }
   }
-  return [...kept.values()].map((entity) => toRecord(entity, packageId));
+  return [...kept.values()];
 }
 
 function parseEntity(

@@ -9,12 +9,29 @@ import { PackageRejectedError } from '../errors.js';
 import { decodePackageFile } from '../package/decode-text.js';
 import { chunkContents } from './lore-chunker.js';
 import { type FrontMatter, readLoreDocument } from './lore-front-matter.js';
-import type { Manifest, PackageFile, PackageSnapshot, PhaseRecord, PlanOptions } from './types.js';
 
-export function lorePhase(snapshot: PackageSnapshot, options: PlanOptions): PhaseRecord[] {
+import {
+  keepRecord,
+  type Manifest,
+  type PackageFile,
+  type PackageSnapshot,
+  type PhaseRecord,
+  type PlanOptions,
+  type Seal,
+  type SealedKeys,
+} from './types.js';
+
+export function lorePhase<T extends SealedKeys = PhaseRecord>(
+  snapshot: PackageSnapshot,
+  options: PlanOptions,
+  seal: Seal<T> = keepRecord<T>(),
+): T[] {
   const files = [...snapshot.lore].sort((a, b) => compareCodePoints(a.path, b.path));
-  const chunks = files.flatMap((file) => fileChunks(file, snapshot.manifest, options));
-  return withoutDuplicates(chunks);
+  const chunks = new UniqueChunks(seal);
+  for (const file of files) {
+    for (const chunk of fileChunks(file, snapshot.manifest, options)) chunks.add(chunk);
+  }
+  return chunks.kept();
 }
 
 function fileChunks(file: PackageFile, manifest: Manifest, options: PlanOptions): PhaseRecord[] {
@@ -110,17 +127,23 @@ function chunkRecord(source: ChunkSource, content: string, index: number): Phase
   };
 }
 
-/** Chunks arrive in (source_path, chunk_index) order; the first of an id wins, a different hash is refused. */
-function withoutDuplicates(chunks: PhaseRecord[]): PhaseRecord[] {
-  const seen = new Map<string, PhaseRecord>();
-  const kept: PhaseRecord[] = [];
-  for (const chunk of chunks) {
-    const existing = seen.get(chunk.stableId);
+/**
+ * Chunks arrive in (source_path, chunk_index) order; the first of an id wins, a different hash is refused. A
+ * file that cannot be read is reported before any collision, as when the reference reads every file first.
+ */
+class UniqueChunks<T extends SealedKeys> {
+  private readonly seen = new Map<string, T>();
+  private collision: PackageRejectedError | null = null;
+
+  constructor(private readonly seal: Seal<T>) {}
+
+  add(chunk: PhaseRecord): void {
+    const existing = this.seen.get(chunk.stableId);
     if (existing === undefined) {
-      seen.set(chunk.stableId, chunk);
-      kept.push(chunk);
+      const sealed = this.seal(chunk);
+      this.seen.set(sealed.stableId, sealed);
     } else if (existing.contentHash !== chunk.contentHash) {
-      throw new PackageRejectedError(
+      this.collision ??= new PackageRejectedError(
         'lore',
         'lore.collision',
         `chunk id ${chunk.stableId} has different content in ${existing.sourcePath} (content hash ${existing.contentHash}) and ${chunk.sourcePath} (content hash ${chunk.contentHash})`,
@@ -134,5 +157,10 @@ function withoutDuplicates(chunks: PhaseRecord[]): PhaseRecord[] {
       );
     }
   }
-  return kept;
+
+  /** The chunks in order, the first of each id. */
+  kept(): T[] {
+    if (this.collision) throw this.collision;
+    return [...this.seen.values()];
+  }
 }

@@ -17,7 +17,14 @@ import {
 import { PackageRejectedError } from '../errors.js';
 import { checkSchema } from '../package/json-schemas.js';
 import { parsePackageJson } from '../package/parse-package-json.js';
-import type { PackageSnapshot, PhaseRecord, PlanOptions } from './types.js';
+import {
+  keepRecord,
+  type PackageSnapshot,
+  type PhaseRecord,
+  type PlanOptions,
+  type Seal,
+  type SealedKeys,
+} from './types.js';
 
 type ItemKind = 'tag' | 'affordance';
 
@@ -56,13 +63,17 @@ interface OntologyItem {
   fileHash: string;
 }
 
-export interface OntologyResult {
-  records: PhaseRecord[];
+export interface OntologyResult<T extends SealedKeys = PhaseRecord> {
+  records: T[];
   /** Affordances that apply to tags the package does not define (not an error in the reference). */
   warnings: string[];
 }
 
-export function ontologyPhase(snapshot: PackageSnapshot, options: PlanOptions): OntologyResult {
+export function ontologyPhase<T extends SealedKeys = PhaseRecord>(
+  snapshot: PackageSnapshot,
+  options: PlanOptions,
+  seal: Seal<T> = keepRecord<T>(),
+): OntologyResult<T> {
   const items: Record<ItemKind, OntologyItem[]> = { tag: [], affordance: [] };
   for (const file of snapshot.ontology) {
     const { value, hash } = parsePackageJson(file, 'ontology', options.strict);
@@ -82,7 +93,7 @@ export function ontologyPhase(snapshot: PackageSnapshot, options: PlanOptions): 
   const affordances = unique(items.affordance);
   const packageId = snapshot.manifest.packageId;
   return {
-    records: [...tags, ...affordances].map((item) => toRecord(item, packageId)),
+    records: [...tags, ...affordances].map((item) => seal(toRecord(item, packageId))),
     warnings: unknownTagWarnings(affordances, new Set(items.tag.map((t) => t.id))),
   };
 }

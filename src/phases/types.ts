@@ -65,3 +65,20 @@ export interface PhaseRecord {
   /** The event payload, as plain JS values and/or lossless JSON values. */
   payload: Record<string, unknown>;
 }
+
+/** What a phase reads back from a sealed record: its id, and the file and hash its collision errors name. */
+export type SealedKeys = Pick<PhaseRecord, 'stableId' | 'sourcePath' | 'contentHash'>;
+
+/**
+ * What a phase keeps of each finished record while it still reads and checks the rest of its files, and returns
+ * in the record's place. The planner's seal canonicalises the record at once and copies its strings out of the
+ * file text they were cut from, so that a big phase holds compact payload bytes, not parsed trees that keep every
+ * file's text alive; `keepRecord` (the default) keeps the record. A phase keys what it keeps by the sealed
+ * record's strings, not the parsed ones.
+ */
+export type Seal<T extends SealedKeys> = (record: PhaseRecord) => T;
+
+/** The seal of a caller that passes none: the record itself (`T` is then its default, `PhaseRecord`). */
+export function keepRecord<T extends SealedKeys>(): Seal<T> {
+  return (record) => record as unknown as T;
+}

@@ -16,6 +16,7 @@ import {
   type PhaseRecord,
   type PlanOptions,
 } from '../phases/types.js';
+import { ownString } from './own-string.js';
 import { DIGEST_PHASE, type DigestComponent, manifestComponent, stateDigest } from './state-digest.js';
 import { type Counts, EVENT_TYPES, type ImportPlan, type PlannedEvent, type PlannedObject } from './types.js';
 
@@ -71,8 +72,8 @@ export const PLAN_BATCH = 1000;
 
 /**
  * The plan as it is made, so that the writing can start before it is finished. Each phase is validated whole
- * before its first objects are yielded (the checks within a phase see all of it); its objects are canonicalised
- * and hashed a batch at a time. The snapshot is consumed: once a phase has parsed its files, they are removed
+ * before its first objects are yielded (the checks within a phase see all of it); each record is canonicalised
+ * as its phase makes it, and hashed a batch at a time as it is yielded. The snapshot is consumed: once a phase has parsed its files, they are removed
  * from it (a big package's bytes are let go phase by phase, not held until the plan ends).
  */
 export function* planParts(
@@ -107,7 +108,7 @@ function* assembleParts(
       schemaVersion: manifest.schemaVersion,
       filesDigest: computeFilesDigest(snapshot),
     },
-    manifestEvent: plannedEvent('manifest', EVENT_TYPES.manifest, {
+    manifestEvent: packageEvent('manifest', EVENT_TYPES.manifest, {
       package_id: manifest.raw.package_id,
       manifest_hash: manifest.manifestHash,
       schema_version: manifest.raw.schema_version,
@@ -117,19 +118,19 @@ function* assembleParts(
 
   const counts: Counts = { entities: 0, edges: 0, tags: 0, affordances: 0, chunks: 0 };
   const components: DigestComponent[] = [manifestComponent(manifest.packageId, manifest.manifestHash)];
-  // Records are canonicalised a batch at a time and let go, so their parsed payload trees can be collected
-  // while the next batch is made (a 200k-object package would otherwise hold every tree at once).
-  function* emit(phase: ObjectPhase, records: (PhaseRecord | null)[]): Generator<PlanPart> {
+  // Each phase hands over its records sealed (canonical payload bytes, no parsed trees); they are hashed a batch
+  // at a time and let go, so a batch can be collected while the next is made.
+  function* emit(phase: ObjectPhase, records: (SealedRecord | null)[]): Generator<PlanPart> {
     for (let start = 0; start < records.length; start += batchSize) {
       const end = Math.min(start + batchSize, records.length);
       const objects: PlannedObject[] = [];
       for (let index = start; index < end; index += 1) {
-        const object = toPlannedObject(records[index] as PhaseRecord);
+        const object = plannedObject(records[index] as SealedRecord);
         records[index] = null;
         counts[COUNT_OF[object.kind]] += 1;
         components.push({
           phase: DIGEST_PHASE[object.kind],
-          stable_id: ownCopy(object.stableId),
+          stable_id: object.stableId,
           content_hash: object.contentHash,
         });
         objects.push(object);
@@ -138,20 +139,20 @@ function* assembleParts(
     }
   }
 
-  const entityRecords = releasingFiles(snapshot, 'entities', entityPhase(snapshot, options));
+  const entityRecords = releasingFiles(snapshot, 'entities', entityPhase(snapshot, options, seal));
   // The edge phase checks edge ends against the entities' ids: keep those, not the entities' payloads.
-  const entityIds = entityRecords.map((record) => ({ stableId: ownCopy(record.stableId) }));
+  const entityIds = entityRecords.map(({ stableId }) => ({ stableId }));
   yield* emit('entity', entityRecords);
-  yield* emit('edge', releasingFiles(snapshot, 'edges', edgePhase(snapshot, entityIds, options)));
-  const ontology = releasingFiles(snapshot, 'ontology', ontologyPhase(snapshot, options));
+  yield* emit('edge', releasingFiles(snapshot, 'edges', edgePhase(snapshot, entityIds, options, seal)));
+  const ontology = releasingFiles(snapshot, 'ontology', ontologyPhase(snapshot, options, seal));
   yield* emit('ontology', ontology.records);
-  yield* emit('lore', releasingFiles(snapshot, 'lore', lorePhase(snapshot, options)));
+  yield* emit('lore', releasingFiles(snapshot, 'lore', lorePhase(snapshot, options, seal)));
 
   const digest = stateDigest(components);
   yield {
     kind: 'summary',
     summary: {
-      completionEvent: plannedEvent('finalization', EVENT_TYPES.complete, {
+      completionEvent: packageEvent('finalization', EVENT_TYPES.complete, {
         package_id: manifest.packageId,
         manifest_hash: manifest.manifestHash,
         entity_count: counts.entities,
@@ -166,15 +167,6 @@ function* assembleParts(
       warnings: ontology.warnings,
     },
   };
-}
-
-/**
- * A copy of a string that does not share storage with the text it was cut from. Parsed strings are slices of
- * their file's whole text, and V8 keeps that text alive as long as any slice of it lives: the ids held until
- * the plan ends (the state digest's components, the entities' ids) would hold every file's text.
- */
-function ownCopy(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /** Removes a phase's files from the snapshot once the phase has run, and passes on what it made. */
@@ -218,37 +210,79 @@ const RECORD_PHASE: Record<PhaseRecord['kind'], Phase> = {
   chunk: 'lore',
 };
 
-function toPlannedObject(record: PhaseRecord): PlannedObject {
-  const { payload, ...rest } = record;
-  const event = plannedEvent(RECORD_PHASE[record.kind], EVENT_TYPES[record.kind], payload, record);
-  return { ...rest, event };
+/** A record as its phase keeps it. */
+interface SealedRecord extends Omit<PhaseRecord, 'payload'> {
+  /** The canonical payload, or why the ledger cannot store it. */
+  payload: Buffer | PackageRejectedError;
 }
 
 /**
- * Canonicalises a payload. Ledger payloads follow the reference's canonical JSON, extended so that finite
- * non-integral numbers (e.g. an edge's `distance: 2.5`) are written as Python's repr (ADR 0002).
+ * Seals a record as soon as its phase has made it. Its strings are copied out of the file text they may be
+ * slices of; a payload that cannot be canonicalised is reported when the plan reaches the record, in plan order,
+ * as if it had been canonicalised then.
  */
-function plannedEvent(
-  phase: Phase,
-  eventType: string,
-  payload: Record<string, unknown>,
-  record?: PhaseRecord,
-): PlannedEvent {
-  let canonical: Buffer;
+function seal(record: PhaseRecord): SealedRecord {
+  return {
+    ...record,
+    stableId: ownString(record.stableId),
+    category: ownString(record.category),
+    objectType: ownString(record.objectType),
+    payload: sealedPayload(record),
+  };
+}
+
+function sealedPayload(record: PhaseRecord): Buffer | PackageRejectedError {
   try {
-    canonical = canonicalJsonBytes(payload, { floats: 'python-repr' });
+    return canonicalPayload(record.payload);
   } catch (error) {
     if (!(error instanceof CanonicalJsonError)) throw error;
-    const where = record ? `${record.sourcePath} (${record.stableId})` : 'package.manifest.json';
-    const code = CANONICAL_FAILURE_CODE[phase];
-    throw new PackageRejectedError(
-      phase === 'finalization' ? 'manifest' : phase,
-      code,
-      `${where}: cannot be stored in the ledger: ${error.message}`,
-      record ? { file: record.sourcePath, stable_id: record.stableId } : { file: 'package.manifest.json' },
-      { cause: error },
-    );
+    return unstorable(RECORD_PHASE[record.kind], error, record);
   }
+}
+
+function plannedObject({ payload, ...record }: SealedRecord): PlannedObject {
+  if (payload instanceof PackageRejectedError) throw payload;
+  return { ...record, event: plannedEvent(EVENT_TYPES[record.kind], payload) };
+}
+
+/**
+ * Ledger payloads follow the reference's canonical JSON, extended so that finite non-integral numbers (e.g. an
+ * edge's `distance: 2.5`) are written as Python's repr (ADR 0002).
+ */
+function canonicalPayload(payload: Record<string, unknown>): Buffer {
+  return canonicalJsonBytes(payload, { floats: 'python-repr' });
+}
+
+function unstorable(
+  phase: Phase,
+  error: CanonicalJsonError,
+  record?: Pick<PhaseRecord, 'sourcePath' | 'stableId'>,
+): PackageRejectedError {
+  const where = record ? `${record.sourcePath} (${record.stableId})` : 'package.manifest.json';
+  return new PackageRejectedError(
+    phase === 'finalization' ? 'manifest' : phase,
+    CANONICAL_FAILURE_CODE[phase],
+    `${where}: cannot be stored in the ledger: ${error.message}`,
+    record ? { file: record.sourcePath, stable_id: record.stableId } : { file: 'package.manifest.json' },
+    { cause: error },
+  );
+}
+
+/** The manifest's and the completion's events (their payloads are made here, not read from files). */
+function packageEvent(
+  phase: 'manifest' | 'finalization',
+  eventType: string,
+  payload: Record<string, unknown>,
+): PlannedEvent {
+  try {
+    return plannedEvent(eventType, canonicalPayload(payload));
+  } catch (error) {
+    if (!(error instanceof CanonicalJsonError)) throw error;
+    throw unstorable(phase, error);
+  }
+}
+
+function plannedEvent(eventType: string, canonical: Buffer): PlannedEvent {
   return {
     eventType,
     payloadCanonical: canonical,
