@@ -6,8 +6,11 @@ import type { ErrorFacts, Phase, RejectionCode } from '../errors.js';
 import type { PlanPart } from '../plan/plan-import.js';
 import type { PlannedEvent, PlannedObject } from '../plan/types.js';
 
-/** Parts in flight (sent, not yet taken) before the planning thread waits: bounds the memory they hold. */
-export const MAX_PARTS_IN_FLIGHT = 64;
+/**
+ * Parts in flight (sent, not yet taken) before the planning thread waits: bounds the memory they hold. 16 parts
+ * of `PLAN_BATCH` objects keep the writer busy while the planner checks a whole phase before its first part.
+ */
+export const MAX_PARTS_IN_FLIGHT = 16;
 
 export interface PackedObjects {
   /** Per object: kind, stableId, category, objectType, contentHash, sourcePath, fileHash, eventType, rulesetVersion. */

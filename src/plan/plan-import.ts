@@ -67,8 +67,11 @@ export type PlanPart =
   | { kind: 'objects'; phase: ObjectPhase; objects: PlannedObject[] }
   | { kind: 'summary'; summary: PlanSummary };
 
-/** Objects per `objects` part. */
-export const PLAN_BATCH = 1000;
+/**
+ * Objects per `objects` part. The writer makes one COPY per table for each part: bigger parts mean fewer
+ * statements (4000 wrote the 200k-object benchmark package ~8% faster than 1000, in the same peak memory).
+ */
+export const PLAN_BATCH = 4000;
 
 /**
  * The plan as it is made, so that the writing can start before it is finished. Each phase is validated whole
