@@ -1,14 +1,16 @@
 /**
- * SIGKILL at every fault point, PostgreSQL only: the real CLI runs as a child process with
- * `--inject-fault <point>:kill` and kills itself there. The process cannot write a run record, so every table,
- * import_runs included, is exactly as it was; the next import commits with ordinals continuing. Killed after
- * the commit, the import stays committed and the next run is a no-op.
+ * SIGKILL at fault points: the real CLI runs as a child process with `--inject-fault <point>:kill` and kills
+ * itself there. The process cannot write a run record, so every table, import_runs included, is exactly as it
+ * was; the next import commits with ordinals continuing. Killed after the commit, the import stays committed and
+ * the next run is a no-op. Every point on PostgreSQL; on PGlite (the embedded default, whose data dir the killed
+ * process leaves locked and mid-write) one point per kind of moment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   databaseDigest,
   fixedClock,
   importPackage,
+  openDatabase,
   planImport,
   sequentialRunIds,
   verifyCampaign,
@@ -117,5 +119,96 @@ describe.runIf(HAS_PG)('SIGKILL at fault points on pg', () => {
     expect(rerun).toMatchObject({ outcome: 'noop', firstOrdinal: BASE_EVENTS, tipHash: committed.tip });
     expect((await runRecords(target.db, campaign)).map((r) => r.outcome)).toEqual(['committed', 'noop']);
     expect(await verifyCampaign(target.db, campaign)).toMatchObject({ ok: true, problems: [] });
+  });
+});
+
+/** One point before the transaction, one inside it with events written, one just before its commit. */
+const PGLITE_KILL_POINTS = ['before-phase:entity', 'after-events:8', 'before-commit'];
+
+describe('SIGKILL at fault points on PGlite (the embedded default)', () => {
+  let work: Scratch;
+  let attempt: string;
+  let attemptEvents = 0;
+  const runIds = sequentialRunIds('kill-pglite');
+  const options = {
+    campaign: 'killed',
+    clock: fixedClock('2026-03-01T08:00:00.000Z', 1000n),
+    runId: runIds,
+  };
+
+  /** A data dir holding the base import, closed (the child needs it), and the digest of every table. */
+  async function dataDirWithBase(): Promise<{ target: TestDatabase; before: string }> {
+    const target = await openTestDatabase('pglite');
+    expect(await importPackage(target.db, BASE_PACKAGE, options)).toMatchObject({ outcome: 'committed' });
+    const before = await databaseDigest(target.db);
+    await target.db.close();
+    return { target, before };
+  }
+
+  async function killedImport(target: TestDatabase, point: string) {
+    const { args, env } = databaseArgs(target);
+    const killed = await runChild(
+      [
+        ...args,
+        'import',
+        attempt,
+        '--campaign',
+        options.campaign,
+        '--inject-fault',
+        `${point}:kill`,
+        '--json',
+      ],
+      { env: { ...env, CHRONICLE_ALLOW_FAULTS: '1' } },
+    );
+    expect(killed).toMatchObject({ code: null, signal: 'SIGKILL', stdout: '' });
+    // The killed process's lock file is still there: opening the data dir takes it over.
+    target.db = await openDatabase({ dataDir: target.dataDir });
+  }
+
+  beforeAll(async () => {
+    work = scratch('kill-pglite');
+    attempt = (await generateAttempt(work)).dir;
+    attemptEvents = eventsOf((await planImport(attempt)).counts);
+  });
+  afterAll(() => work?.cleanup());
+
+  it.each(PGLITE_KILL_POINTS)(
+    '%s:kill leaves every table as it was; the next import commits',
+    async (point) => {
+      const { target, before } = await dataDirWithBase();
+      try {
+        await killedImport(target, point);
+
+        expect(await databaseDigest(target.db)).toBe(before);
+        const retry = await importPackage(target.db, attempt, options);
+        expect(retry).toMatchObject({
+          outcome: 'committed',
+          firstOrdinal: BASE_EVENTS,
+          lastOrdinal: BASE_EVENTS + attemptEvents - 1,
+        });
+        expect((await runRecords(target.db, options.campaign)).map((r) => r.outcome)).toEqual([
+          'committed',
+          'committed',
+        ]);
+        expect(await verifyCampaign(target.db, options.campaign)).toMatchObject({ ok: true, problems: [] });
+      } finally {
+        await target.drop();
+      }
+    },
+  );
+
+  it(`${AFTER_COMMIT}:kill leaves the import committed; the next run is a no-op`, async () => {
+    const { target } = await dataDirWithBase();
+    try {
+      await killedImport(target, AFTER_COMMIT);
+
+      const committed = await ledgerState(target.db, options.campaign);
+      expect(committed.ordinals).toEqual(range(0, BASE_EVENTS + attemptEvents));
+      const rerun = await importPackage(target.db, attempt, options);
+      expect(rerun).toMatchObject({ outcome: 'noop', tipHash: committed.tip });
+      expect(await verifyCampaign(target.db, options.campaign)).toMatchObject({ ok: true, problems: [] });
+    } finally {
+      await target.drop();
+    }
   });
 });
