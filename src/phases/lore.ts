@@ -9,7 +9,6 @@ import { PackageRejectedError } from '../errors.js';
 import { decodePackageFile } from '../package/decode-text.js';
 import { chunkContents } from './lore-chunker.js';
 import { type FrontMatter, readLoreDocument } from './lore-front-matter.js';
-
 import {
   keepRecord,
   type Manifest,
