@@ -50,18 +50,23 @@ function readRegularFile(absolute: string): RawRead {
   }
 }
 
-/** Reads to the end of the file, `size` being what fstat said (a file that grows meanwhile is read whole). */
+/**
+ * Reads to the end of the file, `size` being what fstat said: one buffer of `size + 1` bytes, filled from where
+ * the last read stopped (a file that grows meanwhile is read whole, and no read overwrites bytes already read).
+ */
 function readAll(fd: number, size: number): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
+  const full: Buffer[] = [];
   let buffer = Buffer.allocUnsafe(size + 1);
+  let filled = 0;
   for (;;) {
-    const read = readSync(fd, buffer, 0, buffer.length, null);
+    const read = readSync(fd, buffer, filled, buffer.length - filled, null);
     if (read === 0) break;
-    chunks.push(buffer.subarray(0, read));
-    total += read;
-    if (read < buffer.length) continue;
+    filled += read;
+    if (filled < buffer.length) continue;
+    full.push(buffer);
     buffer = Buffer.allocUnsafe(64 * 1024);
+    filled = 0;
   }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+  const last = buffer.subarray(0, filled);
+  return full.length === 0 ? last : Buffer.concat([...full, last]);
 }

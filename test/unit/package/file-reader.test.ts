@@ -1,0 +1,34 @@
+/**
+ * FileReader reads a file whole even when it holds more than fstat said (a file that grew while it was read), and
+ * when the kernel hands it over in short reads: no read may overwrite bytes an earlier read returned.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/canonical/index.js';
+import { FileReader } from '../../../src/package/file-reader.js';
+
+/** Regular files whose fstat size (0) is below what they hold; the first also comes in short (~4 KB) reads. */
+const GROWN_IN_SHORT_READS = '/proc/kallsyms';
+const GROWN = '/proc/version';
+
+/** Where this system has the file and lets this user read it. */
+function readable(path: string): boolean {
+  try {
+    return readFileSync(path).length > 1;
+  } catch {
+    return false;
+  }
+}
+
+const GROWN_FILES = [GROWN, GROWN_IN_SHORT_READS].filter(readable);
+if (GROWN_FILES.length === 0)
+  console.warn('[skip] no readable /proc/version or /proc/kallsyms: FileReader growth test');
+
+describe.runIf(GROWN_FILES.length > 0)('FileReader', () => {
+  it.each(GROWN_FILES)('reads %s on past the size fstat gave, keeping every byte read before', (path) => {
+    const expected = readFileSync(path);
+    const read = new FileReader().read(path);
+    expect(read.ok && read.bytes.equals(expected)).toBe(true);
+    expect(read).toMatchObject({ ok: true, rawHash: sha256Hex(expected) });
+  });
+});
