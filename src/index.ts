@@ -8,7 +8,6 @@ export { openDatabase } from './db/open-database.js';
 export { databaseDigest, tableDigest } from './db/table-digest.js';
 export * from './errors.js';
 export * from './harness/index.js';
-export { type CampaignDigest, campaignDigest, importLog, importRuns } from './importer/campaign-read.js';
 export {
   armFaults,
   checkFaultsSupported,
@@ -34,6 +33,7 @@ export {
 } from './ledger/audit.js';
 export type { AuditSource } from './ledger/audit-records.js';
 export { BUNDLE_FORMAT, BundleFormatError } from './ledger/bundle-format.js';
+export { type CampaignDigest, campaignDigest, importLog, importRuns } from './ledger/campaign-read.js';
 export type { ProblemKind, VerifyProblem, VerifyReport } from './ledger/chain-verifier.js';
 export {
   CHECKPOINT_FORMAT,

@@ -8,7 +8,7 @@ import { canonicalJsonBytes } from '../canonical/index.js';
 import { type Clock, microsToIso, systemClock } from '../clock.js';
 import type { Session } from '../db/database.js';
 import { UsageError } from '../errors.js';
-import { campaignDigest } from '../importer/campaign-read.js';
+import { campaignDigest } from './campaign-read.js';
 import {
   CHECKPOINT_FORMAT,
   type CheckpointDocument,

@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseDigest } from '../../src/db/table-digest.js';
-import { campaignDigest } from '../../src/importer/campaign-read.js';
 import {
   fixedClock,
   importPackage,
@@ -14,6 +13,7 @@ import {
   sequentialRunIds,
   verifyCampaign,
 } from '../../src/index.js';
+import { campaignDigest } from '../../src/ledger/campaign-read.js';
 import { DIGEST_PHASE, manifestComponent, stateDigest } from '../../src/plan/state-digest.js';
 import { backends, openTestDatabase, type TestDatabase } from '../support/databases.js';
 

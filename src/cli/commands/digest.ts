@@ -11,7 +11,7 @@ export function registerDigest(program: Command, io: Io, setExit: (code: number)
     .option('-c, --campaign <slug>', 'campaign (default: config campaign, else "default")')
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; json?: boolean }, command: Command) => {
-      const { campaignDigest } = await import('../../importer/campaign-read.js');
+      const { campaignDigest } = await import('../../ledger/campaign-read.js');
       const ctx = await cliContext(command, io);
       const digest = await withDatabase(ctx, (db) =>
         campaignDigest(db, opts.campaign ?? ctx.config.campaign),

@@ -10,7 +10,7 @@ export function registerLog(program: Command, io: Io, setExit: (code: number) =>
     .option('-n, --limit <rows>', 'at most this many rows', (v) => Number.parseInt(v, 10))
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; limit?: number; json?: boolean }, command: Command) => {
-      const { importLog } = await import('../../importer/campaign-read.js');
+      const { importLog } = await import('../../ledger/campaign-read.js');
       const ctx = await cliContext(command, io);
       const campaign = opts.campaign ?? ctx.config.campaign;
       const rows = await withDatabase(ctx, (db) => importLog(db, campaign, opts.limit));

@@ -12,7 +12,7 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
     .option('-n, --limit <runs>', 'the most recent N attempts (default 50)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; limit?: number; json?: boolean }, command: Command) => {
-      const { importRuns } = await import('../../importer/campaign-read.js');
+      const { importRuns } = await import('../../ledger/campaign-read.js');
       const ctx = await cliContext(command, io);
       const runs = await withDatabase(ctx, (db) => importRuns(db, opts.campaign, opts.limit ?? 50));
       if (opts.json) printJson(io, { runs });

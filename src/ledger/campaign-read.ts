@@ -1,4 +1,4 @@
-/** Read side of a campaign for `digest`, `log` and `runs`: the SQL and its typed results. */
+/** Read side of a campaign for `digest`, `log`, `runs` and checkpoints: the SQL and its typed results. */
 import type { Session } from '../db/database.js';
 import { DIGEST_PHASE, type DigestComponent, stateDigest } from '../plan/state-digest.js';
 
