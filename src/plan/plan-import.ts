@@ -76,8 +76,9 @@ export const PLAN_BATCH = 4000;
 /**
  * The plan as it is made, so that the writing can start before it is finished. Each phase is validated whole
  * before its first objects are yielded (the checks within a phase see all of it); each record is canonicalised
- * as its phase makes it, and hashed a batch at a time as it is yielded. The snapshot is consumed: once a phase has parsed its files, they are removed
- * from it (a big package's bytes are let go phase by phase, not held until the plan ends).
+ * as its phase makes it, and hashed a batch at a time as it is yielded. The snapshot is consumed: once a phase
+ * has parsed its files, they are removed from it (a big package's bytes are let go phase by phase, not held
+ * until the plan ends).
  */
 export function* planParts(
   snapshot: PackageSnapshot,
