@@ -313,7 +313,7 @@ export async function importPackage(
       ...base,
       outcome: 'noop',
       stateDigest: previous.state_digest,
-      counts: previous.counts as Counts,
+      counts: previous.counts,
       firstOrdinal: Number(previous.first_ordinal),
       lastOrdinal: Number(previous.last_ordinal),
       tipHash: previous.tip_hash,

@@ -6,6 +6,7 @@
  */
 import type { CopyTupleEncoder } from '../db/copy-encoder.js';
 import type { Session } from '../db/database.js';
+import type { Counts } from '../plan/types.js';
 import type { TableWriter } from './row-writer.js';
 
 export const PROJECTION_TABLES = {
@@ -66,7 +67,8 @@ export interface CommittedImportRow {
   first_ordinal: string;
   last_ordinal: string;
   tip_hash: string;
-  counts: unknown;
+  /** In the plan's order (entities, edges, tags, affordances, chunks), whatever order jsonb kept. */
+  counts: Counts;
   events_appended: number;
 }
 
@@ -81,7 +83,7 @@ export async function findCommittedImport(
 ): Promise<CommittedImportRow | null> {
   const [column, value] =
     'manifestHash' in by ? ['manifest_hash', by.manifestHash] : ['files_digest', by.filesDigest];
-  const rows = await session.query<CommittedImportRow>(
+  const rows = await session.query<Omit<CommittedImportRow, 'counts'> & { counts: Partial<Counts> }>(
     `SELECT i.id::text AS id, i.package_id, i.manifest_hash, i.state_digest, i.files_digest,
             i.first_ordinal::text AS first_ordinal, i.last_ordinal::text AS last_ordinal, i.tip_hash,
             i.counts, i.events_appended
@@ -89,7 +91,10 @@ export async function findCommittedImport(
       WHERE c.slug = $1 AND i.${column} = $2`,
     [slug, value],
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  const { entities = 0, edges = 0, tags = 0, affordances = 0, chunks = 0 } = row.counts;
+  return { ...row, counts: { entities, edges, tags, affordances, chunks } };
 }
 
 /** Whether the campaign has any committed import (if not, no package can be a rerun). */

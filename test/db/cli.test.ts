@@ -93,8 +93,11 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
       expect(noop.json).toMatchObject({
         outcome: 'noop',
         tip_hash: committed.json.tip_hash,
+        counts: committed.json.counts,
         events_appended: 0,
       });
+      // Read back from the database, the counts still come in the plan's order (jsonb keeps its own).
+      expect(JSON.stringify(noop.json.counts)).toBe(JSON.stringify(committed.json.counts));
 
       const rejected = await cli('import', TAMPERED, '--campaign', 'json', '--json');
       expect(rejected.code).toBe(1);
