@@ -31,6 +31,21 @@ export function exitCodeFor(code: string): number {
   return code.startsWith('db.') || code.startsWith('internal.') ? EXIT.internal : EXIT.rejected;
 }
 
+/** Rows of cells as aligned text: each column as wide as its widest cell, two spaces apart. */
+export function formatTable(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, column) => {
+      widths[column] = Math.max(widths[column] ?? 0, cell.length);
+    });
+  }
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  '),
+  );
+}
+
 export function formatCounts(counts: Record<string, number> | null): string {
   if (!counts) return '-';
   return Object.entries(counts)

@@ -134,6 +134,26 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
       ]);
     });
 
+    it('prints log, runs and digest as aligned columns, whatever the widths of their values', async () => {
+      const campaign = 'a-campaign-name-wider-than-a-column';
+      expect((await cli('import', LIGHTHOUSE, '--campaign', campaign)).code).toBe(0);
+      expect((await cli('import', TAMPERED, '--campaign', campaign)).code).toBe(1);
+
+      const log = (await cli('log', '--campaign', campaign)).stdout.trimEnd().split('\n');
+      const hashColumn = (log[0] ?? '').indexOf('file_hash');
+      expect(log).toHaveLength(1 + 18);
+      for (const line of log.slice(1)) expect(line.slice(hashColumn)).toMatch(/^[0-9a-f]{16}…$/);
+
+      const runs = (await cli('runs', '--campaign', campaign)).stdout.trimEnd().split('\n');
+      expect(runs.at(-1)).toBe('2 run(s)');
+      const packageColumns = runs.slice(0, -1).map((line) => line.search(/(01[0-9A-Z]{24}|-)( |$)/));
+      expect(new Set(packageColumns).size).toBe(1);
+      expect(runs[0]).toContain(campaign);
+
+      const digest = (await cli('digest', '--campaign', campaign)).stdout;
+      expect(digest).toMatch(/\(1 import, 17 components\)/);
+    });
+
     it('makes import a no-op with outcome disabled when features.importer is false', async () => {
       const cwd = tempDir('config');
       writeFileSync(join(cwd, 'chronicle.config.json'), JSON.stringify({ features: { importer: false } }));

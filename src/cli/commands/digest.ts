@@ -25,7 +25,7 @@ export function registerDigest(program: Command, io: Io, setExit: (code: number)
         });
       } else {
         printLines(io, [
-          `${digest.stateDigest}  campaign '${digest.campaign}' (${digest.imports} imports, ${digest.components} components)`,
+          `${digest.stateDigest}  campaign '${digest.campaign}' (${digest.imports} import${digest.imports === 1 ? '' : 's'}, ${digest.components} components)`,
         ]);
       }
       setExit(EXIT.ok);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { cliContext, withDatabase } from '../context.js';
-import { EXIT, type Io, printJson, printLines } from '../output.js';
+import { EXIT, formatTable, type Io, printJson, printLines } from '../output.js';
 
 export function registerLog(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -16,13 +16,21 @@ export function registerLog(program: Command, io: Io, setExit: (code: number) =>
       const rows = await withDatabase(ctx, (db) => importLog(db, campaign, opts.limit));
       if (opts.json) printJson(io, { campaign, entries: rows });
       else {
-        printLines(io, [
-          `seq  import  phase         action     object_type                 stable_id  file_hash`,
-          ...rows.map(
-            (r) =>
-              `${String(r.sequence_no).padEnd(4)} ${String(r.import_id).padEnd(7)} ${r.phase.padEnd(13)} ${r.action.padEnd(10)} ${r.object_type.padEnd(27)} ${r.stable_id}  ${r.file_hash.slice(0, 16)}…`,
-          ),
-        ]);
+        printLines(
+          io,
+          formatTable([
+            ['seq', 'import', 'phase', 'action', 'object_type', 'stable_id', 'file_hash'],
+            ...rows.map((r) => [
+              String(r.sequence_no),
+              String(r.import_id),
+              r.phase,
+              r.action,
+              r.object_type,
+              r.stable_id,
+              `${r.file_hash.slice(0, 16)}…`,
+            ]),
+          ]),
+        );
       }
       setExit(EXIT.ok);
     });

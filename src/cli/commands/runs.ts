@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { cliContext, withDatabase } from '../context.js';
-import { EXIT, type Io, printJson, printLines } from '../output.js';
+import { EXIT, formatTable, type Io, printJson, printLines } from '../output.js';
 
 export function registerRuns(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -18,13 +18,17 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
       if (opts.json) printJson(io, { runs });
       else {
         printLines(io, [
-          ...runs.map(
-            (r) =>
-              `${r.started_at}  ${r.outcome.padEnd(11)} ${r.campaign.padEnd(12)} ${r.package_id ?? '-'}` +
-              (r.error_code
-                ? `  [${r.error_code}] ${r.phase ?? ''}${r.fault_point ? ` at ${r.fault_point}` : ''}`
-                : ''),
-          ),
+          ...formatTable(
+            runs.map((r) => [
+              r.started_at,
+              r.outcome,
+              r.campaign,
+              r.package_id ?? '-',
+              r.error_code
+                ? `[${r.error_code}] ${r.phase ?? ''}${r.fault_point ? ` at ${r.fault_point}` : ''}`
+                : '',
+            ]),
+          ).map((line) => line.trimEnd()),
           `${runs.length} run(s)`,
         ]);
       }
