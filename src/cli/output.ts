@@ -31,6 +31,11 @@ export function exitCodeFor(code: string): number {
   return code.startsWith('db.') || code.startsWith('internal.') ? EXIT.internal : EXIT.rejected;
 }
 
+/** `1 import`, `2 imports`: a number and its noun, in the singular for one. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 /** Rows of cells as aligned text: each column as wide as its widest cell, two spaces apart. */
 export function formatTable(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];

@@ -134,7 +134,7 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
       ]);
     });
 
-    it('prints log, runs and digest as aligned columns, whatever the widths of their values', async () => {
+    it('prints log and runs as aligned columns whatever the widths of their values, and counts in words', async () => {
       const campaign = 'a-campaign-name-wider-than-a-column';
       expect((await cli('import', LIGHTHOUSE, '--campaign', campaign)).code).toBe(0);
       expect((await cli('import', TAMPERED, '--campaign', campaign)).code).toBe(1);
@@ -152,6 +152,16 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
 
       const digest = (await cli('digest', '--campaign', campaign)).stdout;
       expect(digest).toMatch(/\(1 import, 17 components\)/);
+      const exported = await cli(
+        'export',
+        '--campaign',
+        campaign,
+        '--out',
+        join(tempDir('export'), 'b.jsonl'),
+      );
+      expect(exported.stdout).toMatch(
+        /: 18 events, 1 import, 18 ImportLog rows, 16 projection rows, 0 checkpoints\n/,
+      );
     });
 
     it('makes import a no-op with outcome disabled when features.importer is false', async () => {

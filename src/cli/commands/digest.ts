@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { cliContext, withDatabase } from '../context.js';
-import { EXIT, type Io, printJson, printLines } from '../output.js';
+import { counted, EXIT, type Io, printJson, printLines } from '../output.js';
 
 export function registerDigest(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -25,7 +25,7 @@ export function registerDigest(program: Command, io: Io, setExit: (code: number)
         });
       } else {
         printLines(io, [
-          `${digest.stateDigest}  campaign '${digest.campaign}' (${digest.imports} import${digest.imports === 1 ? '' : 's'}, ${digest.components} components)`,
+          `${digest.stateDigest}  campaign '${digest.campaign}' (${counted(digest.imports, 'import')}, ${counted(digest.components, 'component')})`,
         ]);
       }
       setExit(EXIT.ok);

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { cliContext, withDatabase } from '../context.js';
-import { EXIT, type Io, printJson, printLines } from '../output.js';
+import { counted, EXIT, type Io, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
 
 export function registerExport(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -34,7 +34,7 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
       } else {
         const c = result.counts;
         printLines(io, [
-          `exported campaign '${campaign}' to ${basename(opts.out)}: ${c.event} events, ${c.import} imports, ${c.import_log} ImportLog rows, ${c.projection} projection rows, ${c.checkpoint} checkpoints`,
+          `exported campaign '${campaign}' to ${basename(opts.out)}: ${counted(c.event, 'event')}, ${counted(c.import, 'import')}, ${counted(c.import_log, 'ImportLog row')}, ${counted(c.projection, 'projection row')}, ${counted(c.checkpoint, 'checkpoint')}`,
           `  chain tip  ${result.tipHash ?? '(empty)'}`,
         ]);
       }
