@@ -97,12 +97,18 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
   } finally {
     await Promise.all(checkers.map((checker) => checker.close()));
   }
-  const result: AuditReport = { ...buildReport(source.campaign, chain, problems), scope };
   const document = options.against?.document;
-  if (document) {
-    const outcome: AgainstOutcome = against
-      ? against.finish()
-      : { ordinal: document.ordinal, firstDifference: null, lastAgreement: null, truncated: false };
+  // Before the report is built: a chain that ends before the checkpoint is a problem `finish` reports.
+  const outcome: AgainstOutcome | null = document
+    ? (against?.finish() ?? {
+        ordinal: document.ordinal,
+        firstDifference: null,
+        lastAgreement: null,
+        truncated: false,
+      })
+    : null;
+  const result: AuditReport = { ...buildReport(source.campaign, chain, problems), scope };
+  if (document && outcome) {
     result.against = {
       ...outcome,
       tipHash: document.tip_hash,

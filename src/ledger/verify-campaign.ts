@@ -1,9 +1,12 @@
 /**
  * `chronicle verify`: recompute a campaign's whole chain from the stored bytes, and check the imports,
  * the ImportLog, the projections and the recorded checkpoints against it (optionally against a tip
- * document the auditor kept), in one consistent snapshot.
+ * document the auditor kept), in one consistent snapshot. A campaign that does not exist is refused
+ * (`campaign.not_found`): a misspelt name must not verify as an intact empty chain. Against a checkpoint it is
+ * a verification failure instead: the checkpoint proves the chain existed, and it is gone.
  */
 import type { Session } from '../db/database.js';
+import { UsageError } from '../errors.js';
 import { type AgainstOptions, type AuditReport, runAudit, type VerifyScope } from './audit.js';
 import { databaseSource, inSnapshot } from './db-source.js';
 
@@ -22,6 +25,9 @@ export function verifyCampaign(
 ): Promise<AuditReport> {
   return inSnapshot(session, 'read only', async (tx) => {
     const source = await databaseSource(tx, campaign, options.batchSize);
+    if (source.campaignId === null && !options.against) {
+      throw new UsageError(`campaign '${campaign}' does not exist`, { campaign }, 'campaign.not_found');
+    }
     return runAudit(source, {
       ...(options.scope ? { scope: options.scope } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { EMBEDDED_ONLY, runCli } from '../support/cli.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { LIGHTHOUSE, removeTmpDirs, tmpDir } from './support.js';
 
@@ -11,7 +11,7 @@ afterAll(removeTmpDirs);
 describe('audit commands refuse bad usage with exit 2', () => {
   let target: TestDatabase;
   let dir: string;
-  const cli = (...args: string[]) => runCli(['--data-dir', target.dataDir ?? '', ...args]);
+  const cli = (...args: string[]) => runCli(['--data-dir', target.dataDir ?? '', ...args], EMBEDDED_ONLY);
   beforeAll(async () => {
     target = await openTestDatabase('pglite');
     await target.db.close();
@@ -36,6 +36,12 @@ describe('audit commands refuse bad usage with exit 2', () => {
     ],
     [
       ['export', '--campaign', 'nobody', '--out', 'x.ndjson'],
+      'campaign.not_found',
+      "campaign 'nobody' does not exist",
+    ],
+    [['verify', '--campaign', 'nobody'], 'campaign.not_found', "campaign 'nobody' does not exist"],
+    [
+      ['verify', '--campaign', 'nobody', '--chain-only'],
       'campaign.not_found',
       "campaign 'nobody' does not exist",
     ],
@@ -76,6 +82,21 @@ describe('audit commands refuse bad usage with exit 2', () => {
       error: { code, message: expect.stringContaining(message) },
     });
     expect(run.stdout + run.stderr).not.toContain(dir);
+  });
+
+  it('fails the verification (exit 4), not the usage, of a campaign a checkpoint names and the database lacks', async () => {
+    const elsewhere = await openTestDatabase('pglite');
+    await elsewhere.db.close();
+    try {
+      const run = await runCli(
+        ['--data-dir', elsewhere.dataDir ?? '', 'verify', '--against', join(dir, 'cp.json'), '--json'],
+        EMBEDDED_ONLY,
+      );
+      expect(run.json).toMatchObject({ ok: false, campaign: 'u', events: 0 });
+      expect(run.code).toBe(4);
+    } finally {
+      await elsewhere.drop();
+    }
   });
 
   it('never overwrites a key', async () => {

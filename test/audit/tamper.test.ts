@@ -253,6 +253,25 @@ describe.each(backends())('tamper suite on %s', (backend) => {
     expect(bundle.problems).toEqual(db.problems);
   });
 
+  it("fails a chain that ends before an auditor's unrecorded checkpoint, when that is all that is wrong", async () => {
+    const { document } = await createCheckpoint(target.db, C, {
+      clock: fixedClock('2026-02-02T00:00:00.000Z'),
+      record: false,
+    });
+    await superuserQuery(
+      target,
+      `DELETE FROM events WHERE campaign_id = ${cid} AND replay_ordinal > ${LIGHTHOUSE_LAST}`,
+    );
+    // The chain alone: nothing else (ImportLog, imports) reports the missing tail.
+    const { db, bundle } = await verifyBoth(target, C, { against: { document }, scope: 'chain' });
+    expect(db.ok).toBe(false);
+    expect(db.problems).toEqual([
+      expect.objectContaining({ ordinal: LIGHTHOUSE_LAST + 1, kind: 'checkpoint_missing' }),
+    ]);
+    expect(db.against).toMatchObject({ truncated: true, firstDifference: LIGHTHOUSE_LAST + 1 });
+    expect(bundle.problems).toEqual(db.problems);
+  });
+
   it('reports a forked chain against a checkpoint of another history', async () => {
     const { document } = await createCheckpoint(target.db, C, {
       clock: fixedClock('2026-02-02T00:00:00.000Z'),

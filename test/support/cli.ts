@@ -49,8 +49,28 @@ export function spawnCli(
   });
 }
 
-/** Runs the CLI's `main` in this process with captured output (same code path, no process start-up). */
-export async function runCli(args: readonly string[]): Promise<CliRun> {
+/** The environment of a CLI run that must use the embedded database its `--data-dir` names. */
+export const EMBEDDED_ONLY: NodeJS.ProcessEnv = { DATABASE_URL: '', CHRONICLE_DATABASE_URL: '' };
+
+/**
+ * Runs the CLI's `main` in this process with captured output (same code path, no process start-up). `env` is
+ * set for the run and restored after it (a test file's runs are sequential): without it, a `DATABASE_URL` in
+ * the suite's environment would win over `--data-dir`, as it does for users.
+ */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  try {
+    return await runMain(args);
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+async function runMain(args: readonly string[]): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
