@@ -61,7 +61,8 @@ function validate(value: unknown, source: string): void {
   );
 }
 
-async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+/** `shown`: the file as the user named it (or its name in the working directory), never an absolute path. */
+async function readConfigFile(path: string, shown: string): Promise<Record<string, unknown>> {
   let parsed: unknown;
   try {
     const text = readFileSync(path, 'utf8');
@@ -69,12 +70,12 @@ async function readConfigFile(path: string): Promise<Record<string, unknown>> {
     parsed = path.endsWith('.json') ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
     throw new UsageError(
-      `cannot read configuration ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      { source: path },
+      `cannot read configuration ${shown}: ${error instanceof Error ? error.message : String(error)}`,
+      { source: shown },
       'config.invalid',
     );
   }
-  validate(parsed ?? {}, path);
+  validate(parsed ?? {}, shown);
   return (parsed ?? {}) as Record<string, unknown>;
 }
 
@@ -116,10 +117,10 @@ export async function loadConfig(
     const path = resolve(cwd, options.configPath);
     if (!existsSync(path))
       throw new UsageError(`configuration file not found: ${options.configPath}`, {}, 'config.not_found');
-    fileConfig = await readConfigFile(path);
+    fileConfig = await readConfigFile(path, options.configPath);
   } else {
-    const found = CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path));
-    if (found) fileConfig = await readConfigFile(found);
+    const found = CONFIG_FILES.find((name) => existsSync(resolve(cwd, name)));
+    if (found) fileConfig = await readConfigFile(resolve(cwd, found), found);
   }
   const envConfig = fromEnvironment(options.env ?? process.env);
   return merge(merge(DEFAULTS, fileConfig), envConfig);

@@ -9,7 +9,7 @@
  * memory to spare for the importer, ajv's package schemas or another database driver). Keep it that way:
  * `import type` for types, and never `../index.js` (it loads everything).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ChronicleError, DatabaseError, UsageError } from '../errors.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
 import { registerDigest } from './commands/digest.js';
@@ -23,6 +23,9 @@ import { registerPlan } from './commands/plan.js';
 import { registerRuns } from './commands/runs.js';
 import { registerVerify } from './commands/verify.js';
 import { EXIT, type Io, printError, printJson, processIo } from './output.js';
+
+/** `--log-level` values: pino's levels and `silent` (the same list as log_level in schemas/config.schema.json). */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('chronicle')
@@ -39,9 +42,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '--config <file>',
       'configuration file (default: chronicle.config.json|yaml in the working directory)',
     )
-    .option(
-      '--log-level <level>',
-      'fatal, error, warn, info, debug, trace or silent (logs are JSON lines on stderr)',
+    .addOption(
+      new Option('--log-level <level>', 'how much to log (logs are JSON lines on stderr)').choices(
+        LOG_LEVELS,
+      ),
     )
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({

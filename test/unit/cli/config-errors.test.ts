@@ -1,0 +1,49 @@
+/**
+ * Configuration mistakes are usage errors (exit 2) that say what is wrong, and name the configuration file as the
+ * user knows it, never by an absolute path.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnCli } from '../../support/cli.js';
+import { removeTempDirs, tempDir } from '../../support/temp-dirs.js';
+
+afterAll(removeTempDirs);
+
+const NO_DATABASE = { DATABASE_URL: '', CHRONICLE_DATABASE_URL: '' };
+
+describe('configuration errors', () => {
+  it('refuses an unknown --log-level with exit 2, listing the levels', async () => {
+    const run = await spawnCli(['--log-level', 'loud', 'runs'], { env: NO_DATABASE, cwd: tempDir('cwd') });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("argument 'loud' is invalid");
+    expect(run.stderr).toContain('fatal, error, warn, info, debug, trace, silent');
+  });
+
+  it.each([
+    ['chronicle.config.yaml', 'log_level: [\n', 'cannot read configuration chronicle.config.yaml: '],
+    [
+      'chronicle.config.json',
+      '{"batch_size": 0}',
+      'invalid configuration in chronicle.config.json: /batch_size',
+    ],
+  ])('names a broken %s found in the working directory by its name', async (name, text, message) => {
+    const cwd = tempDir('config');
+    writeFileSync(join(cwd, name), text);
+    const run = await spawnCli(['runs', '--json'], { env: NO_DATABASE, cwd });
+    expect(run.code).toBe(2);
+    expect(run.json).toMatchObject({
+      error: { code: 'config.invalid', message: expect.stringContaining(message) },
+    });
+    expect(run.stdout + run.stderr).not.toContain(cwd);
+  });
+
+  it('names a broken --config file as it was given', async () => {
+    const cwd = tempDir('config');
+    writeFileSync(join(cwd, 'team.yaml'), 'log_level: [\n');
+    const run = await spawnCli(['--config', 'team.yaml', 'runs'], { env: NO_DATABASE, cwd });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('[config.invalid] cannot read configuration team.yaml: ');
+    expect(run.stderr).not.toContain(cwd);
+  });
+});
