@@ -99,6 +99,34 @@ describe('audit commands refuse bad usage with exit 2', () => {
     }
   });
 
+  it('refuses an --out it cannot write before doing anything: no checkpoint recorded, no bundle streamed', async () => {
+    const checkpoints = async () => {
+      const bundle = join(dir, 'count.ndjson');
+      const run = await cli('export', '--campaign', 'u', '--out', bundle, '--json');
+      return (run.json.counts as { checkpoint: number }).checkpoint;
+    };
+    const before = await checkpoints();
+    const nowhere = await cli(
+      'checkpoint',
+      '--campaign',
+      'u',
+      '--out',
+      join(dir, 'missing', 'cp.json'),
+      '--json',
+    );
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.json).toMatchObject({
+      error: { code: 'usage.invalid', message: '--out cp.json: its folder does not exist' },
+    });
+    const onFolder = await cli('export', '--campaign', 'u', '--out', dir, '--json');
+    expect(onFolder.code).toBe(2);
+    expect(onFolder.json).toMatchObject({
+      error: { code: 'usage.invalid', message: expect.stringContaining('is a folder') },
+    });
+    expect(nowhere.stdout + onFolder.stdout).not.toContain(dir);
+    expect(await checkpoints()).toBe(before);
+  });
+
   it('never overwrites a key', async () => {
     expect((await runCli(['keygen', '--out', join(dir, 'k')])).code).toBe(0);
     const again = await runCli(['keygen', '--out', join(dir, 'k'), '--json']);

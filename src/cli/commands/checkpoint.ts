@@ -9,6 +9,7 @@ import { UsageError } from '../../errors.js';
 import type { CheckpointDocument } from '../../ledger/checkpoint.js';
 import type { CheckpointResult } from '../../ledger/create-checkpoint.js';
 import { cliContext, withDatabase } from '../context.js';
+import { assertWritableTarget } from '../out-path.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 import { readPrivateKeyFile } from './keygen.js';
 
@@ -39,6 +40,7 @@ export function registerCheckpoint(program: Command, io: Io, setExit: (code: num
     .action(async (opts: CheckpointFlags, command: Command) => {
       const { checkpointFileText } = await import('../../ledger/checkpoint.js');
       const { createCheckpoint } = await import('../../ledger/create-checkpoint.js');
+      if (opts.out) assertWritableTarget(opts.out, '--out');
       const ctx = await cliContext(command, io);
       const signKey = opts.signKey ? await readPrivateKeyFile(opts.signKey, '--sign-key') : undefined;
       const denseTrail = opts.trail === undefined ? undefined : parseTrail(opts.trail);

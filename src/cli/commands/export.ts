@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { cliContext, withDatabase } from '../context.js';
+import { assertWritableTarget } from '../out-path.js';
 import { counted, EXIT, type Io, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
 
@@ -16,6 +17,7 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; out: string; json?: boolean }, command: Command) => {
       const { exportBundle } = await import('../../ledger/export-bundle.js');
+      assertWritableTarget(opts.out, '--out');
       const ctx = await cliContext(command, io);
       const campaign = opts.campaign ?? ctx.config.campaign;
       const progress = progressReporter(io, !opts.json);
