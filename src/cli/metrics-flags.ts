@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { Metrics } from '../observability/metrics.js';
 import type { CliContext } from './context.js';
+import { assertWritableTarget } from './out-path.js';
 import { describeFailure, printError } from './output.js';
 
 export interface MetricsFlags {
@@ -25,8 +26,9 @@ export function addMetricsOptions(command: Command): Command {
     );
 }
 
-/** Refuses a malformed --pushgateway before the command does anything. */
+/** Refuses a malformed --pushgateway, or a --metrics-file that cannot be a file, before the command does anything. */
 export async function checkMetricsFlags(flags: MetricsFlags): Promise<void> {
+  if (flags.metricsFile !== undefined) assertWritableTarget(flags.metricsFile, '--metrics-file');
   if (flags.pushgateway === undefined) return;
   const { checkPushgatewayUrl } = await import('../observability/export-metrics.js');
   checkPushgatewayUrl(flags.pushgateway);

@@ -41,6 +41,11 @@ describe('audit commands refuse bad usage with exit 2', () => {
     ],
     [['verify', '--campaign', 'nobody'], 'campaign.not_found', "campaign 'nobody' does not exist"],
     [
+      ['verify', '--campaign', 'u', '--metrics-file', 'NOWHERE'],
+      'usage.invalid',
+      '--metrics-file m.prom: its folder does not exist',
+    ],
+    [
       ['verify', '--campaign', 'nobody', '--chain-only'],
       'campaign.not_found',
       "campaign 'nobody' does not exist",
@@ -73,7 +78,13 @@ describe('audit commands refuse bad usage with exit 2', () => {
   ])('%j', async (args, code, message) => {
     writeFileSync(join(dir, 'bad.json'), 'nope');
     const resolved = args.map((a) =>
-      a === 'CP' ? join(dir, 'cp.json') : a === 'NOTCP' || a === 'NOTKEY' ? join(dir, 'bad.json') : a,
+      a === 'CP'
+        ? join(dir, 'cp.json')
+        : a === 'NOTCP' || a === 'NOTKEY'
+          ? join(dir, 'bad.json')
+          : a === 'NOWHERE'
+            ? join(dir, 'missing', 'm.prom')
+            : a,
     );
     const run = await cli(...resolved, '--json');
     expect(run.code).toBe(2);
