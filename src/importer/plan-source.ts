@@ -5,13 +5,12 @@
  * writer asks for it (a thread would cost more than it saves). Either way the writer sees the same parts, in
  * the same order, and the same rejections.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PackageRejectedError } from '../errors.js';
 import { type OpenedPackage, readOpenedPackage } from '../package/read-package.js';
 import type { PlanOptions } from '../phases/types.js';
 import { type PlanPart, type PlanSummary, planParts } from '../plan/plan-import.js';
+import { compiledWorkerScript } from '../worker-script.js';
 import type { PlanStream } from './apply-plan.js';
 import { type PlanMessage, reviveEvent, unpackObjects } from './plan-messages.js';
 
@@ -41,7 +40,7 @@ export function openPlanSource(
 ): PlanSource {
   const files = opened.discoveries.reduce((sum, discovery) => sum + discovery.paths.length, 0);
   const useWorker = thread === 'worker' || (thread === 'auto' && files >= PLAN_WORKER_MIN_FILES);
-  const script = useWorker ? planWorkerScript() : null;
+  const script = useWorker ? compiledWorkerScript('importer/plan-worker.js') : null;
   if (thread === 'worker' && !script) {
     throw new Error('the planning worker is not built (run `npm run build`)');
   }
@@ -75,18 +74,6 @@ export async function startPlanStream(source: PlanSource, onRead: () => void): P
       },
     },
   };
-}
-
-/**
- * The compiled worker next to this module; when this module runs from the TypeScript sources (the test suite),
- * the one `npm run build` compiled from them into `dist/`.
- */
-function planWorkerScript(): string | null {
-  for (const candidate of ['./plan-worker.js', '../../dist/importer/plan-worker.js']) {
-    const path = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  return null;
 }
 
 class ThisThreadPlan implements PlanSource {

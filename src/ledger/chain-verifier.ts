@@ -1,15 +1,11 @@
 /**
- * Recomputes a campaign's chain event by event from the stored bytes: dense ordinals, prev links, payload
- * hashes, idempotency keys and envelope hashes. Fed one event at a time (from the database or a bundle),
- * it holds constant memory, and reports every problem with its ordinal and kind.
+ * Checks a campaign's chain event by event against the stored bytes: dense ordinals, prev links, payload
+ * hashes, idempotency keys and envelope hashes (recomputed beforehand, see hashed-pages.ts). Fed one event at
+ * a time (from the database or a bundle), it holds constant memory, and reports every problem with its
+ * ordinal and kind.
  */
-import {
-  envelopeHash,
-  idempotencyKeyV2,
-  payloadHash,
-  topLevelRulesetVersion,
-  ZERO_HASH,
-} from './envelope.js';
+import { ZERO_HASH } from './envelope.js';
+import type { RecomputedHashes } from './event-hashes.js';
 
 export interface StoredEvent {
   campaignId: string;
@@ -67,7 +63,8 @@ export class ChainVerifier {
   /** `checksQueryCopy`: report a jsonb payload copy that differs from the bytes (not part of the chain itself). */
   constructor(private readonly checksQueryCopy = true) {}
 
-  push(event: StoredEvent): void {
+  /** `hashes`, at `index`: the hashes recomputed from this event's stored columns. */
+  push(event: StoredEvent, hashes: RecomputedHashes, index: number): void {
     const ordinal = event.replayOrdinal;
     const at = Number(ordinal);
     this.count += 1;
@@ -91,12 +88,11 @@ export class ChainVerifier {
         `prev_event_hash ${hex(event.prevEventHash)} does not link to the previous envelope ${hex(this.expectedPrev)}`,
       );
     }
-    const recomputed = payloadHash(event.payloadCanonical);
-    if (!recomputed.equals(event.payloadHash)) {
+    if (!hashes.matches(index, 'payloadHash', event.payloadHash)) {
       this.report(
         at,
         'payload_hash',
-        `payload bytes hash to ${hex(recomputed)}, stored payload_hash is ${hex(event.payloadHash)}`,
+        `payload bytes hash to ${hashes.hex(index, 'payloadHash')}, stored payload_hash is ${hex(event.payloadHash)}`,
       );
     }
     if (this.checksQueryCopy && event.payloadJsonMatches === false) {
@@ -106,28 +102,21 @@ export class ChainVerifier {
         'the jsonb payload column differs from the stored canonical payload bytes',
       );
     }
-    const key = idempotencyKeyV2({
-      campaignId: event.campaignId,
-      eventType: event.eventType,
-      rulesetVersion: safeRulesetVersion(event.payloadCanonical),
-      canonicalArgs: event.payloadCanonical,
-    });
-    if (!key.equals(event.idempotencyKey)) {
+    if (!hashes.matches(index, 'idempotencyKey', event.idempotencyKey)) {
       this.report(
         at,
         'idempotency_key',
-        `idempotency key recomputes to ${hex(key)}, stored ${hex(event.idempotencyKey)}`,
+        `idempotency key recomputes to ${hashes.hex(index, 'idempotencyKey')}, stored ${hex(event.idempotencyKey)}`,
       );
     }
     if (event.worldTime !== ordinal) {
       this.report(at, 'world_time', `world_time ${event.worldTime} differs from the replay ordinal`);
     }
-    const envelope = envelopeHash(event);
-    if (!envelope.equals(event.envelopeHash)) {
+    if (!hashes.matches(index, 'envelopeHash', event.envelopeHash)) {
       this.report(
         at,
         'envelope_hash',
-        `envelope recomputes to ${hex(envelope)}, stored ${hex(event.envelopeHash)}`,
+        `envelope recomputes to ${hashes.hex(index, 'envelopeHash')}, stored ${hex(event.envelopeHash)}`,
       );
     }
     // Continue from what is stored, so one bad event is reported once rather than cascading.
@@ -150,14 +139,6 @@ export class ChainVerifier {
 
   get lastOrdinal(): bigint {
     return this.expectedOrdinal - 1n;
-  }
-}
-
-function safeRulesetVersion(canonical: Buffer): string {
-  try {
-    return topLevelRulesetVersion(canonical);
-  } catch {
-    return '';
   }
 }
 

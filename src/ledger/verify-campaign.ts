@@ -9,6 +9,7 @@ import type { Session } from '../db/database.js';
 import { UsageError } from '../errors.js';
 import { type AgainstOptions, type AuditReport, runAudit, type VerifyScope } from './audit.js';
 import { databaseSource, inSnapshot } from './db-source.js';
+import type { HashThread } from './hashed-pages.js';
 
 export interface VerifyOptions {
   /** `full` (default): the chain and every row derived from it; `chain`: the hash chain and checkpoints only. */
@@ -16,6 +17,8 @@ export interface VerifyOptions {
   batchSize?: number;
   onProgress?: (eventsVerified: number) => void;
   against?: AgainstOptions;
+  /** Which thread recomputes the events' hashes (default: chosen by scope and length, see audit.ts). */
+  hashThread?: HashThread;
 }
 
 export function verifyCampaign(
@@ -32,6 +35,7 @@ export function verifyCampaign(
       ...(options.scope ? { scope: options.scope } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.against ? { against: options.against } : {}),
+      ...(options.hashThread ? { hashThread: options.hashThread } : {}),
     });
   });
 }

@@ -176,6 +176,10 @@ describe.each(backends())('tamper suite on %s', (backend) => {
       expect(chainOnly.db).toMatchObject({ scope: 'chain', ok: chainProblems.length === 0 });
       expect(chainOnly.db.problems).toEqual(chainProblems);
       expect(chainOnly.bundle.problems).toEqual(chainProblems);
+      // A long chain is hashed on a worker thread (hashed-pages.ts): the verdicts are the same.
+      const onWorker = await verifyBoth(target, C, { scope: 'chain', hashThread: 'worker' });
+      expect(onWorker.db).toEqual(chainOnly.db);
+      expect(onWorker.bundle).toEqual(chainOnly.bundle);
     },
   );
 
