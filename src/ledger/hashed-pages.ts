@@ -31,17 +31,22 @@ export async function* hashedPages(
   thread: HashThread = 'auto',
 ): AsyncGenerator<HashedPage> {
   let hashedHere = 0;
-  let worker: HashWorker | null = null;
+  let started = thread === 'worker';
+  let worker: HashWorker | null = started ? HashWorker.start() : null;
   const ahead: Promise<HashedPage>[] = [];
   let batch: StoredEvent[] = [];
   try {
     for await (const page of pages) {
-      if (!worker && (thread === 'this' || (thread === 'auto' && hashedHere < HASH_WORKER_AFTER_EVENTS))) {
+      if (!started && thread === 'auto' && hashedHere >= HASH_WORKER_AFTER_EVENTS) {
+        started = true;
+        worker = HashWorker.start();
+      }
+      if (!worker) {
+        // Page by page, as it comes: no batches to wait for.
         hashedHere += page.length;
         yield { events: page, hashes: hashEvents(page) };
         continue;
       }
-      worker ??= HashWorker.start();
       for (const event of page) batch.push(event);
       if (batch.length >= BATCH_EVENTS) {
         // While the worker has batches queued, this thread hashes one itself rather than wait for it.
@@ -54,7 +59,7 @@ export async function* hashedPages(
       }
       while (ahead.length > BATCHES_AHEAD) yield await (ahead.shift() as Promise<HashedPage>);
     }
-    if (batch.length > 0) ahead.push((worker as HashWorker).hash(batch));
+    if (batch.length > 0 && worker) ahead.push(worker.hash(batch));
     while (ahead.length > 0) yield await (ahead.shift() as Promise<HashedPage>);
   } finally {
     worker?.close();
@@ -69,15 +74,7 @@ class HashWorker {
   private readonly waiting: { events: StoredEvent[]; resolve: (page: HashedPage) => void }[] = [];
   private failed = false;
 
-  get queued(): number {
-    return this.waiting.length;
-  }
-
-  private constructor(private readonly worker: Worker | null) {
-    if (!worker) {
-      this.failed = true;
-      return;
-    }
+  private constructor(private readonly worker: Worker) {
     worker.on('message', (hashes: ArrayBuffer) => {
       const next = this.waiting.shift();
       next?.resolve({ events: next.events, hashes: new RecomputedHashes(Buffer.from(hashes)) });
@@ -91,13 +88,18 @@ class HashWorker {
     worker.on('exit', fail);
   }
 
-  static start(): HashWorker {
+  /** `null` when the worker's script is not built (running from the sources without `npm run build`). */
+  static start(): HashWorker | null {
     const script = compiledWorkerScript('ledger/hash-worker.js');
-    return new HashWorker(script ? new Worker(script) : null);
+    return script ? new HashWorker(new Worker(script)) : null;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
   }
 
   hash(events: StoredEvent[]): Promise<HashedPage> {
-    if (this.failed || !this.worker) return Promise.resolve({ events, hashes: hashEvents(events) });
+    if (this.failed) return Promise.resolve({ events, hashes: hashEvents(events) });
     const packed = packEvents(events);
     const answered = new Promise<HashedPage>((resolve) => this.waiting.push({ events, resolve }));
     this.worker.postMessage(packed, [packed]);
@@ -107,6 +109,6 @@ class HashWorker {
   close(): void {
     this.failed = true;
     this.waiting.length = 0;
-    void this.worker?.terminate();
+    void this.worker.terminate();
   }
 }

@@ -92,11 +92,26 @@ describe('recomputed event hashes', () => {
     const mismatches = bad.map((event, index) =>
       FIELDS.filter((field) => !rehashed.matches(index, field, event[field])),
     );
-    expect(mismatches[0]).toEqual([]);
-    expect(mismatches[1]).toEqual(['payloadHash', 'idempotencyKey']);
-    expect(mismatches[2]).toEqual(['envelopeHash']);
-    expect(mismatches[3]).toEqual(['idempotencyKey', 'envelopeHash']);
-    expect(mismatches[4]).toEqual(['payloadHash', 'envelopeHash']);
+    // The envelope frames the *stored* payload hash and key: a changed payload alone leaves it intact.
+    expect(mismatches).toEqual([
+      [],
+      ['payloadHash', 'idempotencyKey'],
+      ['envelopeHash'],
+      ['idempotencyKey', 'envelopeHash'],
+      ['payloadHash', 'envelopeHash'],
+      ['payloadHash', 'idempotencyKey'],
+      ['idempotencyKey', 'envelopeHash'],
+      [],
+      ['payloadHash', 'idempotencyKey'],
+      ['envelopeHash'],
+      ['idempotencyKey', 'envelopeHash'],
+      ['envelopeHash'],
+    ]);
+    // What a report prints is the recomputed hash itself.
+    expect(rehashed.hex(1, 'payloadHash')).toBe(
+      payloadHash((bad[1] as StoredEvent).payloadCanonical).toString('hex'),
+    );
+    expect(rehashed.hex(2, 'envelopeHash')).toBe(envelopeHash(bad[2] as StoredEvent).toString('hex'));
   });
 
   it('are the same packed and hashed elsewhere as hashed here, byte for byte', () => {
