@@ -4,7 +4,7 @@
  * The event stream also checks the file's structure (header first, known kinds in section order, and an
  * end record whose counts match): a bundle that was cut short or altered in shape cannot be verified.
  */
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { AuditSource } from './audit-records.js';
 import {
   BundleFormatError,
@@ -36,11 +36,15 @@ export interface BundleSource extends AuditSource {
 
 /** Opens a bundle: reads its header line; the streams read the file when iterated. */
 export async function openBundle(path: string, label = path): Promise<BundleSource> {
+  let isFile: boolean;
   try {
-    await access(path);
-  } catch {
-    throw new BundleFormatError(`${label}: no such bundle file`, { file: label });
+    isFile = (await stat(path)).isFile();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const problem = code === 'ENOENT' ? 'no such bundle file' : `cannot read it (${code ?? String(error)})`;
+    throw new BundleFormatError(`${label}: ${problem}`, { file: label });
   }
+  if (!isFile) throw new BundleFormatError(`${label}: not a file (a bundle is one NDJSON file)`, { file: label });
   let header: BundleHeader | null = null;
   for await (const [line] of readLines(path)) {
     if (!line || kindOf(line.text) !== 'header') {

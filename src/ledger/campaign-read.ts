@@ -1,6 +1,7 @@
 /** Read side of a campaign for `digest`, `log`, `runs` and checkpoints: the SQL and its typed results. */
 import type { Session } from '../db/database.js';
 import { DIGEST_PHASE, type DigestComponent, stateDigest } from '../plan/state-digest.js';
+import { requireCampaignId } from './ledger-sql.js';
 
 export interface CampaignDigest {
   campaign: string;
@@ -12,18 +13,18 @@ export interface CampaignDigest {
 /**
  * The state digest of a campaign's projections with the reference algorithm: one manifest component per
  * committed import plus one component per projection row. A campaign holding one package gives that
- * package's plan digest.
+ * package's plan digest. A campaign that does not exist is refused (`campaign.not_found`).
  */
 export async function campaignDigest(session: Session, campaign: string): Promise<CampaignDigest> {
+  const id = await requireCampaignId(session, campaign);
   const rows = await session.query<DigestComponent & { kind: string }>(
-    `WITH c AS (SELECT id FROM campaigns WHERE slug = $1)
-     SELECT 'manifest' AS kind, package_id AS stable_id, manifest_hash AS content_hash FROM imports, c WHERE campaign_id = c.id
-     UNION ALL SELECT 'entity', stable_id, content_hash FROM entities, c WHERE campaign_id = c.id
-     UNION ALL SELECT 'edge', stable_id, content_hash FROM edges, c WHERE campaign_id = c.id
-     UNION ALL SELECT 'tag', stable_id, content_hash FROM tags, c WHERE campaign_id = c.id
-     UNION ALL SELECT 'affordance', stable_id, content_hash FROM affordances, c WHERE campaign_id = c.id
-     UNION ALL SELECT 'chunk', stable_id, content_hash FROM chunks, c WHERE campaign_id = c.id`,
-    [campaign],
+    `SELECT 'manifest' AS kind, package_id AS stable_id, manifest_hash AS content_hash FROM imports WHERE campaign_id = $1
+     UNION ALL SELECT 'entity', stable_id, content_hash FROM entities WHERE campaign_id = $1
+     UNION ALL SELECT 'edge', stable_id, content_hash FROM edges WHERE campaign_id = $1
+     UNION ALL SELECT 'tag', stable_id, content_hash FROM tags WHERE campaign_id = $1
+     UNION ALL SELECT 'affordance', stable_id, content_hash FROM affordances WHERE campaign_id = $1
+     UNION ALL SELECT 'chunk', stable_id, content_hash FROM chunks WHERE campaign_id = $1`,
+    [id],
   );
   const components = rows.map((row) => ({
     phase: row.kind === 'manifest' ? 'manifest' : DIGEST_PHASE[row.kind as keyof typeof DIGEST_PHASE],
@@ -50,13 +51,17 @@ export interface ImportLogRow {
   event_ordinal: number | null;
 }
 
+/**
+ * The first `limit` rows (all without one) of a campaign's ImportLog, in sequence order. A campaign that does
+ * not exist is refused (`campaign.not_found`).
+ */
 export async function importLog(session: Session, campaign: string, limit?: number): Promise<ImportLogRow[]> {
+  const id = await requireCampaignId(session, campaign);
   const rows = await session.query<Record<string, unknown>>(
     `SELECT l.sequence_no::text AS sequence_no, l.import_id::text AS import_id, l.phase, l.object_type, l.stable_id,
             l.file_hash, l.action, l.manifest_hash, l.event_ordinal::text AS event_ordinal
-       FROM import_log l JOIN campaigns c ON c.id = l.campaign_id
-      WHERE c.slug = $1 ORDER BY l.sequence_no ${limit ? 'LIMIT $2' : ''}`,
-    limit ? [campaign, limit] : [campaign],
+       FROM import_log l WHERE l.campaign_id = $1 ORDER BY l.sequence_no LIMIT $2`,
+    [id, limit ?? null],
   );
   return rows.map((r) => ({
     sequence_no: Number(r.sequence_no),

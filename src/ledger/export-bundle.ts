@@ -8,7 +8,6 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { type Clock, microsToIso, systemClock } from '../clock.js';
 import type { Session } from '../db/database.js';
-import { UsageError } from '../errors.js';
 import {
   BUNDLE_FORMAT,
   encodeCheckpoint,
@@ -21,6 +20,7 @@ import {
   type SectionCounts,
 } from './bundle-format.js';
 import { databaseSource, inSnapshot } from './db-source.js';
+import { campaignNotFound } from './ledger-sql.js';
 
 export interface ExportOptions {
   clock?: Clock;
@@ -45,7 +45,7 @@ export function exportBundle(
   return inSnapshot(session, 'read only', async (tx) => {
     const source = await databaseSource(tx, campaign, options.batchSize);
     if (source.campaignId === null) {
-      throw new UsageError(`campaign '${campaign}' does not exist`, { campaign }, 'campaign.not_found');
+      throw campaignNotFound(campaign);
     }
     const partial = `${outPath}.partial`;
     const out = createWriteStream(partial);

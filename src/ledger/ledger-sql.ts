@@ -5,6 +5,7 @@
 import { CopyFormatError, type CopyTuple, copyTuples } from '../db/copy-decoder.js';
 import { POSTGRES_EPOCH_MICROS } from '../db/copy-encoder.js';
 import type { Session } from '../db/database.js';
+import { UsageError } from '../errors.js';
 import {
   type ImportRecord,
   type LogRecord,
@@ -52,6 +53,18 @@ export async function campaignId(session: Session, slug: string): Promise<string
     slug,
   ]);
   return rows[0]?.id ?? null;
+}
+
+/** The refusal of a campaign that does not exist: a misspelt name must not read as an empty campaign. */
+export function campaignNotFound(campaign: string): UsageError {
+  return new UsageError(`campaign '${campaign}' does not exist`, { campaign }, 'campaign.not_found');
+}
+
+/** The campaign's id; a campaign that does not exist is refused (`campaign.not_found`). */
+export async function requireCampaignId(session: Session, slug: string): Promise<string> {
+  const id = await campaignId(session, slug);
+  if (id === null) throw campaignNotFound(slug);
+  return id;
 }
 
 interface EventDbRow {

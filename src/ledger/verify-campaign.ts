@@ -6,10 +6,10 @@
  * a verification failure instead: the checkpoint proves the chain existed, and it is gone.
  */
 import type { Session } from '../db/database.js';
-import { UsageError } from '../errors.js';
 import { type AgainstOptions, type AuditReport, runAudit, type VerifyScope } from './audit.js';
 import { databaseSource, inSnapshot } from './db-source.js';
 import type { HashThread } from './hashed-pages.js';
+import { campaignNotFound } from './ledger-sql.js';
 
 export interface VerifyOptions {
   /** `full` (default): the chain and every row derived from it; `chain`: the hash chain and checkpoints only. */
@@ -29,7 +29,7 @@ export function verifyCampaign(
   return inSnapshot(session, 'read only', async (tx) => {
     const source = await databaseSource(tx, campaign, options.batchSize);
     if (source.campaignId === null && !options.against) {
-      throw new UsageError(`campaign '${campaign}' does not exist`, { campaign }, 'campaign.not_found');
+      throw campaignNotFound(campaign);
     }
     return runAudit(source, {
       ...(options.scope ? { scope: options.scope } : {}),

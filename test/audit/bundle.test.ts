@@ -105,7 +105,7 @@ describe('audit bundles', () => {
     );
   });
 
-  it('refuses a bundle cut short, one with a malformed line, and one out of section order (exit 4)', async () => {
+  it('refuses a bundle cut short, one with a malformed line, one out of section order, and no file (exit 4)', async () => {
     const cases: [string, string, RegExp][] = [
       [
         variant('short.ndjson', (all) => all.slice(0, -1)),
@@ -139,6 +139,9 @@ describe('audit bundles', () => {
         'junk.ndjson',
         /line 3 is not a bundle record/,
       ],
+      [join(tmpDir('nothing'), 'gone.ndjson'), 'gone.ndjson', /gone.ndjson: no such bundle file/],
+      // A folder was an internal error (exit 3, EISDIR) once.
+      [tmpDir('folder'), 'folder', /: not a file \(a bundle is one NDJSON file\)/],
     ];
     for (const [path, name, message] of cases) {
       await expect(verifyBundle(path, { label: name })).rejects.toThrow(BundleFormatError);

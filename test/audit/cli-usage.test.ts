@@ -1,5 +1,5 @@
 /** The audit commands' usage errors (exit 2), through the CLI in-process on an embedded database. */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDED_ONLY, runCli } from '../support/cli.js';
@@ -73,8 +73,16 @@ describe('audit commands refuse bad usage with exit 2', () => {
     [
       ['checkpoint', '--campaign', 'u', '--trail', 'many'],
       'usage.invalid',
-      "--trail must be an integer from 0 to 1000000, not 'many'",
+      "--trail must be a whole number from 0 to 1000000, not 'many'",
     ],
+    // A misspelt campaign is not an empty one: no empty log, no digest of nothing.
+    [['log', '--campaign', 'nobody'], 'campaign.not_found', "campaign 'nobody' does not exist"],
+    [['digest', '--campaign', 'nobody'], 'campaign.not_found', "campaign 'nobody' does not exist"],
+    // Limits are whole numbers: not silently all rows (a word, 0) nor a database error (a sign).
+    [['log', '--campaign', 'u', '-n', 'ten'], 'usage.invalid', "--limit must be a whole number, not 'ten'"],
+    [['log', '--campaign', 'u', '-n', '2.5'], 'usage.invalid', "--limit must be a whole number, not '2.5'"],
+    [['runs', '-n', '-1'], 'usage.invalid', "--limit must be a whole number, not '-1'"],
+    [['runs', '-n', 'all'], 'usage.invalid', "--limit must be a whole number, not 'all'"],
   ])('%j', async (args, code, message) => {
     writeFileSync(join(dir, 'bad.json'), 'nope');
     const resolved = args.map((a) =>
@@ -93,6 +101,17 @@ describe('audit commands refuse bad usage with exit 2', () => {
       error: { code, message: expect.stringContaining(message) },
     });
     expect(run.stdout + run.stderr).not.toContain(dir);
+  });
+
+  it('shows as many log rows and runs as -n asks for, none for 0', async () => {
+    const all = await cli('log', '--campaign', 'u', '--json');
+    const entries = all.json.entries as { sequence_no: number }[];
+    expect(entries.length).toBeGreaterThan(3);
+    const three = await cli('log', '--campaign', 'u', '-n', '3', '--json');
+    expect(three.json.entries).toEqual(entries.slice(0, 3));
+    expect((await cli('log', '--campaign', 'u', '-n', '0', '--json')).json.entries).toEqual([]);
+    expect((await cli('runs', '-n', '0', '--json')).json.runs).toEqual([]);
+    expect((await cli('runs', '-n', '1', '--json')).json.runs).toHaveLength(1);
   });
 
   it('fails the verification (exit 4), not the usage, of a campaign a checkpoint names and the database lacks', async () => {
@@ -144,6 +163,23 @@ describe('audit commands refuse bad usage with exit 2', () => {
     expect(again.code).toBe(2);
     expect(again.json).toMatchObject({
       error: { code: 'keygen.exists', message: 'k.key already exists; keygen never overwrites a key' },
+    });
+  });
+
+  it('writes both halves of a key pair or neither', async () => {
+    // Someone's public key is already there: no orphan private key is left behind, and nothing is overwritten.
+    writeFileSync(join(dir, 'half.pub'), 'theirs');
+    const refused = await runCli(['keygen', '--out', join(dir, 'half'), '--json']);
+    expect(refused.code).toBe(2);
+    expect(refused.json).toMatchObject({
+      error: { code: 'keygen.exists', message: expect.stringContaining('half.pub') },
+    });
+    expect(existsSync(join(dir, 'half.key'))).toBe(false);
+    expect(readFileSync(join(dir, 'half.pub'), 'utf8')).toBe('theirs');
+    const nowhere = await runCli(['keygen', '--out', join(dir, 'missing', 'k'), '--json']);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.json).toMatchObject({
+      error: { code: 'usage.invalid', message: '--out k.key: its folder does not exist' },
     });
   });
 });

@@ -11,6 +11,7 @@ import type { CheckpointResult } from '../../ledger/create-checkpoint.js';
 import { cliContext, withDatabase } from '../context.js';
 import { assertWritableTarget } from '../out-path.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
+import { wholeNumber } from '../whole-number.js';
 import { readPrivateKeyFile } from './keygen.js';
 
 interface CheckpointFlags {
@@ -43,7 +44,7 @@ export function registerCheckpoint(program: Command, io: Io, setExit: (code: num
       if (opts.out) assertWritableTarget(opts.out, '--out');
       const ctx = await cliContext(command, io);
       const signKey = opts.signKey ? await readPrivateKeyFile(opts.signKey, '--sign-key') : undefined;
-      const denseTrail = opts.trail === undefined ? undefined : parseTrail(opts.trail);
+      const denseTrail = opts.trail === undefined ? undefined : wholeNumber('--trail', opts.trail, 1_000_000);
       const campaign = opts.campaign ?? ctx.config.campaign;
       const result = await withDatabase(ctx, (db) =>
         createCheckpoint(db, campaign, {
@@ -66,13 +67,6 @@ export function registerCheckpoint(program: Command, io: Io, setExit: (code: num
       }
       setExit(EXIT.ok);
     });
-}
-
-function parseTrail(value: string): number {
-  if (!/^[0-9]+$/.test(value) || Number(value) > 1_000_000) {
-    throw new UsageError(`--trail must be an integer from 0 to 1000000, not '${value}'`, {}, 'usage.invalid');
-  }
-  return Number(value);
 }
 
 function summaryJson(result: CheckpointResult): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { EXIT, formatCounts, type Io, printJson, printLines } from '../output.js';
+import { wholeNumber } from '../whole-number.js';
 
 /** `chronicle harness list|corrupt|generate`: test packages for QA (nothing touches a database). */
 export function registerHarness(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -101,10 +102,4 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
       }
       setExit(EXIT.ok);
     });
-}
-
-function wholeNumber(flag: string, text: string): number {
-  if (!/^\d+$/.test(text))
-    throw new UsageError(`${flag} must be a whole number, got '${text}'`, { option: flag });
-  return Number(text);
 }

@@ -1,10 +1,11 @@
 /** `chronicle keygen`: an Ed25519 key pair for signing checkpoints; and reading key files for other commands. */
 
 import type { KeyObject } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { assertWritableTarget } from '../out-path.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 
 export function registerKeygen(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -20,8 +21,15 @@ export function registerKeygen(program: Command, io: Io, setExit: (code: number)
       const pair = generateSigningKeyPair();
       const privatePath = `${opts.out}.key`;
       const publicPath = `${opts.out}.pub`;
+      assertWritableTarget(privatePath, '--out');
       writeNew(privatePath, pair.privateKeyPem, 0o600);
-      writeNew(publicPath, pair.publicKeyPem, 0o644);
+      try {
+        writeNew(publicPath, pair.publicKeyPem, 0o644);
+      } catch (error) {
+        // A private key without its public half is of no use, and would block the rerun: none or both.
+        rmSync(privatePath, { force: true });
+        throw error;
+      }
       if (opts.json) {
         printJson(io, {
           key_id: pair.keyId,

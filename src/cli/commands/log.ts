@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { cliContext, withDatabase } from '../context.js';
 import { EXIT, formatTable, type Io, printJson, printLines } from '../output.js';
+import { wholeNumber } from '../whole-number.js';
 
 export function registerLog(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('log')
     .description("a campaign's ImportLog: one provenance row per object of every import, in sequence order")
     .option('-c, --campaign <slug>', 'campaign (default: config campaign, else "default")')
-    .option('-n, --limit <rows>', 'at most this many rows', (v) => Number.parseInt(v, 10))
+    .option('-n, --limit <rows>', 'at most this many rows', (v) => wholeNumber('--limit', v))
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; limit?: number; json?: boolean }, command: Command) => {
       const { importLog } = await import('../../ledger/campaign-read.js');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { cliContext, withDatabase } from '../context.js';
 import { EXIT, formatTable, type Io, printJson, printLines } from '../output.js';
+import { wholeNumber } from '../whole-number.js';
 
 export function registerRuns(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -9,7 +10,7 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
       'every import attempt with its outcome (committed, noop, rolled_back) and, for failures, why',
     )
     .option('-c, --campaign <slug>', 'only this campaign (default: all)')
-    .option('-n, --limit <runs>', 'the most recent N attempts (default 50)', (v) => Number.parseInt(v, 10))
+    .option('-n, --limit <runs>', 'the most recent N attempts (default 50)', (v) => wholeNumber('--limit', v))
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; limit?: number; json?: boolean }, command: Command) => {
       const { importRuns } = await import('../../ledger/campaign-read.js');
