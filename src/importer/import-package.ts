@@ -6,7 +6,7 @@
 
 import { type Clock, type IdGenerator, randomRunId, systemClock } from '../clock.js';
 import type { Database, Session } from '../db/database.js';
-import { ChronicleError, PackageRejectedError, type Phase } from '../errors.js';
+import { ChronicleError, PackageRejectedError, type Phase, UsageError } from '../errors.js';
 import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
@@ -86,13 +86,38 @@ export interface ImportResult {
 }
 
 export const DEFAULT_CAMPAIGN = 'default';
+const MAX_CAMPAIGN_NAME = 200;
+
+/**
+ * A campaign is created by its first import, under the name given: an empty one (an unset variable in a script),
+ * one of blanks only, or one with control characters (a stray newline) would make a campaign nobody can name
+ * again in a table or a log line. Refused with `campaign.invalid_name` (exit 2) before anything is read.
+ */
+export function checkCampaignName(name: string): string {
+  const problem =
+    name.trim() === ''
+      ? 'is empty'
+      : /\p{Cc}/u.test(name)
+        ? 'holds a control character'
+        : [...name].length > MAX_CAMPAIGN_NAME
+          ? `is longer than ${MAX_CAMPAIGN_NAME} characters`
+          : null;
+  if (problem) {
+    throw new UsageError(
+      `campaign name ${JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name)} ${problem}`,
+      { campaign: name },
+      'campaign.invalid_name',
+    );
+  }
+  return name;
+}
 
 export async function importPackage(
   db: Database,
   dir: string,
   options: ImportOptions = {},
 ): Promise<ImportResult> {
-  const campaign = options.campaign ?? DEFAULT_CAMPAIGN;
+  const campaign = checkCampaignName(options.campaign ?? DEFAULT_CAMPAIGN);
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? new Metrics();
   const faults = options.faults ?? NO_FAULTS;

@@ -44,7 +44,8 @@ export async function openBundle(path: string, label = path): Promise<BundleSour
     const problem = code === 'ENOENT' ? 'no such bundle file' : `cannot read it (${code ?? String(error)})`;
     throw new BundleFormatError(`${label}: ${problem}`, { file: label });
   }
-  if (!isFile) throw new BundleFormatError(`${label}: not a file (a bundle is one NDJSON file)`, { file: label });
+  if (!isFile)
+    throw new BundleFormatError(`${label}: not a file (a bundle is one NDJSON file)`, { file: label });
   let header: BundleHeader | null = null;
   for await (const [line] of readLines(path)) {
     if (!line || kindOf(line.text) !== 'header') {

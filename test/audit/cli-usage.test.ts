@@ -83,6 +83,14 @@ describe('audit commands refuse bad usage with exit 2', () => {
     [['log', '--campaign', 'u', '-n', '2.5'], 'usage.invalid', "--limit must be a whole number, not '2.5'"],
     [['runs', '-n', '-1'], 'usage.invalid', "--limit must be a whole number, not '-1'"],
     [['runs', '-n', 'all'], 'usage.invalid', "--limit must be a whole number, not 'all'"],
+    // An unset variable in a script, or a stray newline, must not create a campaign nobody can name.
+    [['import', LIGHTHOUSE, '--campaign', ''], 'campaign.invalid_name', 'campaign name "" is empty'],
+    [['import', LIGHTHOUSE, '--campaign', '  '], 'campaign.invalid_name', 'campaign name "  " is empty'],
+    [
+      ['import', LIGHTHOUSE, '--campaign', 'saltmarrow\n'],
+      'campaign.invalid_name',
+      'campaign name "saltmarrow\\n" holds a control character',
+    ],
   ])('%j', async (args, code, message) => {
     writeFileSync(join(dir, 'bad.json'), 'nope');
     const resolved = args.map((a) =>
