@@ -145,10 +145,14 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
       for (const line of log.slice(1)) expect(line.slice(hashColumn)).toMatch(/^[0-9a-f]{16}…$/);
 
       const runs = (await cli('runs', '--campaign', campaign)).stdout.trimEnd().split('\n');
-      expect(runs.at(-1)).toBe('2 run(s)');
-      const packageColumns = runs.slice(0, -1).map((line) => line.search(/(01[0-9A-Z]{24}|-)( |$)/));
-      expect(new Set(packageColumns).size).toBe(1);
-      expect(runs[0]).toContain(campaign);
+      expect(runs.at(-1)).toBe('2 runs');
+      expect(runs[0]).toMatch(/^started_at +outcome +campaign +package +error$/);
+      const packageColumns = runs.slice(1, -1).map((line) => line.search(/(01[0-9A-Z]{24}|-)( |$)/));
+      expect(packageColumns).toEqual([runs[0]?.indexOf('package'), runs[0]?.indexOf('package')]);
+      expect(runs[1]).toContain(campaign);
+      expect((await cli('runs', '--campaign', campaign, '-n', '1')).stdout.trimEnd().split('\n').at(-1)).toBe(
+        '1 run',
+      );
 
       const digest = (await cli('digest', '--campaign', campaign)).stdout;
       expect(digest).toMatch(/\(1 import, 17 components\)/);

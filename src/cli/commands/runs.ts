@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { cliContext, withDatabase } from '../context.js';
-import { EXIT, formatTable, type Io, printJson, printLines } from '../output.js';
+import { counted, EXIT, formatTable, type Io, printJson, printLines } from '../output.js';
 import { wholeNumber } from '../whole-number.js';
 
 export function registerRuns(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -19,8 +19,9 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
       if (opts.json) printJson(io, { runs });
       else {
         printLines(io, [
-          ...formatTable(
-            runs.map((r) => [
+          ...formatTable([
+            ['started_at', 'outcome', 'campaign', 'package', 'error'],
+            ...runs.map((r) => [
               r.started_at,
               r.outcome,
               r.campaign,
@@ -29,8 +30,8 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
                 ? `[${r.error_code}] ${r.phase ?? ''}${r.fault_point ? ` at ${r.fault_point}` : ''}`
                 : '',
             ]),
-          ).map((line) => line.trimEnd()),
-          `${runs.length} run(s)`,
+          ]).map((line) => line.trimEnd()),
+          counted(runs.length, 'run'),
         ]);
       }
       setExit(EXIT.ok);
