@@ -33,7 +33,14 @@ export {
 } from './ledger/audit.js';
 export type { AuditSource } from './ledger/audit-records.js';
 export { BUNDLE_FORMAT, BundleFormatError } from './ledger/bundle-format.js';
-export { type CampaignDigest, campaignDigest, importLog, importRuns } from './ledger/campaign-read.js';
+export {
+  type CampaignDigest,
+  type CampaignSummary,
+  campaignDigest,
+  importLog,
+  importRuns,
+  listCampaigns,
+} from './ledger/campaign-read.js';
 export type { ProblemKind, VerifyProblem, VerifyReport } from './ledger/chain-verifier.js';
 export {
   CHECKPOINT_FORMAT,

@@ -11,6 +11,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ChronicleError, DatabaseError, UsageError } from '../errors.js';
+import { registerCampaigns } from './commands/campaigns.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
 import { registerDigest } from './commands/digest.js';
 import { registerExport } from './commands/export.js';
@@ -68,6 +69,7 @@ Examples:
   registerCheckpoint(program, io, setExit);
   registerExport(program, io, setExit);
   registerKeygen(program, io, setExit);
+  registerCampaigns(program, io, setExit);
   registerDigest(program, io, setExit);
   registerLog(program, io, setExit);
   registerRuns(program, io, setExit);

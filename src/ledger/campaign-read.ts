@@ -1,7 +1,43 @@
-/** Read side of a campaign for `digest`, `log`, `runs` and checkpoints: the SQL and its typed results. */
+/** Read side of campaigns for `campaigns`, `digest`, `log`, `runs` and checkpoints: the SQL and its typed results. */
 import type { Session } from '../db/database.js';
 import { DIGEST_PHASE, type DigestComponent, stateDigest } from '../plan/state-digest.js';
 import { requireCampaignId } from './ledger-sql.js';
+
+export interface CampaignSummary {
+  campaign: string;
+  /** Events up to the tip (its ordinal + 1: ordinals are dense from 0). */
+  events: number;
+  imports: number;
+  tip_hash: string | null;
+  last_import_at: string | null;
+}
+
+/** Every campaign by name, with its tip and imports: what is in this database at a glance. */
+export async function listCampaigns(session: Session): Promise<CampaignSummary[]> {
+  const rows = await session.query<{
+    campaign: string;
+    tip_ordinal: string | null;
+    tip_hash: string | null;
+    imports: number;
+    last_import_at: string | null;
+  }>(
+    `SELECT c.slug AS campaign, t.replay_ordinal::text AS tip_ordinal, encode(t.envelope_hash, 'hex') AS tip_hash,
+            i.imports, to_char(i.last_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS last_import_at
+       FROM campaigns c
+       LEFT JOIN LATERAL (SELECT replay_ordinal, envelope_hash FROM events e WHERE e.campaign_id = c.id
+                           ORDER BY e.replay_ordinal DESC LIMIT 1) t ON true
+       CROSS JOIN LATERAL (SELECT count(*)::int AS imports, max(committed_at) AS last_at FROM imports
+                            WHERE imports.campaign_id = c.id) i
+      ORDER BY c.slug COLLATE "C"`,
+  );
+  return rows.map((row) => ({
+    campaign: row.campaign,
+    events: row.tip_ordinal === null ? 0 : Number(row.tip_ordinal) + 1,
+    imports: row.imports,
+    tip_hash: row.tip_hash,
+    last_import_at: row.last_import_at,
+  }));
+}
 
 export interface CampaignDigest {
   campaign: string;

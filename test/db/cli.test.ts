@@ -123,6 +123,18 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
       const digest = await cli('digest', '--campaign', 'json', '--json');
       expect(digest.json).toMatchObject({ state_digest: committed.json.state_digest, imports: 1 });
 
+      const campaigns = await cli('campaigns', '--json');
+      expect(campaigns.code).toBe(0);
+      expect((campaigns.json.campaigns as { campaign: string }[]).find((c) => c.campaign === 'json')).toEqual(
+        {
+          campaign: 'json',
+          events: 35,
+          imports: 1,
+          tip_hash: committed.json.tip_hash,
+          last_import_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
+        },
+      );
+
       const log = await cli('log', '--campaign', 'json', '--json');
       expect((log.json.entries as unknown[]).length).toBe(35);
 
@@ -153,6 +165,13 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
       expect((await cli('runs', '--campaign', campaign, '-n', '1')).stdout.trimEnd().split('\n').at(-1)).toBe(
         '1 run',
       );
+
+      const listed = (await cli('campaigns')).stdout.trimEnd().split('\n');
+      expect(listed[0]).toMatch(/^campaign +events +imports +last_import_at +tip_hash$/);
+      expect(listed.find((line) => line.startsWith(campaign))).toMatch(
+        new RegExp(`^${campaign} +18 +1 +\\S+Z +[0-9a-f]{16}…$`),
+      );
+      expect(listed.at(-1)).toMatch(/^\d+ campaigns?$/);
 
       const digest = (await cli('digest', '--campaign', campaign)).stdout;
       expect(digest).toMatch(/\(1 import, 17 components\)/);
