@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
 import { EXIT, formatCounts, type Io, printJson, printLines } from '../output.js';
 import { wholeNumber } from '../whole-number.js';
 
