@@ -10,8 +10,8 @@ import type { AuditSource, ReportProblem, VerifyScope } from './audit-records.js
 import {
   buildReport,
   ChainVerifier,
+  ProblemList,
   type StoredEvent,
-  type VerifyProblem,
   type VerifyReport,
 } from './chain-verifier.js';
 import { type CheckpointDocument, checkSignature } from './checkpoint.js';
@@ -46,6 +46,8 @@ export interface AuditOptions {
   scope?: VerifyScope;
   against?: AgainstOptions;
   onProgress?: (eventsVerified: number) => void;
+  /** Problems listed at most (default MAX_REPORTED_PROBLEMS); the report counts the others. */
+  maxProblems?: number;
   /** Which thread recomputes the events' hashes (tests pin it; see hashed-pages.ts). */
   hashThread?: HashThread;
 }
@@ -68,12 +70,12 @@ export interface AuditReport extends VerifyReport {
 const PROGRESS_EVERY = 10_000;
 
 export async function runAudit(source: AuditSource, options: AuditOptions = {}): Promise<AuditReport> {
-  const problems: VerifyProblem[] = [];
+  const problems = new ProblemList(options.maxProblems);
   const report: ReportProblem = (ordinal, kind, message) =>
-    problems.push({ ordinal: Number(ordinal), kind, message });
+    problems.add({ ordinal: Number(ordinal), kind, message });
   const scope = options.scope ?? 'full';
   const full = scope === 'full';
-  const chain = new ChainVerifier(full);
+  const chain = new ChainVerifier(full, new ProblemList(options.maxProblems));
   // Each checker walks its own stream beside the events; the derived rows only in a full verification.
   const checkers: EventChecker[] = [
     ...(full
@@ -120,7 +122,10 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
         truncated: false,
       })
     : null;
-  const result: AuditReport = { ...buildReport(source.campaign, chain, problems), scope };
+  const result: AuditReport = {
+    ...buildReport(source.campaign, chain, problems, options.maxProblems),
+    scope,
+  };
   if (document && outcome) {
     result.against = {
       ...outcome,

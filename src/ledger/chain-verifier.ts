@@ -53,15 +53,56 @@ export interface VerifyProblem {
 
 const hex = (b: Buffer) => b.toString('hex');
 
+/** Problems a report lists at most; the rest are counted (`problemsOmitted`). */
+export const MAX_REPORTED_PROBLEMS = 10_000;
+
+/**
+ * The problems of a verification, bounded: those at the lowest `limit` ordinals are kept (in the order reported
+ * within an ordinal), the others only counted. A chain altered throughout would otherwise hold millions of
+ * them (hundreds of MB) and print a JSON report too long for one string.
+ */
+export class ProblemList {
+  private kept: VerifyProblem[] = [];
+  private total = 0;
+
+  constructor(private readonly limit = MAX_REPORTED_PROBLEMS) {}
+
+  add(problem: VerifyProblem): void {
+    this.total += 1;
+    this.kept.push(problem);
+    if (this.kept.length >= 2 * this.limit) this.trim();
+  }
+
+  get count(): number {
+    return this.total;
+  }
+
+  /** The kept problems, by ordinal. */
+  sorted(): VerifyProblem[] {
+    this.trim();
+    return this.kept;
+  }
+
+  private trim(): void {
+    this.kept.sort((a, b) => a.ordinal - b.ordinal);
+    if (this.kept.length > this.limit) this.kept.length = this.limit;
+  }
+}
+
 export class ChainVerifier {
   private expectedOrdinal = 0n;
   private expectedPrev: Buffer = ZERO_HASH;
   private count = 0;
-  readonly problems: VerifyProblem[] = [];
   private tip: Buffer | null = null;
 
-  /** `checksQueryCopy`: report a jsonb payload copy that differs from the bytes (not part of the chain itself). */
-  constructor(private readonly checksQueryCopy = true) {}
+  /**
+   * `checksQueryCopy`: report a jsonb payload copy that differs from the bytes (not part of the chain itself).
+   * `problems` receives what is found.
+   */
+  constructor(
+    private readonly checksQueryCopy = true,
+    readonly problems = new ProblemList(),
+  ) {}
 
   /** `hashes`, at `index`: the hashes recomputed from this event's stored columns. */
   push(event: StoredEvent, hashes: RecomputedHashes, index: number): void {
@@ -126,7 +167,7 @@ export class ChainVerifier {
   }
 
   report(ordinal: number, kind: ProblemKind, message: string): void {
-    this.problems.push({ ordinal, kind, message });
+    this.problems.add({ ordinal, kind, message });
   }
 
   get events(): number {
@@ -149,22 +190,31 @@ export interface VerifyReport {
   tipHash: string | null;
   firstBadOrdinal?: number;
   reason?: string;
+  /** At the lowest ordinals, at most MAX_REPORTED_PROBLEMS of them. */
   problems: VerifyProblem[];
+  /** Problems found beyond those listed (absent when every problem is listed). */
+  problemsOmitted?: number;
 }
 
+/** The report of `verifier`'s chain and of the problems the other checks found (`extra`). */
 export function buildReport(
   campaign: string,
   verifier: ChainVerifier,
-  extra: VerifyProblem[] = [],
+  extra = new ProblemList(),
+  limit = MAX_REPORTED_PROBLEMS,
 ): VerifyReport {
-  const problems = [...verifier.problems, ...extra].sort((a, b) => a.ordinal - b.ordinal);
+  const all = new ProblemList(limit);
+  for (const problem of [...verifier.problems.sorted(), ...extra.sorted()]) all.add(problem);
+  const problems = all.sorted();
+  const found = verifier.problems.count + extra.count;
   const first = problems[0];
   return {
-    ok: problems.length === 0,
+    ok: found === 0,
     campaign,
     events: verifier.events,
     tipHash: verifier.tipHash,
     ...(first ? { firstBadOrdinal: first.ordinal, reason: `${first.kind}: ${first.message}` } : {}),
     problems,
+    ...(found > problems.length ? { problemsOmitted: found - problems.length } : {}),
   };
 }

@@ -17,6 +17,8 @@ export interface VerifyOptions {
   batchSize?: number;
   onProgress?: (eventsVerified: number) => void;
   against?: AgainstOptions;
+  /** Problems listed at most (default MAX_REPORTED_PROBLEMS); the report counts the others. */
+  maxProblems?: number;
   /** Which thread recomputes the events' hashes (default: chosen by scope and length, see audit.ts). */
   hashThread?: HashThread;
 }
@@ -36,6 +38,7 @@ export function verifyCampaign(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.against ? { against: options.against } : {}),
       ...(options.hashThread ? { hashThread: options.hashThread } : {}),
+      ...(options.maxProblems !== undefined ? { maxProblems: options.maxProblems } : {}),
     });
   });
 }

@@ -60,7 +60,7 @@ export const campaignIdSql = (campaign: string) => `(SELECT id FROM campaigns WH
 export async function verifyBoth(
   target: TestDatabase,
   campaign: string,
-  options: Pick<VerifyOptions, 'against' | 'scope' | 'hashThread'> = {},
+  options: Pick<VerifyOptions, 'against' | 'scope' | 'hashThread' | 'maxProblems'> = {},
 ): Promise<{ db: AuditReport; bundle: AuditReport; bundlePath: string }> {
   const db = await verifyCampaign(target.db, campaign, options);
   const bundlePath = join(tmpDir('bundle'), `${campaign}.ndjson`);

@@ -183,6 +183,23 @@ describe.each(backends())('tamper suite on %s', (backend) => {
     },
   );
 
+  it('lists the first problems of a chain altered throughout, and counts the others', async () => {
+    await superuserQuery(
+      target,
+      `UPDATE events SET payload_canonical = set_byte(payload_canonical, 1, get_byte(payload_canonical, 1) # 1)
+        WHERE campaign_id = ${cid}`,
+    );
+    const all = await verifyBoth(target, C);
+    expect(all.db.problems.length).toBeGreaterThan(2 * (last + 1));
+    expect(all.db.problemsOmitted).toBeUndefined();
+    const few = await verifyBoth(target, C, { maxProblems: 5 });
+    for (const report of [few.db, few.bundle]) {
+      expect(report).toMatchObject({ ok: false, firstBadOrdinal: 0, reason: all.db.reason });
+      expect(report.problems).toEqual(all.db.problems.slice(0, 5));
+      expect(report.problemsOmitted).toBe(all.db.problems.length - 5);
+    }
+  });
+
   it('misses a consistent tail rewrite inside the database, and --against names its first ordinal', async () => {
     // A checkpoint after the first two packages, then the third; then the tail is rewritten from ordinal 19.
     const fresh = await openTestDatabase(backend);

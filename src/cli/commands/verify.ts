@@ -12,7 +12,7 @@ import {
   type MetricsFlags,
   metricsFor,
 } from '../metrics-flags.js';
-import { EXIT, type Io, printError, printJson, printLines } from '../output.js';
+import { counted, EXIT, type Io, printError, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
 import { readPublicKeyFile } from './keygen.js';
 
@@ -122,7 +122,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
           event: LOG_EVENTS.verifyFailed,
           campaign: report.campaign,
           events: report.events,
-          problems: report.problems.length,
+          problems: problemCount(report),
           first_bad_ordinal: report.firstBadOrdinal,
         },
         'verification failed',
@@ -189,7 +189,13 @@ export function verifyJson(report: VerifyReport | AuditReport, bundle?: string):
         }
       : {}),
     problems: report.problems,
+    ...(report.problemsOmitted ? { problems_omitted: report.problemsOmitted } : {}),
   };
+}
+
+/** Every problem found, listed or not. */
+function problemCount(report: VerifyReport): number {
+  return report.problems.length + (report.problemsOmitted ?? 0);
 }
 
 export function printReport(
@@ -220,14 +226,16 @@ export function printReport(
     return;
   }
   printError(io, [
-    `verification FAILED for campaign '${report.campaign}'${from}: ${report.problems.length} problem(s), first at ordinal ${report.firstBadOrdinal}`,
+    `verification FAILED for campaign '${report.campaign}'${from}: ${counted(problemCount(report), 'problem')}, first at ordinal ${report.firstBadOrdinal}`,
     ...(against && against.firstDifference !== null
       ? [`  first ordinal that differs from the checkpoint: ${against.firstDifference}`]
       : []),
     ...(checkpointLine ? [checkpointLine] : []),
     ...report.problems.slice(0, 50).map((p) => `  ordinal ${p.ordinal}  ${p.kind}  ${p.message}`),
-    ...(report.problems.length > 50
-      ? [`  ... ${report.problems.length - 50} more (use --json for all)`]
+    ...(problemCount(report) > 50
+      ? [
+          `  ... ${problemCount(report) - 50} more (${report.problemsOmitted ? `--json lists the first ${report.problems.length}` : 'use --json for all'})`,
+        ]
       : []),
   ]);
 }
