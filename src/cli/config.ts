@@ -18,7 +18,8 @@ export interface ChronicleConfig {
   strict: boolean;
   lock_timeout: string;
   batch_size: number;
-  log_level: string;
+  /** Unset: `warn`, or `error` when stderr is a terminal (see `logLevelFor` in context.ts). */
+  log_level?: string;
   features: { importer: boolean; importer_embeddings: boolean };
 }
 
@@ -30,7 +31,6 @@ const DEFAULTS: ChronicleConfig = {
   strict: false,
   lock_timeout: '30s',
   batch_size: 1000,
-  log_level: 'warn',
   features: { importer: true, importer_embeddings: true },
 };
 

@@ -27,11 +27,8 @@ export async function cliContext(command: Command, io: Io): Promise<CliContext> 
   const config = await loadConfig(flags.config ? { configPath: flags.config } : {});
   if (flags.databaseUrl) config.database_url = flags.databaseUrl;
   if (flags.dataDir) config.data_dir = flags.dataDir;
-  const level = flags.logLevel ?? config.log_level;
-  const logger = createLogger({
-    level,
-    pretty: Boolean(io.stderr.isTTY) && process.env.CHRONICLE_LOG_FORMAT !== 'json',
-  });
+  const pretty = Boolean(io.stderr.isTTY) && process.env.CHRONICLE_LOG_FORMAT !== 'json';
+  const logger = createLogger({ level: logLevelFor(flags.logLevel, config.log_level, pretty), pretty });
   return {
     io,
     config,
@@ -54,4 +51,16 @@ export async function withDatabase<T>(ctx: CliContext, fn: (db: Database) => Pro
   } finally {
     await db.close();
   }
+}
+
+/**
+ * `--log-level`, else the configured level, else `warn`; but at a terminal `error` by default: what a `warn`
+ * line says there (a refused import, a failed verification) the command's own output has just said.
+ */
+export function logLevelFor(
+  flag: string | undefined,
+  configured: string | undefined,
+  terminal: boolean,
+): string {
+  return flag ?? configured ?? (terminal ? 'error' : 'warn');
 }
