@@ -31,9 +31,10 @@ export interface Session {
    */
   copyIn?(table: string, columns: readonly string[], tuples: AsyncIterable<Buffer>): Promise<void>;
   /**
-   * Bulk read, on PostgreSQL server sessions only: `COPY (<query>) TO STDOUT (FORMAT binary)`, its bytes as
-   * they arrive (decode them with copy-decoder.ts). COPY takes no parameters: write into `query` only values
-   * the caller has checked. The session runs nothing else until the stream is read to its end.
+   * Bulk read, present on the sessions `Database.transaction` passes: `COPY (<query>) TO STDOUT (FORMAT binary)`
+   * (decode the bytes with copy-decoder.ts). COPY takes no parameters: write into `query` only values the
+   * caller has checked. pg streams the bytes as they arrive, and the session runs nothing else until the
+   * stream is read to its end; PGlite returns the whole result at once (in memory: query a page at a time).
    */
   copyOut?(query: string): AsyncIterable<Buffer>;
 }

@@ -38,6 +38,12 @@ async function copyIn(
   }
 }
 
+/** PGlite cannot stream COPY data out either: the whole result comes as one blob (keep `query` to a page). */
+async function* copyOut(engine: Engine, query: string): AsyncGenerator<Buffer> {
+  const result = await engine.query(`COPY (${query}) TO '/dev/blob' (FORMAT binary)`);
+  if (result.blob) yield Buffer.from(await result.blob.arrayBuffer());
+}
+
 class PgliteDatabase implements Database {
   readonly backend = 'pglite' as const;
 
@@ -57,6 +63,7 @@ class PgliteDatabase implements Database {
         backend: 'pglite',
         query: (text, params) => run(tx, text, params),
         copyIn: (table, columns, tuples) => copyIn(tx, table, columns, tuples),
+        copyOut: (query) => copyOut(tx, query),
       }),
     );
   }

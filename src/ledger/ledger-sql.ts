@@ -103,8 +103,8 @@ const FULL_COLUMNS = `${CHAIN_COLUMNS},
 
 /**
  * Streams a campaign's events in ordinal order: every column (`full`) or those of the chain only. The chain
- * alone, on a PostgreSQL server, comes as one binary COPY (no pages, no hex-encoded bytea to decode): the
- * session is then busy until the stream has been read to its end.
+ * alone comes in binary COPY (no hex-encoded bytea to decode): on a PostgreSQL server as one stream, the
+ * session then busy until it has been read to its end; on PGlite a page of `batchSize` events per COPY.
  */
 export function readEvents(
   session: Session,
@@ -112,7 +112,12 @@ export function readEvents(
   batchSize = 1000,
   scope: VerifyScope = 'full',
 ): PagedGenerator<StoredEvent> {
-  if (scope === 'chain' && session.copyOut) return copiedChainEvents(session.copyOut.bind(session), id);
+  if (scope === 'chain' && session.copyOut) {
+    const copyOut = session.copyOut.bind(session);
+    return session.backend === 'pg'
+      ? copiedChainEvents(copyOut, id)
+      : copiedChainPages(copyOut, id, batchSize);
+  }
   const columns = scope === 'full' ? FULL_COLUMNS : `${CHAIN_COLUMNS} FROM events e`;
   return prefetchedPages(INT64_MIN, async (after) => {
     const rows = await session.query<EventDbRow>(
@@ -136,16 +141,49 @@ export function readEvents(
 const COPIED_CHAIN_COLUMNS = `replay_ordinal, event_type, event_schema_version, world_time, wall_time_utc,
        prev_event_hash, payload_hash, idempotency_key, envelope_hash, payload_canonical`;
 
+/** COPY takes no parameters: the id is written into the statement, so it must be the number it claims to be. */
+function chainQuery(id: string, after?: bigint, limit?: number): string {
+  if (!/^[0-9]+$/.test(id)) throw new Error(`not a campaign id: ${id}`);
+  const from = after === undefined ? '' : ` AND replay_ordinal > ${after}`;
+  const page = limit === undefined ? '' : ` LIMIT ${limit}`;
+  return `SELECT ${COPIED_CHAIN_COLUMNS} FROM events WHERE campaign_id = ${id}${from} ORDER BY replay_ordinal${page}`;
+}
+
+/** The whole chain in one streamed COPY (a PostgreSQL server). */
 function copiedChainEvents(
   copyOut: (query: string) => AsyncIterable<Buffer>,
   id: string,
 ): PagedGenerator<StoredEvent> {
-  // COPY takes no parameters: the id is written into the statement, so it must be the number it claims to be.
-  if (!/^[0-9]+$/.test(id)) throw new Error(`not a campaign id: ${id}`);
-  const query = `SELECT ${COPIED_CHAIN_COLUMNS} FROM events WHERE campaign_id = ${id} ORDER BY replay_ordinal`;
+  const query = chainQuery(id);
   return rowsOf(async function* () {
     for await (const tuples of copyTuples(copyOut(query))) {
       yield tuples.map((tuple) => copiedChainEvent(id, tuple));
+    }
+  });
+}
+
+/**
+ * The chain a page of `limit` events at a time, each page one COPY after the last ordinal read: where a COPY's
+ * result arrives whole (PGlite). Binary COPY spares the engine's row messages and the hex text of every bytea
+ * (chain-only verification ~2x faster there); pages of a few hundred events are as fast as pages of 10,000
+ * and keep PGlite's memory down (its COPY output goes through the engine's own memory, which does not shrink).
+ */
+function copiedChainPages(
+  copyOut: (query: string) => AsyncIterable<Buffer>,
+  id: string,
+  limit: number,
+): PagedGenerator<StoredEvent> {
+  return rowsOf(async function* () {
+    let after: bigint | undefined;
+    for (;;) {
+      let count = 0;
+      for await (const tuples of copyTuples(copyOut(chainQuery(id, after, limit)))) {
+        const events = tuples.map((tuple) => copiedChainEvent(id, tuple));
+        count += events.length;
+        after = events[events.length - 1]?.replayOrdinal ?? after;
+        yield events;
+      }
+      if (count < limit) return;
     }
   });
 }

@@ -1,16 +1,19 @@
 /**
- * `Session.copyOut` (PostgreSQL server sessions): a binary COPY read back tuple by tuple, and a consumer that
- * stops in the middle (an error during a chain-only verification) leaves a connection that still rolls back
- * and serves the next statement.
+ * `Session.copyOut`: a binary COPY read back tuple by tuple (a PostgreSQL server streams it, PGlite returns it
+ * whole), a consumer that stops in the middle (an error during a chain-only verification) leaves a
+ * connection that still rolls back and serves the next statement, and a chain read in COPY pages is the
+ * chain read by queries, page boundaries and gaps included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyTuples } from '../../src/db/copy-decoder.js';
-import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { readEvents } from '../../src/ledger/ledger-sql.js';
+import { importAll, LIGHTHOUSE, SMALL } from '../audit/support.js';
+import { backends, openTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
 
-describe.skipIf(!process.env.DATABASE_URL)('copyOut on pg', () => {
+describe.each(backends())('copyOut on %s', (backend) => {
   let target: TestDatabase;
   beforeAll(async () => {
-    target = await openTestDatabase('pg');
+    target = await openTestDatabase(backend);
   });
   afterAll(async () => {
     await target?.drop();
@@ -42,5 +45,31 @@ describe.skipIf(!process.env.DATABASE_URL)('copyOut on pg', () => {
     });
     await expect(failed).rejects.toThrow('stopped in the middle of the COPY');
     await expect(target.db.transaction((tx) => tx.query('SELECT 1 AS one'))).resolves.toEqual([{ one: 1 }]);
+  });
+
+  it('reads a chain in COPY as queries read it, across pages and gaps', async () => {
+    await importAll(target, 'pages', [LIGHTHOUSE, SMALL]);
+    const [campaign] = await target.db.query<{ id: string }>(
+      "SELECT id::text AS id FROM campaigns WHERE slug = 'pages'",
+    );
+    const id = campaign?.id ?? '';
+    // A gap at a page boundary and one inside a page: the pages go on after the last ordinal read.
+    await superuserQuery(
+      target,
+      `DELETE FROM events WHERE campaign_id = ${id} AND replay_ordinal IN (7, 8, 20)`,
+    );
+    const read = (batchSize: number, scope: 'chain' | 'full') =>
+      target.db.transaction(async (tx) => {
+        const ordinals: bigint[] = [];
+        const envelopes: string[] = [];
+        for await (const event of readEvents(tx, id, batchSize, scope)) {
+          ordinals.push(event.replayOrdinal);
+          envelopes.push(event.envelopeHash.toString('hex'));
+        }
+        return { ordinals, envelopes };
+      });
+    const byQueries = await read(1000, 'full');
+    expect(byQueries.ordinals).toHaveLength(18 + 35 - 3);
+    for (const batchSize of [1, 7, 1000]) expect(await read(batchSize, 'chain')).toEqual(byQueries);
   });
 });
