@@ -82,6 +82,8 @@ export interface AuditSource {
   readonly campaign: string;
   /** The campaign's id (the envelope hashes cover it), or null when the campaign does not exist. */
   readonly campaignId: string | null;
+  /** The events the source says it holds, when it knows before reading them (for progress only). */
+  readonly expectedEvents?: number;
   /** With `chain`, a source may leave out what only a full verification reads (the jsonb copy, import ids). */
   events(scope?: VerifyScope): AsyncIterable<StoredEvent>;
   imports(): AsyncIterable<ImportRecord>;

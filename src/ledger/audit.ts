@@ -45,7 +45,8 @@ export interface AuditOptions {
   /** `full` (default): the chain and every derived row; `chain`: the hash chain and checkpoints only. */
   scope?: VerifyScope;
   against?: AgainstOptions;
-  onProgress?: (eventsVerified: number) => void;
+  /** Every 10,000 events; `expected`: the events the source says it holds, when it knows. */
+  onProgress?: (eventsVerified: number, expected?: number) => void;
   /** Problems listed at most (default MAX_REPORTED_PROBLEMS); the report counts the others. */
   maxProblems?: number;
   /** Which thread recomputes the events' hashes (tests pin it; see hashed-pages.ts). */
@@ -105,7 +106,7 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
           if (pending) await pending;
         }
         against?.onEvent(facts);
-        if (chain.events % PROGRESS_EVERY === 0) options.onProgress?.(chain.events);
+        if (chain.events % PROGRESS_EVERY === 0) options.onProgress?.(chain.events, source.expectedEvents);
       }
     }
     for (const checker of checkers) await checker.finish();

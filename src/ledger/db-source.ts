@@ -8,6 +8,7 @@ import {
   readImportLog,
   readImports,
   readProjections,
+  readTip,
 } from './ledger-sql.js';
 
 /**
@@ -22,10 +23,12 @@ export async function databaseSource(
   batchSize = AUDIT_PAGE_ROWS,
 ): Promise<AuditSource> {
   const id = await campaignId(session, campaign);
+  const tip = id === null ? null : await readTip(session, id);
   const none = async function* <T>(): AsyncGenerator<T> {};
   return {
     campaign,
     campaignId: id,
+    expectedEvents: tip === null ? 0 : Number(tip.ordinal) + 1,
     events: (scope) => (id === null ? none() : readEvents(session, id, batchSize, scope)),
     imports: () => (id === null ? none() : readImports(session, id, batchSize)),
     importLog: () => (id === null ? none() : readImportLog(session, id, batchSize)),

@@ -15,7 +15,7 @@ export interface VerifyOptions {
   /** `full` (default): the chain and every row derived from it; `chain`: the hash chain and checkpoints only. */
   scope?: VerifyScope;
   batchSize?: number;
-  onProgress?: (eventsVerified: number) => void;
+  onProgress?: (eventsVerified: number, expected?: number) => void;
   against?: AgainstOptions;
   /** Problems listed at most (default MAX_REPORTED_PROBLEMS); the report counts the others. */
   maxProblems?: number;

@@ -13,6 +13,7 @@ import {
   privateKeyFromPem,
   publicKeyFromPem,
 } from '../../src/index.js';
+import { databaseSource } from '../../src/ledger/db-source.js';
 import { backends, openTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
 import {
   ANNEX,
@@ -156,6 +157,12 @@ describe.each(backends())('tamper suite on %s', (backend) => {
     const chainOnly = await verifyBoth(target, C, { scope: 'chain' });
     expect(chainOnly.db).toEqual({ ...db, scope: 'chain' });
     expect(chainOnly.bundle).toEqual(chainOnly.db);
+    // What progress counts towards: the events up to the tip.
+    const expected = await target.db.transaction(async (tx) => [
+      (await databaseSource(tx, C)).expectedEvents,
+      (await databaseSource(tx, 'nobody')).expectedEvents,
+    ]);
+    expect(expected).toEqual([last + 1, 0]);
   });
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))(

@@ -74,7 +74,8 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
         `the checkpoint ${basename(opts.against ?? '')}`,
       );
     const progress = progressReporter(io, !opts.json);
-    const onProgress = (n: number) => progress.update(`verified ${n} events`);
+    const onProgress = (n: number, expected?: number) =>
+      progress.update(expected ? `verified ${n} of ${expected} events` : `verified ${n} events`);
     const audit = {
       onProgress,
       scope: opts.chainOnly ? ('chain' as const) : ('full' as const),
