@@ -25,7 +25,8 @@ import { campaignNotFound } from './ledger-sql.js';
 export interface ExportOptions {
   clock?: Clock;
   batchSize?: number;
-  onProgress?: (eventsWritten: number) => void;
+  /** Every 10,000 events; `expected`: the events up to the campaign's tip. */
+  onProgress?: (eventsWritten: number, expected?: number) => void;
 }
 
 export interface ExportResult {
@@ -45,7 +46,7 @@ export function exportBundle(
   return inSnapshot(session, 'read only', async (tx) => {
     const source = await databaseSource(tx, campaign, options.batchSize);
     if (source.campaignId === null) {
-      throw campaignNotFound(campaign);
+      throw await campaignNotFound(tx, campaign);
     }
     const partial = `${outPath}.partial`;
     const out = createWriteStream(partial);
@@ -69,7 +70,7 @@ export function exportBundle(
         await write(encodeEvent(event));
         counts.event += 1;
         tipHash = event.envelopeHash.toString('hex');
-        if (counts.event % 10_000 === 0) options.onProgress?.(counts.event);
+        if (counts.event % 10_000 === 0) options.onProgress?.(counts.event, source.expectedEvents);
       }
       for await (const record of source.imports()) {
         await write(encodeImport(record));

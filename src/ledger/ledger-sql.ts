@@ -55,15 +55,29 @@ export async function campaignId(session: Session, slug: string): Promise<string
   return rows[0]?.id ?? null;
 }
 
-/** The refusal of a campaign that does not exist: a misspelt name must not read as an empty campaign. */
-export function campaignNotFound(campaign: string): UsageError {
-  return new UsageError(`campaign '${campaign}' does not exist`, { campaign }, 'campaign.not_found');
+const NAMES_SHOWN = 5;
+
+/**
+ * The refusal of a campaign that does not exist: a misspelt name must not read as an empty campaign. It names
+ * the first campaigns the database holds, so that the right name is at hand.
+ */
+export async function campaignNotFound(session: Session, campaign: string): Promise<UsageError> {
+  const rows = await session.query<{ slug: string; total: number }>(
+    `SELECT slug, count(*) OVER ()::int AS total FROM campaigns ORDER BY slug COLLATE "C" LIMIT ${NAMES_SHOWN}`,
+  );
+  const total = rows[0]?.total ?? 0;
+  const names = rows.map((row) => `'${row.slug}'`).join(', ');
+  const held =
+    total === 0
+      ? 'the database holds no campaign yet'
+      : `the database holds ${names}${total > rows.length ? ` and ${total - rows.length} more (chronicle campaigns)` : ''}`;
+  return new UsageError(`campaign '${campaign}' does not exist; ${held}`, { campaign }, 'campaign.not_found');
 }
 
 /** The campaign's id; a campaign that does not exist is refused (`campaign.not_found`). */
 export async function requireCampaignId(session: Session, slug: string): Promise<string> {
   const id = await campaignId(session, slug);
-  if (id === null) throw campaignNotFound(slug);
+  if (id === null) throw await campaignNotFound(session, slug);
   return id;
 }
 

@@ -31,7 +31,7 @@ export function verifyCampaign(
   return inSnapshot(session, 'read only', async (tx) => {
     const source = await databaseSource(tx, campaign, options.batchSize);
     if (source.campaignId === null && !options.against) {
-      throw campaignNotFound(campaign);
+      throw await campaignNotFound(tx, campaign);
     }
     return runAudit(source, {
       ...(options.scope ? { scope: options.scope } : {}),

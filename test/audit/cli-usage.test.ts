@@ -76,7 +76,11 @@ describe('audit commands refuse bad usage with exit 2', () => {
       "--trail must be a whole number from 0 to 1000000, not 'many'",
     ],
     // A misspelt campaign is not an empty one: no empty log, no digest of nothing.
-    [['log', '--campaign', 'nobody'], 'campaign.not_found', "campaign 'nobody' does not exist"],
+    [
+      ['log', '--campaign', 'nobody'],
+      'campaign.not_found',
+      "campaign 'nobody' does not exist; the database holds 'u'",
+    ],
     [['digest', '--campaign', 'nobody'], 'campaign.not_found', "campaign 'nobody' does not exist"],
     // Limits are whole numbers: not silently all rows (a word, 0) nor a database error (a sign).
     [['log', '--campaign', 'u', '-n', 'ten'], 'usage.invalid', "--limit must be a whole number, not 'ten'"],
@@ -109,6 +113,20 @@ describe('audit commands refuse bad usage with exit 2', () => {
       error: { code, message: expect.stringContaining(message) },
     });
     expect(run.stdout + run.stderr).not.toContain(dir);
+  });
+
+  it('says when the database holds no campaign at all', async () => {
+    const run = await runCli(
+      ['--data-dir', join(dir, 'fresh'), 'digest', '--campaign', 'u', '--json'],
+      EMBEDDED_ONLY,
+    );
+    expect(run.code).toBe(2);
+    expect(run.json).toMatchObject({
+      error: {
+        code: 'campaign.not_found',
+        message: "campaign 'u' does not exist; the database holds no campaign yet",
+      },
+    });
   });
 
   it('shows as many log rows and runs as -n asks for, none for 0', async () => {

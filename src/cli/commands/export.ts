@@ -22,7 +22,9 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
       const campaign = opts.campaign ?? ctx.config.campaign;
       const progress = progressReporter(io, !opts.json);
       const result = await withDatabase(ctx, (db) =>
-        exportBundle(db, campaign, opts.out, { onProgress: (n) => progress.update(`exported ${n} events`) }),
+        exportBundle(db, campaign, opts.out, {
+          onProgress: (n, expected) => progress.update(`exported ${n} of ${expected ?? '?'} events`),
+        }),
       );
       progress.done();
       if (opts.json) {
