@@ -49,6 +49,14 @@ export function privateKeyFromPem(pem: string, label: string): KeyObject {
 
 /** Reads an Ed25519 public key from PEM text (a private key PEM gives its public half). */
 export function publicKeyFromPem(pem: string, label: string): KeyObject {
+  // Node would derive the public key from a private one: an auditor should never need the signer's secret.
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+    throw new UsageError(
+      `${label} is a private key: give the public key (the .pub file keygen wrote beside it)`,
+      { file: label },
+      'key.invalid',
+    );
+  }
   let key: KeyObject;
   try {
     key = createPublicKey(pem);

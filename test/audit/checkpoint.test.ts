@@ -101,6 +101,12 @@ describe('signatures', () => {
       .toString();
     expect(() => publicKeyFromPem(rsa, 'rsa.pub')).toThrow(/rsa key; checkpoints are signed with Ed25519/);
   });
+
+  it('refuses a private key where the public key belongs (Node would accept it)', () => {
+    expect(() => publicKeyFromPem(signer.privateKeyPem, 'auditor.key')).toThrow(
+      'auditor.key is a private key: give the public key (the .pub file keygen wrote beside it)',
+    );
+  });
 });
 
 describe('parsing a checkpoint file', () => {
