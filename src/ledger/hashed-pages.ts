@@ -14,7 +14,7 @@ import { hashEvents, packEvents, RecomputedHashes } from './event-hashes.js';
 export type HashThread = 'auto' | 'worker' | 'this';
 
 /** Events hashed on this thread before `auto` starts a worker: shorter chains never start one. */
-export const HASH_WORKER_AFTER_EVENTS = 20_000;
+const HASH_WORKER_AFTER_EVENTS = 20_000;
 /** Events per batch sent to the worker, and batches sent ahead of the one being checked. */
 const BATCH_EVENTS = 250;
 const BATCHES_AHEAD = 4;

@@ -31,7 +31,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       .command('verify')
       .description(
         "recompute a campaign's hash chain from the stored bytes, check imports, ImportLog and projections against it, " +
-          'and report every problem (exit 4 on any)',
+          'and report the problems found (exit 4 on any)',
       )
       .option(
         '-c, --campaign <slug>',
