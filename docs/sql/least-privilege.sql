@@ -38,13 +38,13 @@ GRANT USAGE ON SCHEMA public TO chronicle_importer, chronicle_auditor;
 
 -- Start from nothing on every Chronicle table.
 REVOKE ALL ON
-  campaigns, imports, events, import_log, import_runs, checkpoints,
+  campaigns, imports, events, import_log, import_references, import_runs, checkpoints,
   entities, edges, tags, affordances, chunks, chronicle_migrations
   FROM PUBLIC, chronicle_importer, chronicle_auditor;
 
 -- Importer: read and append.
 GRANT SELECT, INSERT ON
-  campaigns, imports, events, import_log, import_runs, checkpoints,
+  campaigns, imports, events, import_log, import_references, import_runs, checkpoints,
   entities, edges, tags, affordances, chunks
   TO chronicle_importer;
 -- The identity sequences behind campaigns, imports and import_runs (nextval only).
@@ -65,7 +65,7 @@ $$;
 
 -- Auditor: read only.
 GRANT SELECT ON
-  campaigns, imports, events, import_log, import_runs, checkpoints,
+  campaigns, imports, events, import_log, import_references, import_runs, checkpoints,
   entities, edges, tags, affordances, chunks
   TO chronicle_auditor;
 

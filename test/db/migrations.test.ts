@@ -27,6 +27,7 @@ const CHRONICLE_TABLES = [
   'entities',
   'events',
   'import_log',
+  'import_references',
   'import_runs',
   'imports',
   'tags',

@@ -14,18 +14,28 @@ import {
   type TestDatabase,
 } from '../support/databases.js';
 
-const APPEND_ONLY_TABLES = ['events', 'import_log', 'imports', 'import_runs', 'checkpoints'] as const;
+const APPEND_ONLY_TABLES = [
+  'events',
+  'import_log',
+  'imports',
+  'import_runs',
+  'checkpoints',
+  'campaigns',
+  'import_references',
+] as const;
 type AppendOnlyTable = (typeof APPEND_ONLY_TABLES)[number];
-/** A text column of each append-only table. */
-const TEXT_COLUMN: Record<AppendOnlyTable, string> = {
-  events: 'event_type',
-  import_log: 'stable_id',
-  imports: 'package_id',
-  import_runs: 'campaign',
-  checkpoints: 'tip_hash',
+/** A change to one column of each append-only table. */
+const CHANGE: Record<AppendOnlyTable, string> = {
+  events: `event_type = 'changed'`,
+  import_log: `stable_id = 'changed'`,
+  imports: `package_id = 'changed'`,
+  import_runs: `campaign = 'changed'`,
+  checkpoints: `tip_hash = 'changed'`,
+  campaigns: `slug = 'changed'`,
+  import_references: 'import_id = import_id',
 };
 const REFUSED_STATEMENTS = {
-  UPDATE: (table: AppendOnlyTable) => `UPDATE ${table} SET ${TEXT_COLUMN[table]} = 'changed'`,
+  UPDATE: (table: AppendOnlyTable) => `UPDATE ${table} SET ${CHANGE[table]}`,
   DELETE: (table: AppendOnlyTable) => `DELETE FROM ${table}`,
   TRUNCATE: (table: AppendOnlyTable) => `TRUNCATE ${table} CASCADE`,
 } as const;
@@ -147,7 +157,7 @@ describe.each(backends())('ledger triggers on %s', (backend) => {
 
     it.each(APPEND_ONLY_TABLES)('an UPDATE of %s matching no row is refused too', async (table) => {
       const { sqlstate } = await refusal(
-        target.db.query(`UPDATE ${table} SET ${TEXT_COLUMN[table]} = 'x' WHERE false`),
+        target.db.query(`UPDATE ${table} SET ${CHANGE[table]} WHERE false`),
       );
       expect(sqlstate).toBe(APPEND_ONLY_SQLSTATE);
     });
@@ -279,6 +289,110 @@ describe.each(backends())('ledger triggers on %s', (backend) => {
       );
 
       expect(message).toMatch(/^chronicle\.sequence_gap campaign \d+ expected 1 got 2$/);
+    });
+  });
+  describe('references to campaigns and imports', () => {
+    const MISSING_CAMPAIGN = '999999999';
+    const PROJECTION_TABLES = ['entities', 'edges', 'tags', 'affordances', 'chunks'] as const;
+
+    /** A campaign whose import id is reserved, as the importer does, and whose import row is not written yet. */
+    async function campaignWithReservedImport(session: Session): Promise<Campaign> {
+      slugs += 1;
+      const [row] = await session.query<{ id: string; import_id: string }>(
+        `WITH campaign AS (INSERT INTO campaigns (slug) VALUES ($1) RETURNING id)
+         SELECT id, nextval(pg_get_serial_sequence('imports', 'id'))::text AS import_id FROM campaign`,
+        [`campaign-${slugs}`],
+      );
+      return { id: row?.id ?? '', importId: row?.import_id ?? '' };
+    }
+
+    function insertImportRow(session: Session, campaign: Campaign): Promise<unknown> {
+      return session.query(
+        `INSERT INTO imports (id, campaign_id, package_id, manifest_hash, state_digest, files_digest, first_ordinal,
+                              last_ordinal, tip_hash, counts, events_appended, objects_skipped, first_sequence_no,
+                              last_sequence_no, duration_ms)
+         OVERRIDING SYSTEM VALUE
+         VALUES ($1, $2, 'P', 'm', 'sd', 'fd', 0, 1, 'tip', '{}', 2, 0, 1, 1, 0)`,
+        [campaign.importId, campaign.id],
+      );
+    }
+
+    function insertProjection(table: string, campaignIds: readonly string[]): Promise<unknown> {
+      return target.db.query(
+        `INSERT INTO ${table} (campaign_id, stable_id, object_type, package_id, source_path, content_hash, file_hash,
+                               event_ordinal, payload)
+         SELECT c, 'object-' || ordinality, 'npc', 'P', 'x.json', 'h', 'h', 0, '{}'
+           FROM unnest($1::bigint[]) WITH ORDINALITY AS c`,
+        [campaignIds],
+      );
+    }
+
+    it.each([
+      ['events', (campaign: Campaign) => insertEvents(target.db, campaign, [0])],
+      ['import_log', (campaign: Campaign) => insertLog(target.db, campaign, [1])],
+    ] as const)('a row of %s naming a campaign that does not exist is refused', async (table, insert) => {
+      const before = await databaseDigest(target.db);
+
+      const { sqlstate, message } = await refusal(insert({ ...seeded, id: MISSING_CAMPAIGN }));
+
+      expect(sqlstate).toBe('23503');
+      expect(message).toBe(
+        `chronicle.missing_campaign: ${table} row names campaign ${MISSING_CAMPAIGN}, which does not exist`,
+      );
+      expect(await databaseDigest(target.db)).toBe(before);
+    });
+
+    it.each(PROJECTION_TABLES)(
+      'a statement writing %s rows is refused whole when one names a campaign that does not exist',
+      async (table) => {
+        const before = await databaseDigest(target.db);
+
+        const { sqlstate, message } = await refusal(insertProjection(table, [seeded.id, MISSING_CAMPAIGN]));
+
+        expect(sqlstate).toBe('23503');
+        expect(message).toContain(`${table} row names campaign ${MISSING_CAMPAIGN}`);
+        expect(await databaseDigest(target.db)).toBe(before);
+        await insertProjection(table, [seeded.id]);
+        const [count] = await target.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
+        expect(count?.n).toBe('1');
+      },
+    );
+
+    it.each([
+      ['events', (tx: Session, campaign: Campaign) => insertEvents(tx, campaign, [0, 1])],
+      ['import_log', (tx: Session, campaign: Campaign) => insertLog(tx, campaign, [1, 2])],
+    ] as const)('%s rows naming an import that is never written are refused at commit', async (_, insert) => {
+      const before = await databaseDigest(target.db);
+
+      const { sqlstate, message } = await refusal(
+        target.db.transaction(async (tx) => {
+          const campaign = await campaignWithReservedImport(tx);
+          await insert(tx, campaign);
+          // accepted so far: the import's row may still come before the commit
+        }),
+      );
+
+      expect(sqlstate).toBe('23503');
+      expect(message).toContain('import_references');
+      expect(await databaseDigest(target.db)).toBe(before);
+    });
+
+    it('accepts an import row written after its events and ImportLog rows, as an import writes them', async () => {
+      const campaign = await target.db.transaction(async (tx) => {
+        const reserved = await campaignWithReservedImport(tx);
+        await insertEvents(tx, reserved, [0]);
+        await insertEvents(tx, reserved, [1]);
+        await insertLog(tx, reserved, [1]);
+        await insertImportRow(tx, reserved);
+        return reserved;
+      });
+
+      expect(await numbers(target.db, 'events', campaign)).toEqual([0, 1]);
+      const noted = await target.db.query<{ import_id: string }>(
+        'SELECT import_id::text FROM import_references WHERE import_id = $1',
+        [campaign.importId],
+      );
+      expect(noted).toEqual([{ import_id: campaign.importId }]);
     });
   });
 });
