@@ -117,6 +117,16 @@ export class DatabaseError extends ChronicleError {
   }
 }
 
+/**
+ * The process was asked to stop (SIGINT, SIGTERM) while importing: the import stops at the next part it writes,
+ * rolls back and is recorded like any other failed attempt. The CLI exits with 128 + the signal's number.
+ */
+export class InterruptedError extends ChronicleError {
+  constructor(readonly signal: NodeJS.Signals) {
+    super('import.interrupted', `interrupted by ${signal} before the commit`, { signal });
+  }
+}
+
 export function isChronicleError(error: unknown): error is ChronicleError {
   return error instanceof ChronicleError;
 }

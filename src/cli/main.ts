@@ -57,7 +57,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 ok, 1 package rejected (nothing written), 2 usage, 3 database/internal error, 4 verification failed.
+Exit codes: 0 ok, 1 package rejected (nothing written), 2 usage, 3 database/internal error, 4 verification failed,
+  130/143 import stopped by SIGINT/SIGTERM (rolled back and recorded).
 Examples:
   chronicle plan ./my-package --json
   chronicle import ./my-package --campaign saltmarrow

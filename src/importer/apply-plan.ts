@@ -43,6 +43,8 @@ export interface ApplyContext {
   onProgress: (eventsWritten: number) => void;
   /** Milliseconds since the attempt started (for the import row's duration). */
   elapsedMs: () => number;
+  /** Throws if the import was asked to stop; called before each part is written and before the commit. */
+  checkInterrupted: () => void;
 }
 
 export interface AppliedImport {
@@ -201,6 +203,7 @@ export async function applyPlan(
   };
   let summary: PlanSummary | undefined;
   for (let part = await plan.rest.next(); !part.done; part = await plan.rest.next()) {
+    ctx.checkInterrupted();
     const { value } = part;
     if (value.kind === 'summary') {
       summary = value.summary;
@@ -282,6 +285,7 @@ export async function applyPlan(
   });
   endPhase();
   await ctx.faults.reach('before-commit', tx);
+  ctx.checkInterrupted();
 
   return {
     kind: 'committed',
@@ -316,6 +320,7 @@ async function enterPhase(
   tracker: PhaseTracker,
 ): Promise<void> {
   tracker.current = phase;
+  ctx.checkInterrupted();
   await ctx.faults.reach(`before-phase:${phase}`, tx);
 }
 

@@ -5,7 +5,7 @@
 import type { Backend, Session } from '../db/database.js';
 import { ChronicleError, UsageError } from '../errors.js';
 
-export const FAULT_KINDS = ['throw', 'db-error', 'terminate', 'kill'] as const;
+export const FAULT_KINDS = ['throw', 'db-error', 'terminate', 'kill', 'sigint', 'sigterm'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const PHASE_FAULT_POINTS = [
@@ -136,5 +136,16 @@ async function trigger(spec: FaultSpec, session: Session | null): Promise<void> 
       process.kill(process.pid, 'SIGKILL');
       // SIGKILL is not catchable; wait for it to land.
       await new Promise(() => {});
+      return;
+    case 'sigint':
+    case 'sigterm': {
+      // The process is asked to stop (Ctrl-C, a service manager): what follows is up to the import's own handling.
+      const signal = spec.kind === 'sigint' ? 'SIGINT' : 'SIGTERM';
+      const delivered = new Promise<void>((resolve) => process.once(signal, () => resolve()));
+      const awake = setInterval(() => {}, 1000); // a signal handler alone does not keep the event loop running
+      process.kill(process.pid, signal);
+      await delivered;
+      clearInterval(awake);
+    }
   }
 }

@@ -6,7 +6,7 @@
 
 import { type Clock, type IdGenerator, randomRunId, systemClock } from '../clock.js';
 import type { Database, Session } from '../db/database.js';
-import { ChronicleError, PackageRejectedError, type Phase, UsageError } from '../errors.js';
+import { ChronicleError, InterruptedError, PackageRejectedError, type Phase, UsageError } from '../errors.js';
 import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
@@ -59,6 +59,12 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Called as the attempt moves on: reading the files (or, for a rerun, fingerprinting them), planning, writing. */
   onStage?: (stage: ImportStage) => void;
+  /**
+   * Stops the import when aborted (with an `InterruptedError` as its reason): before the commit it rolls back at
+   * the next part it writes and is recorded with outcome `rolled_back`, code `import.interrupted`; after the
+   * commit it has no effect.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ImportError {
@@ -188,6 +194,12 @@ export async function importPackage(
   let source: PlanSource | null = null;
   const tracker = new PhaseTracker();
   let stage: 'read' | 'plan' | 'apply' = 'read';
+  // Planning stops at once (a worker thread is terminated); writing stops at the next part it writes.
+  const stopPlanning = () => source?.close();
+  options.signal?.addEventListener('abort', stopPlanning, { once: true });
+  const checkInterrupted = () => {
+    if (options.signal?.aborted) throw interruption(options.signal);
+  };
   try {
     const listed = listPackage(dir, planOptions);
     // A rerun is recognised by the raw bytes of its files alone, the manifest's included: hashed on two threads,
@@ -221,6 +233,7 @@ export async function importPackage(
         return await finishNoop(previous);
       }
     }
+    checkInterrupted();
     options.onStage?.('read');
     const plan = openPlanSource(dir, opened, planOptions, options.planThread);
     source = plan;
@@ -244,6 +257,7 @@ export async function importPackage(
           batchSize: options.batchSize ?? 1000,
           faults,
           elapsedMs,
+          checkInterrupted,
           onPhase: (phase) => {
             phaseStarts.set(phase, performance.now());
             log.info({ event: LOG_EVENTS.phaseStart, phase }, `phase ${phase} started`);
@@ -301,7 +315,9 @@ export async function importPackage(
   } catch (error) {
     if (error instanceof FaultInjectedError && error.facts.fault_point === 'after-commit-before-run-record')
       throw error;
-    const failure = toImportError(error, stage === 'apply' ? tracker.current : null);
+    // Once aborted, whatever stopped the attempt (the plan source closed under it, most likely) was the interruption.
+    const cause = options.signal?.aborted ? interruption(options.signal) : error;
+    const failure = toImportError(cause, stage === 'apply' ? tracker.current : null);
     // A package rejected while it was read (e.g. a file missing from content_index) names what it knows of itself:
     // keep it, so that the result, the run record and the log line are correlated like any other attempt.
     const known = correlation(failure);
@@ -330,6 +346,7 @@ export async function importPackage(
     );
     return result;
   } finally {
+    options.signal?.removeEventListener('abort', stopPlanning);
     source?.close();
   }
 
@@ -356,7 +373,6 @@ export async function importPackage(
   }
 }
 
-/** Same manifest, but an unlisted file changed since it was imported: refuse rather than report a false no-op. */
 /** The events a plan appends at most: every object's, the manifest's and the completion's. */
 function plannedEvents(plan: PlanSource): number | null {
   const counts = plan.summary?.counts;
@@ -365,6 +381,7 @@ function plannedEvents(plan: PlanSource): number | null {
     : null;
 }
 
+/** Same manifest, but an unlisted file changed since it was imported: refuse rather than report a false no-op. */
 function assertUnchanged(previous: CommittedImportRow, filesDigest: string): void {
   if (previous.files_digest === filesDigest) return;
   throw new PackageRejectedError(
@@ -376,9 +393,17 @@ function assertUnchanged(previous: CommittedImportRow, filesDigest: string): voi
   );
 }
 
+function interruption(signal: AbortSignal): InterruptedError {
+  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
+}
+
 function toImportError(error: unknown, applyPhase: WritePhase | null): ImportError {
   if (error instanceof PackageRejectedError) {
     return { ...(error.toJSON() as ImportError), phase: error.phase };
+  }
+  if (error instanceof InterruptedError) {
+    // Before the transaction the package was being read and checked: the manifest phase's work.
+    return { ...error.toJSON(), phase: applyPhase ?? 'manifest', code: error.code, message: error.message };
   }
   const phase: Phase | 'database' = applyPhase ?? 'database';
   if (error instanceof ChronicleError) {

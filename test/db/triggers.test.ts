@@ -156,9 +156,7 @@ describe.each(backends())('ledger triggers on %s', (backend) => {
     });
 
     it.each(APPEND_ONLY_TABLES)('an UPDATE of %s matching no row is refused too', async (table) => {
-      const { sqlstate } = await refusal(
-        target.db.query(`UPDATE ${table} SET ${CHANGE[table]} WHERE false`),
-      );
+      const { sqlstate } = await refusal(target.db.query(`UPDATE ${table} SET ${CHANGE[table]} WHERE false`));
       expect(sqlstate).toBe(APPEND_ONLY_SQLSTATE);
     });
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { ImportResult, ImportStage } from '../../importer/import-package.js';
 import { cliContext, withDatabase } from '../context.js';
+import { signalExitCode, stopOnSignals } from '../interrupt.js';
 import {
   addMetricsOptions,
   checkMetricsFlags,
@@ -47,7 +48,8 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
     program
       .command('import')
       .description(
-        'import a package into a campaign in one transaction (a rerun of the same package is a no-op)',
+        'import a package into a campaign in one transaction (a rerun of the same package is a no-op; ' +
+          'Ctrl-C or SIGTERM rolls it back and records the attempt, exit 130/143)',
       )
       .argument('<package-dir>', 'the package directory (holds package.manifest.json)')
       .option('-c, --campaign <slug>', 'campaign to import into (default: config campaign, else "default")')
@@ -59,7 +61,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       .option('--json', 'print one JSON object on stdout')
       .option(
         '--inject-fault <point[:kind]>',
-        'QA only (needs CHRONICLE_ALLOW_FAULTS=1): fail at a named point; kinds throw, db-error, terminate, kill',
+        'QA only (needs CHRONICLE_ALLOW_FAULTS=1): fail at a named point; kinds throw, db-error, terminate, kill, sigint, sigterm',
         (value: string, previous: string[] = []) => [...previous, value],
       )
       .option(
@@ -102,6 +104,12 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       let checkpointError: string | null = null;
       const metrics = await metricsFor(opts);
       const progress = progressReporter(io, !opts.json);
+      const stop = stopOnSignals((signal) => {
+        progress.done();
+        printError(io, [
+          `chronicle: ${signal}: stopping the import; it rolls back unless it has committed (${signal} again: exit at once)`,
+        ]);
+      });
       const result = await withDatabase(ctx, async (db) => {
         checkFaultsSupported(specs, db.backend);
         const imported = await importPackage(db, dir, {
@@ -117,6 +125,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
           logger: ctx.logger,
           lockTimeout: ctx.config.lock_timeout,
           batchSize: ctx.config.batch_size,
+          signal: stop.signal,
           onStage: (stage) => progress.update(STAGE_TEXT[stage], { force: true }),
           onProgress: (p) =>
             progress.update(
@@ -132,7 +141,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
           }
         }
         return imported;
-      });
+      }).finally(stop.release);
       progress.done();
       if (opts.json)
         printJson(io, {
@@ -149,7 +158,15 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       }
       await exportMetrics(ctx, metrics, opts, campaign);
       // A missing checkpoint is an operational failure (exit 3) even though the import itself committed.
-      setExit(result.error ? exitCodeFor(result.error.code) : checkpointError ? EXIT.internal : EXIT.ok);
+      setExit(
+        result.error
+          ? result.error.code === 'import.interrupted'
+            ? signalExitCode(result.error.signal as NodeJS.Signals)
+            : exitCodeFor(result.error.code)
+          : checkpointError
+            ? EXIT.internal
+            : EXIT.ok,
+      );
     });
 }
 
