@@ -17,6 +17,7 @@ import { registerDigest } from './commands/digest.js';
 import { registerExport } from './commands/export.js';
 import { registerHarness } from './commands/harness.js';
 import { registerImport } from './commands/import.js';
+import { registerIndex } from './commands/index-package.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerLog } from './commands/log.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -65,6 +66,7 @@ Examples:
   chronicle verify --campaign saltmarrow`,
   );
   registerPlan(program, io, setExit);
+  registerIndex(program, io, setExit);
   registerImport(program, io, setExit);
   registerVerify(program, io, setExit);
   registerCheckpoint(program, io, setExit);

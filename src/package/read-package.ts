@@ -258,7 +258,7 @@ function rejectUnlisted(
 }
 
 /** One error for a list of problems: the first one's code and file, all of them in `problems`. */
-function problemsError(
+export function problemsError(
   phase: Phase,
   problems: FileProblem[],
   extra: Record<string, unknown>,

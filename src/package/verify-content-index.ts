@@ -122,7 +122,7 @@ function verifyEntry(
 }
 
 /** Why a listed file is not already in the form the phases hash (LF-only, NFC, UTF-8), or undefined. */
-function normalizationDefect(bytes: Buffer): string | undefined {
+export function normalizationDefect(bytes: Buffer): string | undefined {
   let text: string;
   try {
     text = decodeText(bytes, { nfc: false }).text;

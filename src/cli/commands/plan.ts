@@ -3,6 +3,10 @@ import { PackageRejectedError } from '../../errors.js';
 import { cliContext } from '../context.js';
 import { EXIT, formatCounts, type Io, printError, printJson, printLines } from '../output.js';
 
+/** Rejections that a stale content_index explains (a file edited, added or removed since it was last built). */
+const INDEX_CODES =
+  /^(package\.(missing_file|hash_mismatch|unlisted_file)|(entity|edge|lore)\.hash_mismatch)$/;
+
 export function registerPlan(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('plan')
@@ -54,7 +58,14 @@ export function registerPlan(program: Command, io: Io, setExit: (code: number) =
         } catch (error) {
           if (!(error instanceof PackageRejectedError)) throw error;
           if (opts.json) printJson(io, { outcome: 'rejected', error: error.toJSON() });
-          else printError(io, [`rejected: [${error.code}] ${error.message}`]);
+          else {
+            printError(io, [
+              `rejected: [${error.code}] ${error.message}`,
+              ...(INDEX_CODES.test(error.code)
+                ? [`  if you edited the package: \`chronicle index ${dir}\` rebuilds its content_index`]
+                : []),
+            ]);
+          }
           setExit(EXIT.rejected);
         }
       },
