@@ -268,7 +268,7 @@ export function problemsError(
   const hidden = rest.length - shown.length;
   let message = first.message;
   if (rest.length > 0) {
-    message += `; ${rest.length} more problem(s): ${shown.join('; ')}${hidden > 0 ? `; and ${hidden} more` : ''}`;
+    message += `; ${rest.length} more ${rest.length === 1 ? 'problem' : 'problems'}: ${shown.join('; ')}${hidden > 0 ? `; and ${hidden} more` : ''}`;
   }
   return new PackageRejectedError(phase, first.code, message, {
     ...extra,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { cliContext } from '../context.js';
-import { EXIT, type Io, printJson, printLines } from '../output.js';
+import { counted, EXIT, type Io, printJson, printLines } from '../output.js';
 
 export function registerMigrate(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -17,7 +17,7 @@ export function registerMigrate(program: Command, io: Io, setExit: (code: number
         else
           printLines(io, [
             result.applied.length
-              ? `applied ${result.applied.length} migration(s): ${result.applied.join(', ')}`
+              ? `applied ${counted(result.applied.length, 'migration')}: ${result.applied.join(', ')}`
               : 'the database schema is up to date',
             `  schema version ${result.current}`,
           ]);

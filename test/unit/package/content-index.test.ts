@@ -80,7 +80,7 @@ describe('readPackage: content_index verification on raw bytes', () => {
       { code: 'package.path_escape', file: '../secret.txt' },
       { code: 'package.read_error', file: 'entities' },
     ]);
-    expect(error.message).toContain('3 more problem(s)');
+    expect(error.message).toContain('3 more problems');
     expect(error.message).not.toContain(root);
   });
 
