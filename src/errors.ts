@@ -122,8 +122,13 @@ export class DatabaseError extends ChronicleError {
  * rolls back and is recorded like any other failed attempt. The CLI exits with 128 + the signal's number.
  */
 export class InterruptedError extends ChronicleError {
-  constructor(readonly signal: NodeJS.Signals) {
-    super('import.interrupted', `interrupted by ${signal} before the commit`, { signal });
+  /** `signal`: the signal that asked for the stop, if one did (a library caller may abort for its own reasons). */
+  constructor(readonly signal?: NodeJS.Signals) {
+    super(
+      'import.interrupted',
+      signal ? `interrupted by ${signal} before the commit` : 'interrupted before the commit',
+      signal ? { signal } : {},
+    );
   }
 }
 

@@ -394,7 +394,7 @@ function assertUnchanged(previous: CommittedImportRow, filesDigest: string): voi
 }
 
 function interruption(signal: AbortSignal): InterruptedError {
-  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
+  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError();
 }
 
 function toImportError(error: unknown, applyPhase: WritePhase | null): ImportError {

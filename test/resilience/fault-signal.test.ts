@@ -139,6 +139,21 @@ describe.each(backends())('SIGINT and SIGTERM at fault points on %s', (backend: 
     ]);
   });
 
+  it('an AbortSignal aborted without a signal as its reason stops the import too, naming no signal', async () => {
+    const campaign = await campaignWithBase();
+    const controller = new AbortController();
+    controller.abort();
+
+    const result = await importPackage(target.db, attempt, { campaign, signal: controller.signal });
+
+    expect(result.outcome).toBe('rolled_back');
+    expect(result.error).toEqual({
+      code: 'import.interrupted',
+      phase: 'manifest',
+      message: 'interrupted before the commit',
+    });
+  });
+
   it('a signal after the commit changes nothing: committed, recorded, exit 0', async () => {
     const campaign = await campaignWithBase();
 

@@ -160,7 +160,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       // A missing checkpoint is an operational failure (exit 3) even though the import itself committed.
       setExit(
         result.error
-          ? result.error.code === 'import.interrupted'
+          ? result.error.code === 'import.interrupted' && typeof result.error.signal === 'string'
             ? signalExitCode(result.error.signal as NodeJS.Signals)
             : exitCodeFor(result.error.code)
           : checkpointError
