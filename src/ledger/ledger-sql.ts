@@ -116,9 +116,11 @@ const FULL_COLUMNS = `${CHAIN_COLUMNS},
          FROM events e CROSS JOIN LATERAL (SELECT chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m`;
 
 /**
- * Streams a campaign's events in ordinal order: every column (`full`) or those of the chain only. The chain
- * alone comes in binary COPY (no hex-encoded bytea to decode): on a PostgreSQL server as one stream, the
- * session then busy until it has been read to its end; on PGlite a page of `batchSize` events per COPY.
+ * Streams a campaign's events in ordinal order: every column (`full`) or those of the chain only. In binary COPY
+ * where the session has it (no hex-encoded bytea to decode, ints read as ints): the chain alone on a PostgreSQL
+ * server as one stream, the session then busy until it has been read to its end; on PGlite, where every field
+ * of a row result costs a copy and a text decoding, a page of `batchSize` events per COPY, for either scope.
+ * A full verification on a PostgreSQL server reads pages of rows, sharing its session with four other streams.
  */
 export function readEvents(
   session: Session,
@@ -126,11 +128,17 @@ export function readEvents(
   batchSize = 1000,
   scope: VerifyScope = 'full',
 ): PagedGenerator<StoredEvent> {
-  if (scope === 'chain' && session.copyOut) {
+  if (session.copyOut && (scope === 'chain' || session.backend === 'pglite')) {
     const copyOut = session.copyOut.bind(session);
     return session.backend === 'pg'
       ? copiedChainEvents(copyOut, id)
-      : copiedChainPages(copyOut, id, batchSize);
+      : copiedPages(
+          copyOut,
+          batchSize,
+          (after) => eventsQuery(id, scope, after, batchSize),
+          (tuple) => copiedEvent(id, tuple),
+          (event) => event.replayOrdinal,
+        );
   }
   const columns = scope === 'full' ? FULL_COLUMNS : `${CHAIN_COLUMNS} FROM events e`;
   return prefetchedPages(INT64_MIN, async (after) => {
@@ -155,12 +163,22 @@ export function readEvents(
 const COPIED_CHAIN_COLUMNS = `replay_ordinal, event_type, event_schema_version, world_time, wall_time_utc,
        prev_event_hash, payload_hash, idempotency_key, envelope_hash, payload_canonical`;
 
+/** What a full verification reads besides (as in FULL_COLUMNS): bool, text (null when it matches), int8, text. */
+const COPIED_AUDIT_COLUMNS = `m.ok, CASE WHEN m.ok THEN NULL ELSE e.payload::text END, e.import_id, e.actor_id`;
+
 /** COPY takes no parameters: the id is written into the statement, so it must be the number it claims to be. */
-function chainQuery(id: string, after?: bigint, limit?: number): string {
+function eventsQuery(id: string, scope: VerifyScope, after?: bigint, limit?: number): string {
   if (!/^[0-9]+$/.test(id)) throw new Error(`not a campaign id: ${id}`);
   const from = after === undefined ? '' : ` AND replay_ordinal > ${after}`;
   const page = limit === undefined ? '' : ` LIMIT ${limit}`;
-  return `SELECT ${COPIED_CHAIN_COLUMNS} FROM events WHERE campaign_id = ${id}${from} ORDER BY replay_ordinal${page}`;
+  const [columns, source] =
+    scope === 'full'
+      ? [
+          `${COPIED_CHAIN_COLUMNS}, ${COPIED_AUDIT_COLUMNS}`,
+          'events e CROSS JOIN LATERAL (SELECT chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m',
+        ]
+      : [COPIED_CHAIN_COLUMNS, 'events'];
+  return `SELECT ${columns} FROM ${source} WHERE campaign_id = ${id}${from} ORDER BY replay_ordinal${page}`;
 }
 
 /** The whole chain in one streamed COPY (a PostgreSQL server). */
@@ -168,47 +186,61 @@ function copiedChainEvents(
   copyOut: (query: string) => AsyncIterable<Buffer>,
   id: string,
 ): PagedGenerator<StoredEvent> {
-  const query = chainQuery(id);
+  const query = eventsQuery(id, 'chain');
   return rowsOf(async function* () {
     for await (const tuples of copyTuples(copyOut(query))) {
-      yield tuples.map((tuple) => copiedChainEvent(id, tuple));
+      yield tuples.map((tuple) => copiedEvent(id, tuple));
     }
   });
 }
 
 /**
- * The chain a page of `limit` events at a time, each page one COPY after the last ordinal read: where a COPY's
- * result arrives whole (PGlite). Binary COPY spares the engine's row messages and the hex text of every bytea
- * (chain-only verification ~2x faster there); pages of a few hundred events are as fast as pages of 10,000
- * and keep PGlite's memory down (its COPY output goes through the engine's own memory, which does not shrink).
+ * Rows a page of `limit` at a time, each page one binary COPY of the rows after the last key read: where a
+ * COPY's result arrives whole and a row result costs a copy and a text decoding per field (PGlite). Binary COPY
+ * spares the engine's row messages and the hex text of every bytea (chain-only verification ~2x faster there,
+ * a full one ~25%); pages of a few hundred rows are as fast as pages of 10,000 and keep PGlite's memory down
+ * (its COPY output goes through the engine's own memory, which does not shrink).
  */
-function copiedChainPages(
+function copiedPages<R>(
   copyOut: (query: string) => AsyncIterable<Buffer>,
-  id: string,
   limit: number,
-): PagedGenerator<StoredEvent> {
+  query: (after: bigint | undefined) => string,
+  decode: (tuple: CopyTuple) => R,
+  keyOf: (row: R) => bigint,
+): PagedGenerator<R> {
   return rowsOf(async function* () {
     let after: bigint | undefined;
     for (;;) {
       let count = 0;
-      for await (const tuples of copyTuples(copyOut(chainQuery(id, after, limit)))) {
-        const events = tuples.map((tuple) => copiedChainEvent(id, tuple));
-        count += events.length;
-        after = events[events.length - 1]?.replayOrdinal ?? after;
-        yield events;
+      for await (const tuples of copyTuples(copyOut(query(after)))) {
+        const rows = tuples.map(decode);
+        count += rows.length;
+        const last = rows[rows.length - 1];
+        if (last !== undefined) after = keyOf(last);
+        yield rows;
       }
       if (count < limit) return;
     }
   });
 }
 
-function copiedChainEvent(campaignId: string, tuple: CopyTuple): StoredEvent {
+/** A query's `$n` parameters as literals, for COPY (which takes none): campaign ids and int8 bounds only. */
+function withLiterals(query: string, values: readonly (string | bigint)[]): string {
+  return query.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = String(values[Number(n) - 1]);
+    if (!/^-?[0-9]+$/.test(value)) throw new Error(`not an integer: ${value}`);
+    return `'${value}'::bigint`;
+  });
+}
+
+/** An event from its binary COPY tuple: the chain's columns, then a full verification's (COPIED_AUDIT_COLUMNS). */
+function copiedEvent(campaignId: string, tuple: CopyTuple): StoredEvent {
   const field = (index: number): Buffer => {
     const value = tuple[index];
     if (!value) throw new CopyFormatError(`events column ${index + 1} is NULL`);
     return value;
   };
-  return {
+  const event: StoredEvent = {
     campaignId,
     replayOrdinal: field(0).readBigInt64BE(0),
     eventType: field(1).toString('utf8'),
@@ -221,6 +253,13 @@ function copiedChainEvent(campaignId: string, tuple: CopyTuple): StoredEvent {
     envelopeHash: field(8),
     payloadCanonical: field(9),
   };
+  if (tuple.length > 10) {
+    event.payloadJsonMatches = field(10)[0] === 1;
+    event.payloadJsonb = tuple[11]?.toString('utf8') ?? null;
+    event.importId = tuple[12]?.readBigInt64BE(0).toString() ?? null;
+    event.actorId = tuple[13]?.toString('utf8') ?? null;
+  }
+  return event;
 }
 
 function toStoredEvent(row: EventDbRow): StoredEvent {
@@ -314,21 +353,53 @@ interface LogDbRow {
   logged_at: string;
 }
 
-/** Streams a campaign's ImportLog in sequence order. */
+const IMPORT_LOG_PAGE = `SELECT sequence_no::text AS sequence_no, import_id::text AS import_id, phase, object_type,
+         stable_id, file_hash, action, manifest_hash, event_ordinal::text AS event_ordinal,
+         ${utc('logged_at')} AS logged_at
+    FROM import_log l WHERE l.campaign_id = $1 AND l.sequence_no > $2 ORDER BY l.sequence_no LIMIT $3`;
+
+/** IMPORT_LOG_PAGE's columns, in order (all text). */
+const LOG_FIELDS: readonly (keyof LogDbRow)[] = [
+  'sequence_no',
+  'import_id',
+  'phase',
+  'object_type',
+  'stable_id',
+  'file_hash',
+  'action',
+  'manifest_hash',
+  'event_ordinal',
+  'logged_at',
+];
+
+/** Streams a campaign's ImportLog in sequence order (on PGlite in binary COPY pages, see copiedPages). */
 export function readImportLog(session: Session, id: string, batchSize = 1000): PagedGenerator<LogRecord> {
-  return prefetchedPages(INT64_MIN, async (after) => {
-    const rows = await session.query<LogDbRow>(
-      `SELECT sequence_no::text AS sequence_no, import_id::text AS import_id, phase, object_type, stable_id,
-              file_hash, action, manifest_hash, event_ordinal::text AS event_ordinal, ${utc('logged_at')} AS logged_at
-         FROM import_log l WHERE l.campaign_id = $1 AND l.sequence_no > $2 ORDER BY l.sequence_no LIMIT $3`,
-      [id, after.toString(), batchSize],
+  if (session.backend === 'pglite' && session.copyOut) {
+    return copiedPages(
+      session.copyOut.bind(session),
+      batchSize,
+      (after) => withLiterals(IMPORT_LOG_PAGE, [id, after ?? INT64_MIN, BigInt(batchSize)]),
+      (tuple) => toLogRecord(textRow<LogDbRow>(tuple, LOG_FIELDS)),
+      (record) => record.sequenceNo,
     );
+  }
+  return prefetchedPages(INT64_MIN, async (after) => {
+    const rows = await session.query<LogDbRow>(IMPORT_LOG_PAGE, [id, after.toString(), batchSize]);
     const last = rows[rows.length - 1];
     return {
       rows: rows.map(toLogRecord),
       next: last && rows.length === batchSize ? BigInt(last.sequence_no) : null,
     };
   });
+}
+
+/** A binary COPY tuple of text columns as a row keyed like a query's (`null` names skip a column). */
+function textRow<R>(tuple: CopyTuple, names: readonly (keyof R | null)[]): R {
+  const row: Record<string, string | null> = {};
+  names.forEach((name, index) => {
+    if (name !== null) row[name as string] = tuple[index]?.toString('utf8') ?? null;
+  });
+  return row as R;
 }
 
 function toLogRecord(row: LogDbRow): LogRecord {
@@ -367,6 +438,22 @@ const projectionSelect = (table: ProjectionTable, rank: number) =>
 const PROJECTIONS_IN_RANGE = `SELECT * FROM (${PROJECTION_TABLES.map(projectionSelect).join('\nUNION ALL\n')}) p
   ORDER BY o, rank, stable_id COLLATE "C", category COLLATE "C"`;
 
+/** PROJECTIONS_IN_RANGE's columns, in order (rank and o are for the ordering only). */
+const PROJECTION_FIELDS: readonly (keyof ProjectionDbRow | null)[] = [
+  'table_name',
+  null,
+  'stable_id',
+  'category',
+  'object_type',
+  'package_id',
+  'source_path',
+  'content_hash',
+  'file_hash',
+  null,
+  'event_ordinal',
+  'payload',
+];
+
 // The first ordinal at or after $2 in each table, as "the first key in index order": min() over the same rows
 // is planned, for a campaign the statistics do not know yet (right after its import), as an aggregate over
 // every row from $2 on, once per page (quadratic over the campaign).
@@ -386,14 +473,26 @@ export function readProjections(
   id: string,
   batchSize = 1000,
 ): PagedGenerator<ProjectionRecord> {
+  const copyOut = session.backend === 'pglite' ? session.copyOut?.bind(session) : undefined;
+  const rowsInRange = async (low: bigint, high: bigint): Promise<ProjectionRecord[]> => {
+    if (!copyOut) {
+      const rows = await session.query<ProjectionDbRow>(PROJECTIONS_IN_RANGE, [
+        id,
+        low.toString(),
+        high.toString(),
+      ]);
+      return rows.map(toProjectionRecord);
+    }
+    const rows: ProjectionRecord[] = [];
+    for await (const tuples of copyTuples(copyOut(withLiterals(PROJECTIONS_IN_RANGE, [id, low, high])))) {
+      for (const tuple of tuples)
+        rows.push(toProjectionRecord(textRow<ProjectionDbRow>(tuple, PROJECTION_FIELDS)));
+    }
+    return rows;
+  };
   const inRange = async (low: bigint) => {
     const high = low + BigInt(batchSize) - 1n > INT64_MAX ? INT64_MAX : low + BigInt(batchSize) - 1n;
-    const rows = await session.query<ProjectionDbRow>(PROJECTIONS_IN_RANGE, [
-      id,
-      low.toString(),
-      high.toString(),
-    ]);
-    return { rows: rows.map(toProjectionRecord), next: high === INT64_MAX ? null : high + 1n };
+    return { rows: await rowsInRange(low, high), next: high === INT64_MAX ? null : high + 1n };
   };
   return prefetchedPages(INT64_MIN, async (from) => {
     // Rows usually follow each other ordinal by ordinal: read the range at `from` first, and look for the

@@ -121,6 +121,24 @@ const SCENARIOS: Scenario[] = [
       ),
     expected: () => ({ ordinal: 2, kind: 'projection_mismatch' }),
   },
+  {
+    name: "an event's queryable jsonb copy altered (its canonical bytes intact)",
+    tamper: (t) =>
+      superuserQuery(
+        t,
+        `UPDATE events SET payload = jsonb_set(payload, '{name}', '"Mallory"') WHERE campaign_id = ${cid} AND replay_ordinal = 2`,
+      ),
+    expected: () => ({ ordinal: 2, kind: 'payload_json' }),
+  },
+  {
+    name: "an event's import_id re-pointed",
+    tamper: (t) =>
+      superuserQuery(
+        t,
+        `UPDATE events SET import_id = NULL WHERE campaign_id = ${cid} AND replay_ordinal = 5`,
+      ),
+    expected: () => ({ ordinal: 5, kind: 'import_mismatch' }),
+  },
 ];
 
 /** What `verify --chain-only` checks: the hash chain and the checkpoints (not the rows derived from it). */
