@@ -198,7 +198,7 @@ function copiedChainEvents(
  * Rows a page of `limit` at a time, each page one binary COPY of the rows after the last key read: where a
  * COPY's result arrives whole and a row result costs a copy and a text decoding per field (PGlite). Binary COPY
  * spares the engine's row messages and the hex text of every bytea (chain-only verification ~2x faster there,
- * a full one ~25%); pages of a few hundred rows are as fast as pages of 10,000 and keep PGlite's memory down
+ * a full one ~35%); pages of a few hundred rows are as fast as pages of 10,000 and keep PGlite's memory down
  * (its COPY output goes through the engine's own memory, which does not shrink).
  */
 function copiedPages<R>(
