@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import { EXIT, formatCounts, type Io, printJson, printLines } from '../output.js';
+import { counted, EXIT, formatCounts, type Io, printJson, printLines } from '../output.js';
 import { wholeNumber } from '../whole-number.js';
 
-/** `chronicle harness list|corrupt|generate`: test packages for QA (nothing touches a database). */
+/** `chronicle harness list|corrupt|golden|generate`: test packages and golden suites for QA (no database). */
 export function registerHarness(program: Command, io: Io, setExit: (code: number) => void): void {
   const harness = program
     .command('harness')
-    .description('QA harness: generate valid test packages and break copies of packages in named ways');
+    .description(
+      'QA harness: generate valid test packages, break copies of packages in named ways, run golden suites',
+    );
 
   harness
     .command('list')
@@ -66,6 +68,38 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
         ]);
       }
       setExit(EXIT.ok);
+    });
+
+  harness
+    .command('golden')
+    .description(
+      'plan every case of a golden suite (<case>/package beside <case>/expected.json) and compare the outcomes',
+    )
+    .argument('<cases-dir>', 'the folder of cases (e.g. a copy of the conformance corpus)')
+    .option('--update', 'record the outcome of every new or changed case in its expected.json')
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (dir: string, opts: { update?: boolean; json?: boolean }) => {
+      const { runGoldenSuite } = await import('../../harness/golden.js');
+      const cases = await runGoldenSuite(dir, { update: opts.update });
+      const total = (status: string) => cases.filter((c) => c.status === status).length;
+      if (opts.json) {
+        printJson(io, {
+          cases: cases.map((c) => ({ case: c.name, status: c.status, differences: c.differences })),
+          ok: total('ok'),
+          mismatch: total('mismatch'),
+          recorded: total('recorded'),
+        });
+      } else {
+        const width = Math.max(...cases.map((c) => c.status.length));
+        printLines(io, [
+          ...cases.flatMap((c) => [
+            `${c.status.padEnd(width)}  ${c.name}`,
+            ...c.differences.map((difference) => `${' '.repeat(width)}    ${difference}`),
+          ]),
+          `${counted(cases.length, 'case')}: ${total('ok')} ok, ${total('mismatch')} mismatch, ${total('recorded')} recorded`,
+        ]);
+      }
+      setExit(total('mismatch') > 0 ? EXIT.rejected : EXIT.ok);
     });
 
   harness

@@ -1,0 +1,157 @@
+/**
+ * Golden-outcome suites for QA: a folder of cases, each a `package/` folder beside an `expected.json` that says
+ * what importing it into a fresh campaign gives (the format of the shared conformance corpus: `outcome`,
+ * `manifest_hash`, `state_digest`, `counts`, or `error.phase` / `error.code`). Each package is planned, without
+ * a database, and its outcome compared field by field with the expected one; `update` records the outcomes of
+ * new and changed cases instead, keeping every other field of their expected.json (description, notes).
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { compareCodePoints } from '../canonical/index.js';
+import { PackageRejectedError, UsageError } from '../errors.js';
+import { planImport } from '../plan/plan-import.js';
+
+export const EXPECTED_FILE = 'expected.json';
+
+/** What a case's package gives, in expected.json's terms. */
+export type GoldenOutcome =
+  | {
+      outcome: 'committed';
+      manifest_hash: string;
+      state_digest: string;
+      counts: Record<string, number>;
+    }
+  | { outcome: 'rejected'; manifest_hash?: string; error: { phase: string; code: string } };
+
+export interface GoldenCase {
+  name: string;
+  /** `ok`: as expected; `mismatch`: differs (or has no expected.json); `recorded`: written by `update`. */
+  status: 'ok' | 'mismatch' | 'recorded';
+  /** What differs, one line each (`state_digest: expected …, got …`). */
+  differences: string[];
+  actual: GoldenOutcome;
+}
+
+export async function runGoldenSuite(dir: string, options: { update?: boolean } = {}): Promise<GoldenCase[]> {
+  const names = caseNames(dir);
+  const results: GoldenCase[] = [];
+  for (const name of names) {
+    const caseDir = path.join(dir, name);
+    const actual = await outcomeOf(path.join(caseDir, 'package'));
+    const expectedPath = path.join(caseDir, EXPECTED_FILE);
+    const expected = existsSync(expectedPath) ? readExpected(expectedPath, name) : null;
+    const differences = expected ? compare(expected, actual) : [`no ${EXPECTED_FILE} yet`];
+    if (differences.length > 0 && options.update) {
+      writeFileSync(expectedPath, `${JSON.stringify(recorded(name, expected, actual), null, 2)}\n`);
+      results.push({ name, status: 'recorded', differences, actual });
+    } else {
+      results.push({ name, status: differences.length > 0 ? 'mismatch' : 'ok', differences, actual });
+    }
+  }
+  return results;
+}
+
+/** The case folders (those holding a `package/` folder), in code-point order; refuses a folder with none. */
+function caseNames(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    throw new UsageError(`${path.basename(dir)}: not a folder of golden cases (it cannot be listed)`);
+  }
+  const names = entries.filter((name) => existsSync(path.join(dir, name, 'package'))).sort(compareCodePoints);
+  if (names.length === 0) {
+    throw new UsageError(
+      `${path.basename(dir)}: holds no golden case (a folder with a package/ folder and an ${EXPECTED_FILE})`,
+    );
+  }
+  return names;
+}
+
+async function outcomeOf(packageDir: string): Promise<GoldenOutcome> {
+  try {
+    const plan = await planImport(packageDir);
+    return {
+      outcome: 'committed',
+      manifest_hash: plan.manifestHash,
+      state_digest: plan.stateDigest,
+      counts: { ...plan.counts },
+    };
+  } catch (error) {
+    if (!(error instanceof PackageRejectedError)) throw error;
+    const manifestHash = error.facts.manifest_hash;
+    return {
+      outcome: 'rejected',
+      ...(typeof manifestHash === 'string' ? { manifest_hash: manifestHash } : {}),
+      error: { phase: error.phase, code: error.code },
+    };
+  }
+}
+
+function readExpected(file: string, name: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`${name}/${EXPECTED_FILE}: not a JSON object`, { file: `${name}/${EXPECTED_FILE}` });
+}
+
+/** The fields expected.json states that differ from the outcome (a field it leaves out is not checked). */
+function compare(expected: Record<string, unknown>, actual: GoldenOutcome): string[] {
+  const differences: string[] = [];
+  const check = (field: string, want: unknown, got: unknown) => {
+    if (want !== undefined && JSON.stringify(want) !== JSON.stringify(got)) {
+      differences.push(`${field}: expected ${describe(want)}, got ${describe(got)}`);
+    }
+  };
+  if (expected.outcome !== undefined && expected.outcome !== actual.outcome) {
+    const why = actual.outcome === 'rejected' ? ` (${actual.error.code} in phase ${actual.error.phase})` : '';
+    return [`outcome: expected ${describe(expected.outcome)}, got ${actual.outcome}${why}`];
+  }
+  check('manifest_hash', expected.manifest_hash, actual.manifest_hash);
+  if (actual.outcome === 'committed') {
+    check('state_digest', expected.state_digest, actual.state_digest);
+    const counts = (expected.counts ?? {}) as Record<string, unknown>;
+    for (const key of Object.keys(counts)) check(`counts.${key}`, counts[key], actual.counts[key]);
+  } else {
+    const error = (expected.error ?? {}) as Record<string, unknown>;
+    check('error.phase', error.phase, actual.error.phase);
+    check('error.code', error.code, actual.error.code);
+  }
+  return differences;
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing' : typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** expected.json with the outcome's fields replaced and the others (description, notes) kept. */
+function recorded(
+  name: string,
+  expected: Record<string, unknown> | null,
+  actual: GoldenOutcome,
+): Record<string, unknown> {
+  const {
+    outcome: _outcome,
+    manifest_hash: _manifestHash,
+    state_digest: _stateDigest,
+    counts: _counts,
+    error: previousError,
+    ...kept
+  } = expected ?? {};
+  const errorKept =
+    actual.outcome === 'rejected' &&
+    typeof previousError === 'object' &&
+    previousError !== null &&
+    (previousError as Record<string, unknown>).code === actual.error.code
+      ? (previousError as Record<string, unknown>)
+      : {};
+  return {
+    case: name,
+    ...kept,
+    ...(actual.outcome === 'rejected' ? { ...actual, error: { ...errorKept, ...actual.error } } : actual),
+  };
+}
