@@ -17,7 +17,9 @@ export class CopyFormatError extends Error {
   }
 }
 
-export async function* copyTuples(chunks: AsyncIterable<Buffer>): AsyncGenerator<CopyTuple[]> {
+export async function* copyTuples(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+): AsyncGenerator<CopyTuple[]> {
   let rest: Buffer | null = null;
   let headerRead = false;
   let ended = false;

@@ -37,6 +37,11 @@ export interface Session {
    * stream is read to its end; PGlite returns the whole result at once (in memory: query a page at a time).
    */
   copyOut?(query: string): AsyncIterable<Buffer>;
+  /**
+   * The same bulk read for a query of one page: its whole result at once, run in order with the session's
+   * other statements (so pages of several streams can be read ahead on one session).
+   */
+  copyOutPage?(query: string): Promise<Buffer>;
 }
 
 export interface Database extends Session {

@@ -57,6 +57,12 @@ async function* copyOut(client: pg.PoolClient, query: string): AsyncGenerator<Bu
   }
 }
 
+async function collected(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+  const all: Buffer[] = [];
+  for await (const chunk of chunks) all.push(chunk);
+  return all.length === 1 ? (all[0] as Buffer) : Buffer.concat(all);
+}
+
 async function* framed(tuples: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   yield COPY_BINARY_HEADER;
   for await (const chunk of tuples) {
@@ -108,6 +114,7 @@ class PgDatabase implements Database {
         query: (text, params) => inOrder(() => run(client, text, params)),
         copyIn: (table, columns, tuples) => inOrder(() => copyIn(client, table, columns, tuples)),
         copyOut: (query) => copyOut(client, query),
+        copyOutPage: (query) => inOrder(() => collected(copyOut(client, query))),
       });
       await client.query('COMMIT');
       release(false);

@@ -40,8 +40,13 @@ async function copyIn(
 
 /** PGlite cannot stream COPY data out either: the whole result comes as one blob (keep `query` to a page). */
 async function* copyOut(engine: Engine, query: string): AsyncGenerator<Buffer> {
+  const page = await copyOutPage(engine, query);
+  if (page.length > 0) yield page;
+}
+
+async function copyOutPage(engine: Engine, query: string): Promise<Buffer> {
   const result = await engine.query(`COPY (${query}) TO '/dev/blob' (FORMAT binary)`);
-  if (result.blob) yield Buffer.from(await result.blob.arrayBuffer());
+  return result.blob ? Buffer.from(await result.blob.arrayBuffer()) : Buffer.alloc(0);
 }
 
 class PgliteDatabase implements Database {
@@ -64,6 +69,7 @@ class PgliteDatabase implements Database {
         query: (text, params) => run(tx, text, params),
         copyIn: (table, columns, tuples) => copyIn(tx, table, columns, tuples),
         copyOut: (query) => copyOut(tx, query),
+        copyOutPage: (query) => copyOutPage(tx, query),
       }),
     );
   }

@@ -116,11 +116,10 @@ const FULL_COLUMNS = `${CHAIN_COLUMNS},
          FROM events e CROSS JOIN LATERAL (SELECT chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m`;
 
 /**
- * Streams a campaign's events in ordinal order: every column (`full`) or those of the chain only. In binary COPY
+ * Streams a campaign's events in ordinal order: every column (`full`) or those of the chain only, in binary COPY
  * where the session has it (no hex-encoded bytea to decode, ints read as ints): the chain alone on a PostgreSQL
- * server as one stream, the session then busy until it has been read to its end; on PGlite, where every field
- * of a row result costs a copy and a text decoding, a page of `batchSize` events per COPY, for either scope.
- * A full verification on a PostgreSQL server reads pages of rows, sharing its session with four other streams.
+ * server as one stream, the session then busy until it has been read to its end; otherwise a page of
+ * `batchSize` events per COPY, read ahead like the other streams. A session without COPY reads pages of rows.
  */
 export function readEvents(
   session: Session,
@@ -128,17 +127,17 @@ export function readEvents(
   batchSize = 1000,
   scope: VerifyScope = 'full',
 ): PagedGenerator<StoredEvent> {
-  if (session.copyOut && (scope === 'chain' || session.backend === 'pglite')) {
-    const copyOut = session.copyOut.bind(session);
-    return session.backend === 'pg'
-      ? copiedChainEvents(copyOut, id)
-      : copiedPages(
-          copyOut,
-          batchSize,
-          (after) => eventsQuery(id, scope, after, batchSize),
-          (tuple) => copiedEvent(id, tuple),
-          (event) => event.replayOrdinal,
-        );
+  if (scope === 'chain' && session.backend === 'pg' && session.copyOut) {
+    return copiedChainEvents(session.copyOut.bind(session), id);
+  }
+  if (session.copyOutPage) {
+    return copiedPages(
+      session.copyOutPage.bind(session),
+      batchSize,
+      (after) => eventsQuery(id, scope, after, batchSize),
+      (tuple) => copiedEvent(id, tuple),
+      (event) => event.replayOrdinal,
+    );
   }
   const columns = scope === 'full' ? FULL_COLUMNS : `${CHAIN_COLUMNS} FROM events e`;
   return prefetchedPages(INT64_MIN, async (after) => {
@@ -169,7 +168,7 @@ const COPIED_AUDIT_COLUMNS = `m.ok, CASE WHEN m.ok THEN NULL ELSE e.payload::tex
 /** COPY takes no parameters: the id is written into the statement, so it must be the number it claims to be. */
 function eventsQuery(id: string, scope: VerifyScope, after?: bigint, limit?: number): string {
   if (!/^[0-9]+$/.test(id)) throw new Error(`not a campaign id: ${id}`);
-  const from = after === undefined ? '' : ` AND replay_ordinal > ${after}`;
+  const from = after === undefined ? '' : ` AND replay_ordinal > '${after}'::bigint`;
   const page = limit === undefined ? '' : ` LIMIT ${limit}`;
   const [columns, source] =
     scope === 'full'
@@ -195,33 +194,33 @@ function copiedChainEvents(
 }
 
 /**
- * Rows a page of `limit` at a time, each page one binary COPY of the rows after the last key read: where a
- * COPY's result arrives whole and a row result costs a copy and a text decoding per field (PGlite). Binary COPY
- * spares the engine's row messages and the hex text of every bytea (chain-only verification ~2x faster there,
- * a full one ~35%); pages of a few hundred rows are as fast as pages of 10,000 and keep PGlite's memory down
- * (its COPY output goes through the engine's own memory, which does not shrink).
+ * Rows a page of `limit` at a time, each page one binary COPY of the rows after the last key read, the next
+ * page asked for as soon as one arrives (as prefetchedPages). Binary COPY spares the row messages, the hex text
+ * of every bytea and their decoding: a full verification is ~10% faster on a PostgreSQL server and ~35% on
+ * PGlite (whose row results copy and decode every field on their own; chain-only there ~2x). Pages of a few
+ * hundred rows are as fast as pages of 10,000 and keep memory down (a page's rows are views into it, and
+ * PGlite's COPY output goes through the engine's own memory, which does not shrink).
  */
 function copiedPages<R>(
-  copyOut: (query: string) => AsyncIterable<Buffer>,
+  copyPage: (query: string) => Promise<Buffer>,
   limit: number,
   query: (after: bigint | undefined) => string,
   decode: (tuple: CopyTuple) => R,
   keyOf: (row: R) => bigint,
 ): PagedGenerator<R> {
-  return rowsOf(async function* () {
-    let after: bigint | undefined;
-    for (;;) {
-      let count = 0;
-      for await (const tuples of copyTuples(copyOut(query(after)))) {
-        const rows = tuples.map(decode);
-        count += rows.length;
-        const last = rows[rows.length - 1];
-        if (last !== undefined) after = keyOf(last);
-        yield rows;
-      }
-      if (count < limit) return;
-    }
+  return prefetchedPages<bigint | undefined, R>(undefined, async (after) => {
+    const rows = (await copiedTuples(copyPage(query(after)))).map(decode);
+    const last = rows[rows.length - 1];
+    return { rows, next: last !== undefined && rows.length === limit ? keyOf(last) : null };
   });
+}
+
+/** The tuples of one page's binary COPY. */
+async function copiedTuples(page: Promise<Buffer>): Promise<CopyTuple[]> {
+  const bytes = await page;
+  const tuples: CopyTuple[] = [];
+  for await (const part of copyTuples([bytes])) tuples.push(...part);
+  return tuples;
 }
 
 /** A query's `$n` parameters as literals, for COPY (which takes none): campaign ids and int8 bounds only. */
@@ -372,11 +371,11 @@ const LOG_FIELDS: readonly (keyof LogDbRow)[] = [
   'logged_at',
 ];
 
-/** Streams a campaign's ImportLog in sequence order (on PGlite in binary COPY pages, see copiedPages). */
+/** Streams a campaign's ImportLog in sequence order (in binary COPY pages where the session has them). */
 export function readImportLog(session: Session, id: string, batchSize = 1000): PagedGenerator<LogRecord> {
-  if (session.backend === 'pglite' && session.copyOut) {
+  if (session.copyOutPage) {
     return copiedPages(
-      session.copyOut.bind(session),
+      session.copyOutPage.bind(session),
       batchSize,
       (after) => withLiterals(IMPORT_LOG_PAGE, [id, after ?? INT64_MIN, BigInt(batchSize)]),
       (tuple) => toLogRecord(textRow<LogDbRow>(tuple, LOG_FIELDS)),
@@ -473,9 +472,9 @@ export function readProjections(
   id: string,
   batchSize = 1000,
 ): PagedGenerator<ProjectionRecord> {
-  const copyOut = session.backend === 'pglite' ? session.copyOut?.bind(session) : undefined;
+  const copyPage = session.copyOutPage?.bind(session);
   const rowsInRange = async (low: bigint, high: bigint): Promise<ProjectionRecord[]> => {
-    if (!copyOut) {
+    if (!copyPage) {
       const rows = await session.query<ProjectionDbRow>(PROJECTIONS_IN_RANGE, [
         id,
         low.toString(),
@@ -483,12 +482,8 @@ export function readProjections(
       ]);
       return rows.map(toProjectionRecord);
     }
-    const rows: ProjectionRecord[] = [];
-    for await (const tuples of copyTuples(copyOut(withLiterals(PROJECTIONS_IN_RANGE, [id, low, high])))) {
-      for (const tuple of tuples)
-        rows.push(toProjectionRecord(textRow<ProjectionDbRow>(tuple, PROJECTION_FIELDS)));
-    }
-    return rows;
+    const tuples = await copiedTuples(copyPage(withLiterals(PROJECTIONS_IN_RANGE, [id, low, high])));
+    return tuples.map((tuple) => toProjectionRecord(textRow<ProjectionDbRow>(tuple, PROJECTION_FIELDS)));
   };
   const inRange = async (low: bigint) => {
     const high = low + BigInt(batchSize) - 1n > INT64_MAX ? INT64_MAX : low + BigInt(batchSize) - 1n;
