@@ -7,9 +7,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
+import { readMigrationFiles } from '../../src/db/migration-files.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { databaseDigest } from '../../src/db/table-digest.js';
 import { DatabaseError } from '../../src/errors.js';
+import { importPackage } from '../../src/importer/import-package.js';
+import { verifyCampaign } from '../../src/ledger/verify-campaign.js';
+import { ANNEX, LIGHTHOUSE } from '../audit/support.js';
 import { backends, openTestDatabase, pgTestDatabase, type TestDatabase } from '../support/databases.js';
 
 const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
@@ -112,6 +116,44 @@ describe.each(backends())('migrations on %s', (backend) => {
     if (backend === 'pglite') await target.db.close(); // one process per PGlite data dir
     await expectDatabaseError(reopen(target, true), 'db.schema_newer');
     if (backend === 'pglite') target.db = await reopen(target, false);
+  });
+
+  it('upgrades a database holding an import made before migration 0006: the chain verifies, imports go on', async () => {
+    const target = await track(openTestDatabase(backend, { migrated: false }));
+    // The schema as the release before 0006 left it: files 0001-0005 applied and recorded as migrate() does.
+    await target.db.transaction(async (tx) => {
+      await tx.query(
+        'CREATE TABLE chronicle_migrations (version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, ' +
+          'applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      for (const file of readMigrationFiles().filter((f) => f.version <= 5)) {
+        await tx.query(file.sql);
+        await tx.query('INSERT INTO chronicle_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+          file.version,
+          file.name,
+          file.checksum,
+        ]);
+      }
+    });
+    expect(await importPackage(target.db, LIGHTHOUSE, { campaign: 'kept' })).toMatchObject({
+      outcome: 'committed',
+    });
+
+    const result = await migrate(target.db);
+
+    expect(result).toEqual({
+      applied: MIGRATION_FILES.slice(5).map((name) => name.slice(0, -4)),
+      current: NEWEST_VERSION,
+    });
+    expect(result.applied[0]).toBe('0006_references_per_statement');
+    expect(await verifyCampaign(target.db, 'kept')).toMatchObject({ ok: true, problems: [] });
+    const next = await importPackage(target.db, ANNEX, { campaign: 'kept' });
+    expect(next).toMatchObject({ outcome: 'committed', firstOrdinal: 18 });
+    expect(await verifyCampaign(target.db, 'kept')).toMatchObject({ ok: true, problems: [] });
+    const keys = await target.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND conrelid = 'events'::regclass`,
+    );
+    expect(keys).toEqual([{ n: 0 }]);
   });
 
   it('refuses a database where an applied migration file has changed (db.migration_checksum)', async () => {
