@@ -11,7 +11,7 @@
 import { quoteJsonString } from './json-string.js';
 import { isJsonObject, JsonNumber } from './json-value.js';
 import { pyFloatRepr } from './python-float.js';
-import { compareCodePoints, hasLoneSurrogate } from './python-text.js';
+import { hasLoneSurrogate, sortByCodePoints } from './python-text.js';
 
 export interface CanonicalOptions {
   /**
@@ -145,23 +145,35 @@ class CanonicalWriter {
   }
 
   private object(object: Record<string, unknown>, depth: number): string {
-    const members = new Map<string, string>();
+    let names: string[] = [];
+    let texts: string[] = [];
+    let renamed = false;
     for (const key of Object.keys(object)) {
       const member = object[key];
       if (member === null || member === undefined) continue;
-      const text = this.value(member, depth);
-      // Keys that collapse to the same NFC form: the later one wins.
-      members.set(this.text(key), text);
+      texts.push(this.value(member, depth));
+      const name = this.text(key);
+      renamed ||= name !== key;
+      names.push(name);
     }
-    const keys = [...members.keys()].sort(compareCodePoints);
+    // Keys that collapse to the same NFC form: the later one wins.
+    if (renamed) [names, texts] = lastOfEachName(names, texts);
+    sortByCodePoints(names, texts);
     let out = '{';
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string;
+    for (let i = 0; i < names.length; i++) {
       if (i > 0) out += ',';
-      out += `${quoteJsonString(key)}:${members.get(key)}`;
+      out += `${quoteJsonString(names[i] as string)}:${texts[i]}`;
     }
     return `${out}}`;
   }
+}
+
+function lastOfEachName(names: string[], texts: string[]): [string[], string[]] {
+  const members = new Map<string, string>();
+  names.forEach((name, index) => {
+    members.set(name, texts[index] as string);
+  });
+  return [[...members.keys()], [...members.values()]];
 }
 
 /** Canonical JSON text of a value (top-level null or undefined gives `{}`). */

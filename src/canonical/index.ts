@@ -19,4 +19,5 @@ export {
   pyIsSpace,
   pySplit,
   pyStrip,
+  sortByCodePoints,
 } from './python-text.js';

@@ -8,7 +8,7 @@
 import { quoteJsonString } from './json-string.js';
 import { JsonNumber, type JsonValue } from './json-value.js';
 import { pyFloatRepr } from './python-float.js';
-import { compareCodePoints } from './python-text.js';
+import { sortByCodePoints } from './python-text.js';
 
 /** Python's encoder gives up near its recursion limit; so do we, instead of overflowing the stack. */
 const MAX_DEPTH = 1000;
@@ -28,9 +28,23 @@ function dump(value: JsonValue, depth: number): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof JsonNumber) return pythonNumber(value);
   if (depth >= MAX_DEPTH) throw new RangeError(`Nesting deeper than ${MAX_DEPTH} levels in json.dumps`);
-  if (Array.isArray(value)) return `[${value.map((item) => dump(item, depth + 1)).join(',')}]`;
-  const keys = Object.keys(value).sort(compareCodePoints);
-  return `{${keys.map((key) => `${quoteJsonString(key)}:${dump(value[key] as JsonValue, depth + 1)}`).join(',')}}`;
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += dump(value[i] as JsonValue, depth + 1);
+    }
+    return `${out}]`;
+  }
+  const keys = sortByCodePoints(Object.keys(value));
+  out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (i > 0) out += ',';
+    out += `${quoteJsonString(key)}:${dump(value[key] as JsonValue, depth + 1)}`;
+  }
+  return `${out}}`;
 }
 
 export function pythonJsonDumps(value: JsonValue): string {

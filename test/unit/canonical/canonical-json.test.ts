@@ -52,6 +52,16 @@ describe('canonicalJson: NOTES §3 vectors', () => {
     expect(canonicalJson({ k: 'cafe\u0301' })).toBe('{"k":"café"}');
   });
 
+  it('orders many keys by code point: U+E000 before astral characters (UTF-16 order is the other way)', () => {
+    const names = Array.from({ length: 30 }, (_, i) => `k${String(29 - i).padStart(2, '0')}`);
+    const object = Object.fromEntries([...names, '\ue000', '\u{1F600}'].map((key) => [key, key]));
+    const expected = [...names].reverse().map((key) => `"${key}":"${key}"`);
+    expect(canonicalJson(object)).toBe(`{${expected.join(',')},"\ue000":"\ue000","\u{1F600}":"\u{1F600}"}`);
+    expect(canonicalJson({ '\ue000': 1, '\u{1F600}': 2, 'e\u0301': 3, a: 4 })).toBe(
+      '{"a":4,"é":3,"\ue000":1,"\u{1F600}":2}',
+    );
+  });
+
   it('drops a null member before the NFC collapse, so it cannot erase the other key', () => {
     expect(canonicalJson({ 'e\u0301': 1, '\u00e9': null })).toBe('{"é":1}');
   });

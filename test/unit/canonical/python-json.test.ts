@@ -66,6 +66,15 @@ describe('pythonJsonDumps: json.dumps(sort_keys=True, separators=(",",":"), ensu
     expect(dumps('"e\\u0301"')).toBe('"e\u0301"');
   });
 
+  it('sorts the keys of a big object too, its members and nested arrays in place', () => {
+    const keys = Array.from({ length: 30 }, (_, i) => `k${String(29 - i).padStart(2, '0')}`);
+    const text = `{${keys.map((key, i) => `"${key}":[${i},{"z":null,"a":"${key}"}]`).join(',')}}`;
+    const expected = [...keys]
+      .reverse()
+      .map((key) => `"${key}":[${keys.indexOf(key)},{"a":"${key}","z":null}]`);
+    expect(dumps(text)).toBe(`{${expected.join(',')}}`);
+  });
+
   it('escapes strings like Python and keeps DEL, U+2028 and non-ASCII raw', () => {
     expect(dumps('"q\\"\\\\\\/\\n\\r\\t\\b\\f\\u0001\\u007f\\u2028é"')).toBe(
       '"q\\"\\\\/\\n\\r\\t\\b\\f\\u0001\x7f\u2028é"',

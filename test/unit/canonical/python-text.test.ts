@@ -7,6 +7,7 @@ import {
   pyIsSpace,
   pySplit,
   pyStrip,
+  sortByCodePoints,
 } from '../../../src/canonical/index.js';
 
 describe('compareCodePoints', () => {
@@ -29,6 +30,44 @@ describe('compareCodePoints', () => {
     expect(compareCodePoints('\u{10000}', '\u{FFFFF}')).toBeLessThan(0);
     expect(compareCodePoints('edge', 'entity')).toBeLessThan(0);
     expect(compareCodePoints('ontology.affordance', 'ontology.tag')).toBeLessThan(0);
+  });
+});
+
+describe('sortByCodePoints', () => {
+  const alphabet = ['a', 'b', 'z', '\u00e9', '\ue000', '\uffff', '\u{1F600}', '\u{10000}', ''];
+  /** Deterministic pseudo-random keys of 0-3 characters from an alphabet that mixes astral and U+E000+. */
+  function keys(count: number, seed: number): string[] {
+    let state = seed;
+    const next = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state;
+    };
+    return Array.from({ length: count }, () =>
+      Array.from({ length: next() % 4 }, () => alphabet[next() % alphabet.length]).join(''),
+    );
+  }
+
+  it('sorts in place by code point, short arrays and long ones alike, as sort(compareCodePoints) does', () => {
+    for (const count of [0, 1, 2, 5, 24, 25, 60]) {
+      for (const seed of [1, 2, 3]) {
+        const input = keys(count, seed * 100 + count);
+        const expected = [...input].sort(compareCodePoints);
+        const sorted = sortByCodePoints(input);
+        expect(sorted).toBe(input);
+        expect(sorted).toEqual(expected);
+      }
+    }
+    expect(sortByCodePoints(['\u{1F600}', '\ue000', 'b', 'a'])).toEqual(['a', 'b', '\ue000', '\u{1F600}']);
+  });
+
+  it('moves each companion along with its key', () => {
+    for (const count of [7, 40]) {
+      const input = keys(count, count).map((key, index) => `${key}#${index}`);
+      const companions = input.map((key) => `value of ${key}`);
+      sortByCodePoints(input, companions);
+      expect(input).toEqual([...input].sort(compareCodePoints));
+      expect(companions).toEqual(input.map((key) => `value of ${key}`));
+    }
   });
 });
 
