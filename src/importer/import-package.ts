@@ -11,7 +11,13 @@ import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { quickFingerprints } from '../package/quick-fingerprints.js';
-import { fingerprintPackage, listPackage, openListedPackage } from '../package/read-package.js';
+import {
+  fingerprintPackage,
+  type ListedPackage,
+  listPackage,
+  type OpenedPackage,
+  openListedPackage,
+} from '../package/read-package.js';
 import { DEFAULT_PLAN_OPTIONS, type PlanOptions } from '../phases/types.js';
 import { computeFilesDigest } from '../plan/plan-import.js';
 import type { Counts } from '../plan/types.js';
@@ -202,45 +208,54 @@ export async function importPackage(
   };
   try {
     const listed = listPackage(dir, planOptions);
-    // A rerun is recognised by the raw bytes of its files alone, the manifest's included: hashed on two threads,
-    // nothing parsed. (Strict mode re-checks the files of a rerun too: an import made leniently may not pass.)
-    if (!planOptions.strict && (await hasCommittedImports(db, campaign))) {
-      options.onStage?.('fingerprint');
-      const fingerprints = await quickFingerprints(listed);
-      const previous = fingerprints
-        ? await findCommittedImport(db, campaign, { filesDigest: computeFilesDigest({ fingerprints }) })
-        : null;
-      if (previous) {
-        log = log.child({ package_id: previous.package_id, manifest_hash: previous.manifest_hash });
-        base.packageId = previous.package_id;
-        base.manifestHash = previous.manifest_hash;
-        return await finishNoop(previous);
-      }
-    }
-    const opened = openListedPackage(listed);
-    const { manifest } = opened;
-    // (A manifest that cannot be hashed is rejected by readPackage below, naming why.)
-    if (manifest.manifestHash) {
-      log = log.child({ package_id: manifest.packageId, manifest_hash: manifest.manifestHash });
-      base.packageId = manifest.packageId;
-      base.manifestHash = manifest.manifestHash;
-      const previous = await findCommittedImport(db, campaign, { manifestHash: manifest.manifestHash });
-      if (previous) {
-        // This manifest is imported but its files were not recognised above (strict mode, a file that changed or
-        // is not a plain file): read and hash them as the import did (contents not kept), with the same checks.
+    let planned: ListedPackage | OpenedPackage = listed;
+    // With nothing imported into the campaign yet there is no rerun to look for: planning starts at once, and the
+    // planner reads and checks the manifest (a concurrent import of the same package is found under the lock).
+    if (await hasCommittedImports(db, campaign)) {
+      // A rerun is recognised by the raw bytes of its files alone, the manifest's included: hashed on two threads,
+      // nothing parsed. (Strict mode re-checks the files of a rerun too: an import made leniently may not pass.)
+      if (!planOptions.strict) {
         options.onStage?.('fingerprint');
-        assertUnchanged(previous, computeFilesDigest(await fingerprintPackage(opened)));
-        return await finishNoop(previous);
+        const fingerprints = await quickFingerprints(listed);
+        const previous = fingerprints
+          ? await findCommittedImport(db, campaign, { filesDigest: computeFilesDigest({ fingerprints }) })
+          : null;
+        if (previous) {
+          log = log.child({ package_id: previous.package_id, manifest_hash: previous.manifest_hash });
+          base.packageId = previous.package_id;
+          base.manifestHash = previous.manifest_hash;
+          return await finishNoop(previous);
+        }
+      }
+      const opened = openListedPackage(listed);
+      planned = opened;
+      const { manifest } = opened;
+      // (A manifest that cannot be hashed is rejected by the planner, naming why.)
+      if (manifest.manifestHash) {
+        log = log.child({ package_id: manifest.packageId, manifest_hash: manifest.manifestHash });
+        base.packageId = manifest.packageId;
+        base.manifestHash = manifest.manifestHash;
+        const previous = await findCommittedImport(db, campaign, { manifestHash: manifest.manifestHash });
+        if (previous) {
+          // This manifest is imported but its files were not recognised above (strict mode, a file that changed or
+          // is not a plain file): read and hash them as the import did (contents not kept), with the same checks.
+          options.onStage?.('fingerprint');
+          assertUnchanged(previous, computeFilesDigest(await fingerprintPackage(opened)));
+          return await finishNoop(previous);
+        }
       }
     }
     checkInterrupted();
     options.onStage?.('read');
-    const plan = openPlanSource(dir, opened, planOptions, options.planThread);
+    const plan = openPlanSource(planned, planOptions, options.planThread);
     source = plan;
     const stream = await startPlanStream(plan, () => {
       stage = 'plan';
       options.onStage?.('plan');
     });
+    if (base.packageId === null) {
+      log = log.child({ package_id: stream.identity.packageId, manifest_hash: stream.identity.manifestHash });
+    }
     base.packageId = stream.identity.packageId;
     base.manifestHash = stream.identity.manifestHash;
     stage = 'apply';

@@ -7,7 +7,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import { PackageRejectedError } from '../errors.js';
-import { type OpenedPackage, readOpenedPackage } from '../package/read-package.js';
+import {
+  type ListedPackage,
+  type OpenedPackage,
+  openListedPackage,
+  readOpenedPackage,
+} from '../package/read-package.js';
 import type { PlanOptions } from '../phases/types.js';
 import { type PlanPart, type PlanSummary, planParts } from '../plan/plan-import.js';
 import { compiledWorkerScript } from '../worker-script.js';
@@ -32,19 +37,27 @@ export interface PlanSource {
   close(): void;
 }
 
+/**
+ * Plans a listed package (its manifest is read and checked by the planner unless the caller has opened it
+ * already): the package's rejections come from `next()`, in the same order as from `readPackage`.
+ */
 export function openPlanSource(
-  dir: string,
-  opened: OpenedPackage,
+  listed: ListedPackage | OpenedPackage,
   options: PlanOptions,
   thread: PlanThread = 'auto',
 ): PlanSource {
-  const files = opened.discoveries.reduce((sum, discovery) => sum + discovery.paths.length, 0);
+  const files = listed.discoveries.reduce((sum, discovery) => sum + discovery.paths.length, 0);
   const useWorker = thread === 'worker' || (thread === 'auto' && files >= PLAN_WORKER_MIN_FILES);
   const script = useWorker ? compiledWorkerScript('importer/plan-worker.js') : null;
   if (thread === 'worker' && !script) {
     throw new Error('the planning worker is not built (run `npm run build`)');
   }
-  return script ? new WorkerPlan(script, dir, options) : new ThisThreadPlan(opened, options);
+  return script ? new WorkerPlan(script, listingOf(listed), options) : new ThisThreadPlan(listed, options);
+}
+
+/** What the planning thread is given: the listing (plain data), not the manifest the caller may have parsed. */
+function listingOf({ rootReal, options, folders, discoveries }: ListedPackage): ListedPackage {
+  return { rootReal, options, folders, discoveries };
 }
 
 /**
@@ -80,8 +93,8 @@ class ThisThreadPlan implements PlanSource {
   summary: PlanSummary | null = null;
   private readonly events: AsyncGenerator<PlanEvent>;
 
-  constructor(opened: OpenedPackage, options: PlanOptions) {
-    this.events = this.plan(opened, options);
+  constructor(listed: ListedPackage | OpenedPackage, options: PlanOptions) {
+    this.events = this.plan(listed, options);
   }
 
   async next(): Promise<PlanEvent | null> {
@@ -93,7 +106,8 @@ class ThisThreadPlan implements PlanSource {
     void this.events.return(undefined);
   }
 
-  private async *plan(opened: OpenedPackage, options: PlanOptions): AsyncGenerator<PlanEvent> {
+  private async *plan(listed: ListedPackage | OpenedPackage, options: PlanOptions): AsyncGenerator<PlanEvent> {
+    const opened = 'manifest' in listed ? listed : openListedPackage(listed);
     const snapshot = await readOpenedPackage(opened);
     yield { kind: 'read' };
     for (const part of planParts(snapshot, options)) {
@@ -112,8 +126,8 @@ class WorkerPlan implements PlanSource {
   private stopped: string | null = null;
   private finished = false;
 
-  constructor(script: string, dir: string, options: PlanOptions) {
-    this.worker = new Worker(script, { workerData: { dir, options, inFlight: this.inFlight.buffer } });
+  constructor(script: string, listed: ListedPackage, options: PlanOptions) {
+    this.worker = new Worker(script, { workerData: { listed, options, inFlight: this.inFlight.buffer } });
     this.worker.on('message', (message: PlanMessage) => {
       if (message.type === 'part' && message.part.kind === 'summary') this.summary = message.part.summary;
       this.queue.push(message);

@@ -4,19 +4,20 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PackageRejectedError } from '../errors.js';
-import { readPackage } from '../package/read-package.js';
+import { type ListedPackage, openListedPackage, readOpenedPackage } from '../package/read-package.js';
 import type { PlanOptions } from '../phases/types.js';
 import { planParts } from '../plan/plan-import.js';
 import { MAX_PARTS_IN_FLIGHT, type PlanMessage, packObjects } from './plan-messages.js';
 
 interface PlanWorkerData {
-  dir: string;
+  /** The package as the importing thread listed it. */
+  listed: ListedPackage;
   options: PlanOptions;
   /** One Int32: parts sent and not yet taken. */
   inFlight: SharedArrayBuffer;
 }
 
-const { dir, options, inFlight } = workerData as PlanWorkerData;
+const { listed, options, inFlight } = workerData as PlanWorkerData;
 const parts = new Int32Array(inFlight);
 const port = parentPort;
 if (!port) throw new Error('plan-worker runs as a worker thread only');
@@ -33,7 +34,7 @@ function waitForRoom(): void {
 }
 
 try {
-  const snapshot = await readPackage(dir, options);
+  const snapshot = await readOpenedPackage(openListedPackage(listed));
   send({ type: 'read' });
   for (const part of planParts(snapshot, options)) {
     waitForRoom();
