@@ -122,11 +122,20 @@ export class DatabaseError extends ChronicleError {
  * rolls back and is recorded like any other failed attempt. The CLI exits with 128 + the signal's number.
  */
 export class InterruptedError extends ChronicleError {
-  /** `signal`: the signal that asked for the stop, if one did (a library caller may abort for its own reasons). */
-  constructor(readonly signal?: NodeJS.Signals) {
+  /**
+   * `signal`: the signal that asked for the stop, if one did (a library caller may abort for its own reasons).
+   * `operation`: what was stopped: an import (rolled back before its commit) or an export (no bundle written).
+   */
+  constructor(
+    readonly signal?: NodeJS.Signals,
+    operation: 'import' | 'export' = 'import',
+  ) {
+    const by = signal ? ` by ${signal}` : '';
     super(
-      'import.interrupted',
-      signal ? `interrupted by ${signal} before the commit` : 'interrupted before the commit',
+      `${operation}.interrupted`,
+      operation === 'import'
+        ? `interrupted${by} before the commit`
+        : `interrupted${by} before the bundle was complete: no bundle written`,
       signal ? { signal } : {},
     );
   }

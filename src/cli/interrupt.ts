@@ -1,7 +1,7 @@
 /**
- * SIGINT (Ctrl-C) and SIGTERM (a service manager stopping the worker) during an import: the first asks the import
- * to stop, so that it rolls back and is recorded as an attempt like any other failure; a second one ends the
- * process at once (Node's default), the uncommitted transaction being lost with it.
+ * SIGINT (Ctrl-C) and SIGTERM (a service manager stopping the worker) during an import or an export: the first asks
+ * it to stop (an import rolls back and is recorded as an attempt like any other failure; an export removes its
+ * unfinished file); a second one ends the process at once (Node's default).
  */
 import { constants } from 'node:os';
 import { InterruptedError } from '../errors.js';
@@ -15,13 +15,16 @@ export interface StopRequest {
   release(): void;
 }
 
-export function stopOnSignals(onStop: (signal: NodeJS.Signals) => void): StopRequest {
+export function stopOnSignals(
+  onStop: (signal: NodeJS.Signals) => void,
+  operation: 'import' | 'export' = 'import',
+): StopRequest {
   const controller = new AbortController();
   const handlers = STOP_SIGNALS.map((name) => {
     const handler = () => {
       release();
       onStop(name);
-      controller.abort(new InterruptedError(name));
+      controller.abort(new InterruptedError(name, operation));
     };
     process.once(name, handler);
     return [name, handler] as const;

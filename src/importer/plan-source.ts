@@ -106,7 +106,10 @@ class ThisThreadPlan implements PlanSource {
     void this.events.return(undefined);
   }
 
-  private async *plan(listed: ListedPackage | OpenedPackage, options: PlanOptions): AsyncGenerator<PlanEvent> {
+  private async *plan(
+    listed: ListedPackage | OpenedPackage,
+    options: PlanOptions,
+  ): AsyncGenerator<PlanEvent> {
     const opened = 'manifest' in listed ? listed : openListedPackage(listed);
     const snapshot = await readOpenedPackage(opened);
     yield { kind: 'read' };

@@ -1,7 +1,7 @@
 /**
  * `chronicle export`: writes a campaign as an offline audit bundle (see bundle-format.ts), streamed from
  * one consistent snapshot of the database with constant memory. The file appears under its name only when
- * complete (written as `<out>.partial`, then renamed).
+ * complete (written as `<out>.partial`, then renamed; removed if the export fails or is stopped).
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -27,6 +27,8 @@ export interface ExportOptions {
   batchSize?: number;
   /** Every 10,000 events; `expected`: the events up to the campaign's tip. */
   onProgress?: (eventsWritten: number, expected?: number) => void;
+  /** Stops the export when aborted (at the next line; its reason is thrown): the unfinished file is removed. */
+  signal?: AbortSignal;
 }
 
 export interface ExportResult {
@@ -52,6 +54,7 @@ export function exportBundle(
     const out = createWriteStream(partial);
     let bytes = 0;
     const write = async (line: string): Promise<void> => {
+      options.signal?.throwIfAborted();
       bytes += Buffer.byteLength(line);
       if (!out.write(line)) await once(out, 'drain');
     };

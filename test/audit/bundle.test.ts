@@ -2,7 +2,7 @@
  * The bundle file itself: what it holds (every stored field, the exact payload bytes), that an edit to the
  * file is caught like an edit to the database, and that a bundle cut short or malformed is refused (exit 4).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   createCheckpoint,
   exportBundle,
   fixedClock,
+  InterruptedError,
   verifyBundle,
 } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
@@ -103,6 +104,16 @@ describe('audit bundles', () => {
     expect(report.problems).toContainEqual(
       expect.objectContaining({ ordinal: 2, kind: 'projection_mismatch' }),
     );
+  });
+
+  it('stops at the next line when its signal is aborted: InterruptedError, no bundle and no .partial left', async () => {
+    const out = join(tmpDir('stopped'), 'b.ndjson');
+    const controller = new AbortController();
+    controller.abort(new InterruptedError('SIGINT', 'export'));
+    const stopped = exportBundle(target.db, 'b', out, { signal: controller.signal });
+    await expect(stopped).rejects.toThrow(InterruptedError);
+    await expect(stopped).rejects.toMatchObject({ code: 'export.interrupted', facts: { signal: 'SIGINT' } });
+    expect([existsSync(out), existsSync(`${out}.partial`)]).toEqual([false, false]);
   });
 
   it('refuses a bundle cut short, one with a malformed line, one out of section order, and no file (exit 4)', async () => {

@@ -6,6 +6,7 @@
  * points (deterministic) on both backends, and once from outside, mid-import, as an operator would (PostgreSQL).
  */
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
 import { generatePackage } from '../../src/harness/index.js';
@@ -176,16 +177,18 @@ describe.each(backends())('SIGINT and SIGTERM at fault points on %s', (backend: 
 const HAS_PG = Boolean(process.env.DATABASE_URL);
 if (!HAS_PG) console.warn('[skip] DATABASE_URL is not set: the SIGTERM-by-timing test needs PostgreSQL');
 
-describe.runIf(HAS_PG)('SIGTERM from outside, mid-import, on pg', () => {
+describe.runIf(HAS_PG)('SIGTERM from outside, mid-import, and SIGINT mid-export, on pg', () => {
   const OBJECTS = 20_000;
   const CAMPAIGN = 'stopped-by-operator';
   let target: TestDatabase;
   let work: Scratch;
+  let generated: { dir: string };
 
   beforeAll(async () => {
     target = await openTestDatabase('pg');
     work = scratch('signal-timing');
-  });
+    generated = await generatePackage({ objects: OBJECTS, seed: 20_001, outDir: work.path('large') });
+  }, 300_000);
   afterAll(async () => {
     await target?.drop();
     work?.cleanup();
@@ -194,7 +197,6 @@ describe.runIf(HAS_PG)('SIGTERM from outside, mid-import, on pg', () => {
   it(`stops a ${OBJECTS}-object import once its edge phase started: rolled back, recorded, exit 143`, {
     timeout: 300_000,
   }, async () => {
-    const generated = await generatePackage({ objects: OBJECTS, seed: 20_001, outDir: work.path('large') });
     await importPackage(target.db, BASE_PACKAGE, { campaign: CAMPAIGN });
     const before = await databaseDigest(target.db, { except: ['import_runs'] });
     let signalled = false;
@@ -221,5 +223,30 @@ describe.runIf(HAS_PG)('SIGTERM from outside, mid-import, on pg', () => {
     const retry = await importPackage(target.db, generated.dir, { campaign: CAMPAIGN });
     expect(retry).toMatchObject({ outcome: 'committed', firstOrdinal: BASE_EVENTS });
     expect(await verifyCampaign(target.db, CAMPAIGN)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('stops an export once its file is being written: exit 130, neither the bundle nor its .partial left', {
+    timeout: 300_000,
+  }, async () => {
+    const bundle = work.path('stopped.ndjson');
+    const partial = `${bundle}.partial`;
+    const { args: where, env } = databaseArgs(target);
+    const run = startCli([...where, 'export', '--campaign', CAMPAIGN, '--out', bundle, '--json'], { env });
+    let signalled = false;
+    const poll = setInterval(() => {
+      if (signalled || !existsSync(partial)) return;
+      signalled = true;
+      run.child.kill('SIGINT');
+    }, 2);
+    const stopped = await run.done.finally(() => clearInterval(poll));
+
+    expect(signalled).toBe(true);
+    expect(stopped.code).toBe(130);
+    expect(JSON.parse(stopped.stdout)).toMatchObject({
+      outcome: 'error',
+      error: { code: 'export.interrupted', signal: 'SIGINT' },
+    });
+    expect(stopped.stderr).toContain('stopping the export; stopped.ndjson is not written');
+    expect([existsSync(bundle), existsSync(partial)]).toEqual([false, false]);
   });
 });

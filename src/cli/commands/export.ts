@@ -1,9 +1,11 @@
 /** `chronicle export`: a campaign as an offline audit bundle (NDJSON), for `verify --bundle` anywhere. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { InterruptedError } from '../../errors.js';
 import { cliContext, withDatabase } from '../context.js';
+import { signalExitCode, stopOnSignals } from '../interrupt.js';
 import { assertWritableTarget } from '../out-path.js';
-import { counted, EXIT, type Io, printJson, printLines } from '../output.js';
+import { counted, EXIT, type Io, printError, printJson, printLines } from '../output.js';
 import { progressReporter } from '../progress.js';
 
 export function registerExport(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -21,11 +23,29 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
       const ctx = await cliContext(command, io);
       const campaign = opts.campaign ?? ctx.config.campaign;
       const progress = progressReporter(io, !opts.json);
-      const result = await withDatabase(ctx, (db) =>
-        exportBundle(db, campaign, opts.out, {
-          onProgress: (n, expected) => progress.update(`exported ${n} of ${expected ?? '?'} events`),
-        }),
-      );
+      const stop = stopOnSignals((signal) => {
+        progress.done();
+        printError(io, [
+          `chronicle: ${signal}: stopping the export; ${basename(opts.out)} is not written (${signal} again: exit at once)`,
+        ]);
+      }, 'export');
+      let result: Awaited<ReturnType<typeof exportBundle>>;
+      try {
+        result = await withDatabase(ctx, (db) =>
+          exportBundle(db, campaign, opts.out, {
+            signal: stop.signal,
+            onProgress: (n, expected) => progress.update(`exported ${n} of ${expected ?? '?'} events`),
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof InterruptedError && error.signal)) throw error;
+        if (opts.json) printJson(io, { outcome: 'error', error: error.toJSON() });
+        printError(io, [`chronicle: [${error.code}] ${error.message}`]);
+        setExit(signalExitCode(error.signal));
+        return;
+      } finally {
+        stop.release();
+      }
       progress.done();
       if (opts.json) {
         printJson(io, {
