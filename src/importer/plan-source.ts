@@ -13,6 +13,7 @@ import {
   openListedPackage,
   readOpenedPackage,
 } from '../package/read-package.js';
+import { packByFolder, readClaimed, shareReading } from '../package/shared-reading.js';
 import type { PlanOptions } from '../phases/types.js';
 import { type PlanPart, type PlanSummary, planParts } from '../plan/plan-import.js';
 import { compiledWorkerScript } from '../worker-script.js';
@@ -52,7 +53,7 @@ export function openPlanSource(
   if (thread === 'worker' && !script) {
     throw new Error('the planning worker is not built (run `npm run build`)');
   }
-  return script ? new WorkerPlan(script, listingOf(listed), options) : new ThisThreadPlan(listed, options);
+  return script ? new WorkerPlan(script, listed, options) : new ThisThreadPlan(listed, options);
 }
 
 /** What the planning thread is given: the listing (plain data), not the manifest the caller may have parsed. */
@@ -129,8 +130,12 @@ class WorkerPlan implements PlanSource {
   private stopped: string | null = null;
   private finished = false;
 
+  /** Starts the planning thread, then reads this thread's share of the package's files and hands them over. */
   constructor(script: string, listed: ListedPackage, options: PlanOptions) {
-    this.worker = new Worker(script, { workerData: { listed, options, inFlight: this.inFlight.buffer } });
+    const share = shareReading(listed.rootReal, listed.discoveries);
+    this.worker = new Worker(script, {
+      workerData: { listed: listingOf(listed), options, inFlight: this.inFlight.buffer, share },
+    });
     this.worker.on('message', (message: PlanMessage) => {
       if (message.type === 'part' && message.part.kind === 'summary') this.summary = message.part.summary;
       this.queue.push(message);
@@ -138,6 +143,11 @@ class WorkerPlan implements PlanSource {
     });
     this.worker.on('error', (error) => this.stop(`the planning thread failed: ${error.message}`));
     this.worker.on('exit', (code) => this.stop(`the planning thread exited (code ${code})`));
+    const packed = packByFolder(share, readClaimed(share));
+    this.worker.postMessage(
+      packed,
+      packed.map((folder) => folder.bytes),
+    );
   }
 
   async next(): Promise<PlanEvent | null> {

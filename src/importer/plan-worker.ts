@@ -4,7 +4,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PackageRejectedError } from '../errors.js';
+import { FileReader } from '../package/file-reader.js';
 import { type ListedPackage, openListedPackage, readOpenedPackage } from '../package/read-package.js';
+import {
+  type PackedReads,
+  type ReadShare,
+  readClaimed,
+  unpack,
+  withPaths,
+} from '../package/shared-reading.js';
 import type { PlanOptions } from '../phases/types.js';
 import { planParts } from '../plan/plan-import.js';
 import { MAX_PARTS_IN_FLIGHT, type PlanMessage, packObjects } from './plan-messages.js';
@@ -15,15 +23,21 @@ interface PlanWorkerData {
   options: PlanOptions;
   /** One Int32: parts sent and not yet taken. */
   inFlight: SharedArrayBuffer;
+  /** The files this thread and the importing thread read together; the importing thread's reads come as a message. */
+  share: ReadShare;
 }
 
-const { listed, options, inFlight } = workerData as PlanWorkerData;
+const { listed, options, inFlight, share } = workerData as PlanWorkerData;
 const parts = new Int32Array(inFlight);
 const port = parentPort;
 if (!port) throw new Error('plan-worker runs as a worker thread only');
 
 function send(message: PlanMessage, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
+}
+
+function theImportingThreadsReads(from: NonNullable<typeof parentPort>): Promise<PackedReads[]> {
+  return new Promise((resolve) => from.once('message', resolve));
 }
 
 function waitForRoom(): void {
@@ -34,7 +48,12 @@ function waitForRoom(): void {
 }
 
 try {
-  const snapshot = await readOpenedPackage(openListedPackage(listed));
+  // The manifest first: the importing thread reads files meanwhile, and this thread helps with what is left.
+  const opened = openListedPackage(listed);
+  const reader = new FileReader();
+  reader.adopt(withPaths(share, readClaimed(share)));
+  for (const folder of await theImportingThreadsReads(port)) reader.adopt(unpack(folder));
+  const snapshot = await readOpenedPackage(opened, reader);
   send({ type: 'read' });
   for (const part of planParts(snapshot, options)) {
     waitForRoom();

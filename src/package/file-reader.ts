@@ -4,7 +4,8 @@
  *
  * Reads are synchronous on purpose: packages are tens of thousands of ~1 KB files, and one `readFileSync` costs
  * a fraction of the four thread-pool round trips of an asynchronous `readFile` (open, stat, read, close), at any
- * concurrency (measured in `bench/`: the no-op rerun is bound by this). Nothing else runs while a package is read.
+ * concurrency (measured in `bench/`: the no-op rerun is bound by this). A big import reads on two threads (see
+ * shared-reading.ts), each synchronously.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { sha256Hex } from '../canonical/index.js';
@@ -27,10 +28,15 @@ export class FileReader {
     this.cache.set(absolute, this.keepBytes || !result.ok ? result : { ...result, bytes: NO_BYTES });
     return result;
   }
+
+  /** Files read beforehand (e.g. on another thread) by `readRegularFile`: later reads of them are answered here. */
+  adopt(reads: Iterable<readonly [absolute: string, read: RawRead]>): void {
+    for (const [absolute, read] of reads) this.cache.set(absolute, read);
+  }
 }
 
 /** Four system calls: open (non-blocking, so that a FIFO cannot hang it), fstat, read, close. */
-function readRegularFile(absolute: string): RawRead {
+export function readRegularFile(absolute: string): RawRead {
   let fd: number;
   try {
     fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);

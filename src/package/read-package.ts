@@ -73,9 +73,15 @@ export async function readPackage(dir: string, options: PlanOptions): Promise<Pa
   return readOpenedPackage(await openPackage(dir, options));
 }
 
-/** The rest of `readPackage` for a package already opened (with the options it was opened with). */
-export async function readOpenedPackage(opened: OpenedPackage): Promise<PackageSnapshot> {
-  return readFiles(opened, true);
+/**
+ * The rest of `readPackage` for a package already opened (with the options it was opened with). `reader`: one that
+ * may have read some of the files already (see shared-reading.ts).
+ */
+export async function readOpenedPackage(
+  opened: OpenedPackage,
+  reader: FileReader = new FileReader(),
+): Promise<PackageSnapshot> {
+  return readFiles(opened, reader);
 }
 
 /**
@@ -83,16 +89,15 @@ export async function readOpenedPackage(opened: OpenedPackage): Promise<PackageS
  * a rerun's cost is reading and hashing the files, with memory bounded by the largest file.
  */
 export async function fingerprintPackage(opened: OpenedPackage): Promise<PackageFingerprints> {
-  const { manifest, fingerprints } = readFiles(opened, false);
+  const { manifest, fingerprints } = readFiles(opened, new FileReader(false));
   return { manifest, fingerprints };
 }
 
 function readFiles(
   { rootReal, loaded, manifest, options, folders, discoveries }: OpenedPackage,
-  keepBytes: boolean,
+  reader: FileReader,
 ): PackageSnapshot {
   // Every rejection after this point names the package it concerns.
-  const reader = new FileReader(keepBytes);
   const hashFacts = {
     package_id: manifest.packageId,
     ...(loaded.manifestHash ? { manifest_hash: loaded.manifestHash } : {}),

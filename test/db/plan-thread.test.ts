@@ -68,8 +68,9 @@ describe.each(backends())('planning on a worker thread (%s)', (backend) => {
     expect(await verifyCampaign(onWorker.db, 'threads')).toMatchObject({ ok: true, problems: [] });
   });
 
-  for (const scenario of ['invalid-yaml', 'dangling-edge'] as const) {
-    it(`rolls back a package rejected in a later phase (${scenario}) with the error planning gives`, async () => {
+  // tamper and missing-file are found while the files are read (on both threads), the others in a later phase
+  for (const scenario of ['tamper', 'missing-file', 'invalid-yaml', 'dangling-edge'] as const) {
+    it(`rolls back a package rejected (${scenario}) with the error planning on this thread gives`, async () => {
       const corrupted = await corruptPackage(generated, scenario, join(tempDir('plan-thread'), scenario));
       const before = await databaseDigest(onWorker.db, { except: ['import_runs'] });
       const result = await importPackage(
