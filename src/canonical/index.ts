@@ -17,7 +17,7 @@ export {
   hasLoneSurrogate,
   PY_SPACE_CLASS,
   pyIsSpace,
-  pySplit,
   pyStrip,
+  pyWordCount,
   sortByCodePoints,
 } from './python-text.js';

@@ -88,8 +88,6 @@ export function codePointLength(s: string): number {
 export const PY_SPACE_CLASS =
   '[\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 
-const PY_SPACE_RUN = new RegExp(`${PY_SPACE_CLASS}+`);
-
 function isSpaceUnit(c: number): boolean {
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c >= 0x1c;
   if (c < 0x85) return false;
@@ -124,10 +122,16 @@ export function pyStrip(s: string): string {
   return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
-/** Python `s.split()` with no argument: split on runs of whitespace, no empty strings. */
-export function pySplit(s: string): string[] {
-  const stripped = pyStrip(s);
-  return stripped === '' ? [] : stripped.split(PY_SPACE_RUN);
+/** Python `len(s.split())`: the number of runs of non-whitespace characters (counted, nothing split). */
+export function pyWordCount(s: string): number {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < s.length; i++) {
+    const space = isSpaceUnit(s.charCodeAt(i));
+    if (!space && !inWord) words++;
+    inWord = !space;
+  }
+  return words;
 }
 
 type WellFormedCheck = { isWellFormed(): boolean };

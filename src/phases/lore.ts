@@ -4,7 +4,7 @@
  * chunk_index, [embedding_hint]}`; its provenance carries the hash of the whole normalised file.
  * Two chunks with one id: identical content hashes collapse into one, different ones are a collision.
  */
-import { canonicalHashHex, compareCodePoints, pySplit } from '../canonical/index.js';
+import { canonicalHashHex, compareCodePoints, pyWordCount } from '../canonical/index.js';
 import { PackageRejectedError } from '../errors.js';
 import { decodePackageFile } from '../package/decode-text.js';
 import { chunkContents } from './lore-chunker.js';
@@ -120,7 +120,7 @@ function chunkRecord(source: ChunkSource, content: string, index: number): Phase
       ...hashed,
       source_path: sourcePath,
       content_hash: contentHash,
-      word_count: pySplit(content).length,
+      word_count: pyWordCount(content),
       provenance,
     },
   };

@@ -5,8 +5,8 @@ import {
   hasLoneSurrogate,
   PY_SPACE_CLASS,
   pyIsSpace,
-  pySplit,
   pyStrip,
+  pyWordCount,
   sortByCodePoints,
 } from '../../../src/canonical/index.js';
 
@@ -116,11 +116,21 @@ describe('Python whitespace', () => {
     expect(pyStrip('a b')).toBe('a b');
   });
 
-  it('pySplit splits on runs of Python whitespace and drops empty strings', () => {
-    expect(pySplit('  alpha\x1cbeta \n\u2003 gamma\x85')).toEqual(['alpha', 'beta', 'gamma']);
-    expect(pySplit('a\ufeffb c')).toEqual(['a\ufeffb', 'c']);
-    expect(pySplit('')).toEqual([]);
-    expect(pySplit(' \t ')).toEqual([]);
+  it('pyWordCount counts what Python s.split() gives: runs between Python whitespace, none empty', () => {
+    expect(pyWordCount('  alpha\x1cbeta \n\u2003 gamma\x85')).toBe(3);
+    expect(pyWordCount('a\ufeffb c')).toBe(2);
+    expect(pyWordCount('a\u180eb')).toBe(1);
+    expect(pyWordCount('')).toBe(0);
+    expect(pyWordCount(' \t ')).toBe(0);
+    expect(pyWordCount('one')).toBe(1);
+    expect(pyWordCount('\u{1F600} \ud800')).toBe(2);
+    // against a split on runs of the same class, for every whitespace character between two words
+    const runs = new RegExp(`${PY_SPACE_CLASS}+`);
+    for (let code = 0; code <= 0x3000; code++) {
+      const text = ` a${String.fromCharCode(code)}b `;
+      const split = text.trim() === '' ? [] : text.split(runs).filter((part) => part !== '');
+      if (pyWordCount(text) !== split.length) throw new Error(`mismatch at U+${code.toString(16)}`);
+    }
   });
 
   it('PY_SPACE_CLASS matches exactly the characters pyIsSpace accepts', () => {
