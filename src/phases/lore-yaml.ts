@@ -19,6 +19,7 @@ import {
   type YAMLError,
   type Node as YamlNode,
 } from 'yaml';
+import { readSimpleYaml } from './simple-yaml.js';
 
 /** The `yaml` package's default: enough for any honest front matter, far too little for a billion laughs. */
 export const MAX_ALIAS_COUNT = 100;
@@ -45,6 +46,12 @@ export interface LoadedYaml {
 }
 
 export function loadYaml(source: string): LoadedYaml {
+  const simple = readSimpleYaml(source);
+  return simple ? { value: simple, duplicateKeys: [] } : parseYaml(source);
+}
+
+/** `loadYaml` with the YAML parser, whatever the shape of the source. */
+export function parseYaml(source: string): LoadedYaml {
   const doc = parseDocument(source, {
     version: '1.1',
     customTags: pythonScalarTags,
