@@ -22,6 +22,7 @@ import {
   lockCampaign,
   PROJECTION_TABLES,
   type ProjectionRow,
+  preferLz4Compression,
   projectionWriter,
   readCampaignState,
   reserveImportId,
@@ -138,6 +139,7 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   const { identity } = plan;
   await lockCampaign(tx, ctx.campaign, ctx.lockTimeout);
+  await preferLz4Compression(tx);
   // Under the lock: a concurrent import of the same package has either committed (we see it) or not started.
   const existing = await findCommittedImport(tx, ctx.campaign, { manifestHash: identity.manifestHash });
   if (existing) return { kind: 'noop', existing };

@@ -25,6 +25,19 @@ export async function lockCampaign(tx: Session, slug: string, lockTimeout: strin
   );
 }
 
+/**
+ * Compresses the long values this transaction stores (the payloads of long lore chunks, in events and
+ * projections) with lz4 where the server has it: pglz was ~10% of the server's work for an import, lz4 is
+ * several times faster to write and to read back. Only this transaction is affected; without lz4 (PGlite) the
+ * server keeps pglz. Stored values are the same either way.
+ */
+export async function preferLz4Compression(tx: Session): Promise<void> {
+  await tx.query(
+    `SELECT set_config('default_toast_compression', 'lz4', true)
+       FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)`,
+  );
+}
+
 export interface CampaignState {
   campaign_id: string;
   last_ordinal: string | null;

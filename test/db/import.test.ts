@@ -3,10 +3,12 @@
  * collisions, rollback leaving every table byte-identical, and verification.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseDigest } from '../../src/db/table-digest.js';
 import {
   fixedClock,
+  generatePackage,
   importPackage,
   Metrics,
   planImport,
@@ -16,6 +18,7 @@ import {
 import { campaignDigest } from '../../src/ledger/campaign-read.js';
 import { DIGEST_PHASE, manifestComponent, stateDigest } from '../../src/plan/state-digest.js';
 import { backends, openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
 const REFERENCE = new URL('../../../shared/reference/fixtures/tests/fixtures/import/', import.meta.url)
   .pathname;
@@ -241,4 +244,28 @@ describe.each(backends())('import on %s', (backend) => {
       .pathname;
     expect(await stagesOf(tampered)).toEqual({ outcome: 'rolled_back', stages: ['fingerprint', 'read'] });
   });
+
+  it('compresses long payloads with lz4 where the server has it (PostgreSQL), with pglz on PGlite', async () => {
+    const generated = await generatePackage({ objects: 600, seed: 5, outDir: join(tempDir('lz4'), 'pkg') });
+    expect(await importPackage(target.db, generated.dir, options('long'))).toMatchObject({
+      outcome: 'committed',
+    });
+    const methods = async (table: string, column: string) =>
+      (
+        await target.db.query<{ method: string }>(
+          `SELECT DISTINCT pg_column_compression(${column}) AS method FROM ${table}
+            WHERE pg_column_compression(${column}) IS NOT NULL ORDER BY 1`,
+        )
+      ).map((row) => row.method);
+    const expected = [backend === 'pg' ? 'lz4' : 'pglz'];
+    expect(await methods('events', 'payload_canonical')).toEqual(expected);
+    expect(await methods('chunks', 'payload')).toEqual(expected);
+    // a later transaction of the same connection is back to the server's default
+    expect(await target.db.query('SHOW default_toast_compression')).toEqual([
+      { default_toast_compression: 'pglz' },
+    ]);
+    expect(await verifyCampaign(target.db, 'long')).toMatchObject({ ok: true, problems: [] });
+  });
 });
+
+afterAll(removeTempDirs);
