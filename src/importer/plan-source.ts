@@ -1,7 +1,8 @@
 /**
- * Where an import's plan is made while it is written. For a big package, on a worker thread: reading,
- * validating, canonicalising and hashing (one core) then overlap with the database ingesting the rows planned
- * before (the other core), and the plan is never held whole. For a small package, on this thread, as the
+ * Where an import's plan is made while it is written. For a big package, on a worker thread: validating,
+ * canonicalising and hashing (one core) then overlap with the database ingesting the rows planned before (the
+ * other core), and the plan is never held whole; the package's files are read by both threads first, since
+ * this one has nothing else to do then (shared-reading.ts). For a small package, on this thread, as the
  * writer asks for it (a thread would cost more than it saves). Either way the writer sees the same parts, in
  * the same order, and the same rejections.
  */

@@ -1,6 +1,7 @@
 /**
- * The planning thread of a big import: reads the package, plans it part by part and sends each part to the
- * importing thread as soon as it is made, waiting while `MAX_PARTS_IN_FLIGHT` parts are not taken yet.
+ * The planning thread of a big import: reads the package (with the importing thread, which sends its share of
+ * the files), plans it part by part and sends each part to the importing thread as soon as it is made, waiting
+ * while `MAX_PARTS_IN_FLIGHT` parts are not taken yet.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PackageRejectedError } from '../errors.js';
