@@ -12,7 +12,7 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
   program
     .command('export')
     .description(
-      'write a campaign as an audit bundle: every event with its stored bytes, imports, ImportLog, projections, checkpoints',
+      'write a campaign as an audit bundle: every event with its stored bytes, imports, ImportLog, projections, checkpoints (Ctrl-C or SIGTERM leaves no file, exit 130/143)',
     )
     .option('-c, --campaign <slug>', 'campaign (default: config campaign, else "default")')
     .requiredOption('--out <file>', 'the bundle file to write (NDJSON; appears only when complete)')
