@@ -20,6 +20,7 @@ export type RejectionCode =
   | 'package.unlisted_file'
   | 'package.not_normalized'
   | 'package.changed_since_import'
+  | 'package.imported_with_other_settings'
   | 'entity.parse'
   | 'entity.invalid'
   | 'entity.schema'

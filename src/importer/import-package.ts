@@ -12,7 +12,6 @@ import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.j
 import { Metrics } from '../observability/metrics.js';
 import { quickFingerprints } from '../package/quick-fingerprints.js';
 import {
-  fingerprintPackage,
   type ListedPackage,
   listPackage,
   type OpenedPackage,
@@ -31,6 +30,7 @@ import {
   insertRunRecord,
 } from './import-sql.js';
 import { openPlanSource, type PlanSource, type PlanThread, startPlanStream } from './plan-source.js';
+import { assertSameImport } from './rerun-check.js';
 
 export type ImportOutcome = 'committed' | 'noop' | 'rolled_back' | 'disabled';
 
@@ -218,7 +218,9 @@ export async function importPackage(
         options.onStage?.('fingerprint');
         const fingerprints = await quickFingerprints(listed);
         const previous = fingerprints
-          ? await findCommittedImport(db, campaign, { filesDigest: computeFilesDigest({ fingerprints }) })
+          ? await findCommittedImport(db, campaign, {
+              filesDigest: computeFilesDigest({ fingerprints }, planOptions),
+            })
           : null;
         if (previous) {
           log = log.child({ package_id: previous.package_id, manifest_hash: previous.manifest_hash });
@@ -238,9 +240,9 @@ export async function importPackage(
         const previous = await findCommittedImport(db, campaign, { manifestHash: manifest.manifestHash });
         if (previous) {
           // This manifest is imported but its files were not recognised above (strict mode, a file that changed or
-          // is not a plain file): read and hash them as the import did (contents not kept), with the same checks.
+          // is not a plain file, the other embeddings setting): see rerun-check.ts.
           options.onStage?.('fingerprint');
-          assertUnchanged(previous, computeFilesDigest(await fingerprintPackage(opened)));
+          await assertSameImport(previous, opened, planOptions);
           return await finishNoop(previous);
         }
       }
@@ -394,18 +396,6 @@ function plannedEvents(plan: PlanSource): number | null {
   return counts
     ? counts.entities + counts.edges + counts.tags + counts.affordances + counts.chunks + 2
     : null;
-}
-
-/** Same manifest, but an unlisted file changed since it was imported: refuse rather than report a false no-op. */
-function assertUnchanged(previous: CommittedImportRow, filesDigest: string): void {
-  if (previous.files_digest === filesDigest) return;
-  throw new PackageRejectedError(
-    'manifest',
-    'package.changed_since_import',
-    `this manifest (${previous.manifest_hash}) was imported already, but files not listed in its content_index ` +
-      'have changed since; list every file in content_index (or bump the manifest) and import again',
-    { expected_hash: previous.files_digest, actual_hash: filesDigest, stable_id: previous.package_id },
-  );
 }
 
 function interruption(signal: AbortSignal): InterruptedError {

@@ -110,7 +110,7 @@ function* assembleParts(
       manifestHash: manifest.manifestHash,
       rulesetVersion: manifest.rulesetVersion,
       schemaVersion: manifest.schemaVersion,
-      filesDigest: computeFilesDigest(snapshot),
+      filesDigest: computeFilesDigest(snapshot, options),
     },
     manifestEvent: packageEvent('manifest', EVENT_TYPES.manifest, {
       package_id: manifest.raw.package_id,
@@ -191,9 +191,17 @@ const COUNT_OF: Record<PlannedObject['kind'], keyof Counts> = {
   chunk: 'chunks',
 };
 
-/** SHA-256 over the path and raw hash of every file the package read (manifest, listed and discovered files). */
-export function computeFilesDigest(snapshot: Pick<PackageSnapshot, 'fingerprints'>): string {
-  return canonicalHashHex({ files: snapshot.fingerprints.map((f) => [f.path, f.rawHash]) });
+/**
+ * What a rerun is recognised by: SHA-256 over the path and raw hash of every file the package read (manifest,
+ * listed and discovered files) and the one setting that changes what the same files import: `embeddings`, named
+ * only when off (imports made with the default keep the digest they were recorded with).
+ */
+export function computeFilesDigest(
+  snapshot: Pick<PackageSnapshot, 'fingerprints'>,
+  options: Pick<PlanOptions, 'embeddings'>,
+): string {
+  const files = snapshot.fingerprints.map((f) => [f.path, f.rawHash]);
+  return canonicalHashHex(options.embeddings ? { files } : { embeddings: false, files });
 }
 
 /** The code for a value the ledger cannot store (NaN, a number beyond int64, a lone surrogate). */

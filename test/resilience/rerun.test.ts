@@ -1,14 +1,24 @@
 /**
  * Reruns are no-ops: import, rerun, rerun again from a copy of the package at another path. No new event,
  * the same replay_ordinal sequence, the same tip, every table but import_runs byte-identical, and the run
- * records say committed, noop, noop (each pointing at the one import).
+ * records say committed, noop, noop (each pointing at the one import). A rerun that would not import the same
+ * thing is refused instead, leaving every table as it was: files not listed in content_index changed under the
+ * same manifest, or the other lore embeddings setting where it changes the chunks.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseDigest, importPackage, Metrics, verifyCampaign } from '../../src/index.js';
+import {
+  databaseDigest,
+  type ImportResult,
+  importPackage,
+  Metrics,
+  planImport,
+  verifyCampaign,
+} from '../../src/index.js';
 import { backends, openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { ledgerState, range, runRecords } from './support/ledger.js';
 import {
+  ANNEX_PACKAGE,
   BASE_EVENTS,
   BASE_PACKAGE,
   eventsOf,
@@ -80,5 +90,93 @@ describe.each(backends())('reruns on %s', (backend) => {
       ok: true,
       events: BASE_EVENTS + events,
     });
+  });
+  /** Imports `dir` into `campaign` and expects it refused with `code`, every table but import_runs unchanged. */
+  async function expectRefused(dir: string, campaign: string, code: string, embeddings = true) {
+    const before = await databaseDigest(target.db, { except: ['import_runs'] });
+    const result = await importPackage(target.db, dir, { campaign, plan: { embeddings } });
+    expect(result).toMatchObject({
+      outcome: 'rolled_back',
+      eventsAppended: 0,
+      error: { code, phase: 'manifest' },
+    });
+    expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
+    const runs = await runRecords(target.db, campaign);
+    expect(runs.at(-1)).toMatchObject({ run_id: result.runId, outcome: 'rolled_back', error_code: code });
+    return result;
+  }
+
+  const expectNoop = (rerun: ImportResult, first: ImportResult) =>
+    expect(rerun).toMatchObject({
+      outcome: 'noop',
+      eventsAppended: 0,
+      stateDigest: first.stateDigest,
+      tipHash: first.tipHash,
+      lastOrdinal: first.lastOrdinal,
+    });
+
+  it('refuses a rerun whose unlisted files changed under the same manifest (package.changed_since_import)', async () => {
+    const campaign = 'rerun-unlisted';
+    const dir = work.path('unlisted');
+    cpSync(ANNEX_PACKAGE, dir, { recursive: true });
+    const unlisted = `${dir}/entities/watchtower.json`;
+    const entity = { stable_id: '01JD3K8Q6V2M4T9XWBZC5REWTC', kind: 'location', tags: [], affordances: [] };
+    writeFileSync(unlisted, JSON.stringify({ ...entity, name: 'The Watchtower' }));
+    const first = await importPackage(target.db, dir, { campaign });
+    expect(first).toMatchObject({ outcome: 'committed', counts: { entities: 3 } });
+    expectNoop(await importPackage(target.db, dir, { campaign }), first);
+
+    writeFileSync(unlisted, JSON.stringify({ ...entity, name: 'The Old Watchtower' }));
+    const refused = await expectRefused(dir, campaign, 'package.changed_since_import');
+    expect(refused.error).toMatchObject({ stable_id: first.packageId, expected_hash: expect.any(String) });
+    expect(refused.error?.message).toContain('not listed in its content_index');
+  });
+
+  it('a rerun with the other embeddings setting is refused where it changes the chunks, with both digests', async () => {
+    const withHints = await planImport(BASE_PACKAGE);
+    const withoutHints = await planImport(BASE_PACKAGE, { embeddings: false });
+    expect(withoutHints.stateDigest).not.toBe(withHints.stateDigest);
+
+    for (const [campaign, embeddings, planned, other] of [
+      ['rerun-embeddings-on', true, withHints, withoutHints],
+      ['rerun-embeddings-off', false, withoutHints, withHints],
+    ] as const) {
+      const first = await importPackage(target.db, BASE_PACKAGE, { campaign, plan: { embeddings } });
+      expect(first).toMatchObject({ outcome: 'committed', stateDigest: planned.stateDigest });
+      expectNoop(await importPackage(target.db, BASE_PACKAGE, { campaign, plan: { embeddings } }), first);
+      expectNoop(
+        await importPackage(target.db, BASE_PACKAGE, { campaign, plan: { embeddings, strict: true } }),
+        first,
+      );
+
+      const refused = await expectRefused(
+        BASE_PACKAGE,
+        campaign,
+        'package.imported_with_other_settings',
+        !embeddings,
+      );
+      expect(refused.error).toMatchObject({
+        stable_id: first.packageId,
+        expected_hash: planned.stateDigest,
+        actual_hash: other.stateDigest,
+      });
+      expect(refused.error?.message).toContain(
+        `imported into the campaign with lore embeddings ${embeddings ? 'on' : 'off'}`,
+      );
+      expect(await verifyCampaign(target.db, campaign)).toMatchObject({ ok: true, events: BASE_EVENTS });
+    }
+  });
+
+  it('a rerun with the other embeddings setting is a no-op where no lore file has an embedding_hint', async () => {
+    const campaign = 'rerun-embeddings-none';
+    const first = await importPackage(target.db, ANNEX_PACKAGE, { campaign });
+    expect(first.outcome).toBe('committed');
+    const digest = await databaseDigest(target.db, { except: ['import_runs'] });
+    for (const embeddings of [false, true, false]) {
+      expectNoop(await importPackage(target.db, ANNEX_PACKAGE, { campaign, plan: { embeddings } }), first);
+    }
+    expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(digest);
+    const runs = await runRecords(target.db, campaign);
+    expect(runs.map((run) => run.outcome)).toEqual(['committed', 'noop', 'noop', 'noop']);
   });
 });
