@@ -63,12 +63,21 @@ export interface AppliedImport {
   summary: PlanSummary;
 }
 
+/**
+ * The manifest was committed in the campaign while this import was being planned: `noop` from the same files
+ * with the same settings; otherwise (`manifest_imported`: other files, the other embeddings setting) the caller
+ * decides as it does for a rerun, outside the transaction.
+ */
 export interface AlreadyImported {
   kind: 'noop';
   existing: CommittedImportRow;
 }
+export interface ManifestImported {
+  kind: 'manifest_imported';
+  existing: CommittedImportRow;
+}
 
-export type ApplyResult = AppliedImport | AlreadyImported;
+export type ApplyResult = AppliedImport | AlreadyImported | ManifestImported;
 
 /** The phase currently being written, so that a failure can be attributed to it. */
 export class PhaseTracker {
@@ -142,7 +151,9 @@ export async function applyPlan(
   await preferLz4Compression(tx);
   // Under the lock: a concurrent import of the same package has either committed (we see it) or not started.
   const existing = await findCommittedImport(tx, ctx.campaign, { manifestHash: identity.manifestHash });
-  if (existing) return { kind: 'noop', existing };
+  if (existing) {
+    return { kind: existing.files_digest === identity.filesDigest ? 'noop' : 'manifest_imported', existing };
+  }
 
   const wallTimeIso = formatWallTime(ctx.wallTimeMicros);
   const state = await readCampaignState(tx, ctx.campaign);

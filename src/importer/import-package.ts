@@ -294,6 +294,15 @@ export async function importPackage(
       ),
     );
     if (applied.kind === 'noop') return await finishNoop(applied.existing);
+    if (applied.kind === 'manifest_imported') {
+      // Another import committed this manifest meanwhile, from other files or with the other embeddings setting.
+      await assertSameImport(
+        applied.existing,
+        isOpened(planned) ? planned : openListedPackage(planned),
+        planOptions,
+      );
+      return await finishNoop(applied.existing);
+    }
 
     await faults.reach('after-commit-before-run-record', null);
     const result: ImportResult = {
@@ -396,6 +405,10 @@ function plannedEvents(plan: PlanSource): number | null {
   return counts
     ? counts.entities + counts.edges + counts.tags + counts.affordances + counts.chunks + 2
     : null;
+}
+
+function isOpened(planned: ListedPackage | OpenedPackage): planned is OpenedPackage {
+  return 'manifest' in planned;
 }
 
 function interruption(signal: AbortSignal): InterruptedError {

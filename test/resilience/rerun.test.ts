@@ -7,6 +7,7 @@
  */
 import { cpSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FaultPoints } from '../../src/importer/faults.js';
 import {
   databaseDigest,
   type ImportResult,
@@ -179,4 +180,53 @@ describe.each(backends())('reruns on %s', (backend) => {
     const runs = await runRecords(target.db, campaign);
     expect(runs.map((run) => run.outcome)).toEqual(['committed', 'noop', 'noop', 'noop']);
   });
+  // Two imports of one package into a campaign with nothing imported yet both skip the rerun check; the second
+  // meets the first's import only under the campaign lock. (PGlite runs one transaction at a time: no race.)
+  it.runIf(backend === 'pg')(
+    'an import that finds its manifest committed meanwhile with the other embeddings setting is refused, not a no-op',
+    async () => {
+      const campaign = 'rerun-embeddings-race';
+      let releaseFirst = () => {};
+      const firstMayCommit = new Promise<void>((resolve) => {
+        releaseFirst = resolve;
+      });
+      let firstHoldsLock = () => {};
+      const firstAtCommit = new Promise<void>((resolve) => {
+        firstHoldsLock = resolve;
+      });
+      const holdBeforeCommit: FaultPoints = {
+        eventThresholds: new Set(),
+        specs: [],
+        reach: async (point) => {
+          if (point !== 'before-commit') return;
+          firstHoldsLock();
+          await firstMayCommit;
+        },
+      };
+      const first = importPackage(target.db, BASE_PACKAGE, { campaign, faults: holdBeforeCommit });
+      await firstAtCommit;
+      // The second has found nothing committed and planned when it reaches the transaction (and waits for the lock).
+      const second = importPackage(target.db, BASE_PACKAGE, {
+        campaign,
+        plan: { embeddings: false },
+        onStage: (stage) => {
+          if (stage === 'apply') releaseFirst();
+        },
+      });
+      const [committed, refused] = await Promise.all([first, second]);
+      expect(committed).toMatchObject({ outcome: 'committed', eventsAppended: BASE_EVENTS });
+      expect(refused).toMatchObject({
+        outcome: 'rolled_back',
+        error: {
+          code: 'package.imported_with_other_settings',
+          expected_hash: committed.stateDigest,
+          actual_hash: (await planImport(BASE_PACKAGE, { embeddings: false })).stateDigest,
+        },
+      });
+      expect(await ledgerState(target.db, campaign)).toMatchObject({
+        ordinals: range(0, BASE_EVENTS),
+        imports: 1,
+      });
+    },
+  );
 });
