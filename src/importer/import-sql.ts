@@ -6,6 +6,7 @@
  */
 import type { CopyTupleEncoder } from '../db/copy-encoder.js';
 import type { Session } from '../db/database.js';
+import { IMPORT_LOG_COLUMNS } from '../db/import-log-columns.js';
 import type { Counts } from '../plan/types.js';
 import type { TableWriter } from './row-writer.js';
 
@@ -278,19 +279,7 @@ export interface LogShared {
   loggedAtMicros: bigint;
 }
 
-const LOG_COLUMNS = [
-  'campaign_id',
-  'sequence_no',
-  'import_id',
-  'phase',
-  'object_type',
-  'stable_id',
-  'file_hash',
-  'action',
-  'manifest_hash',
-  'event_ordinal',
-  'logged_at',
-] as const;
+const LOG_COLUMNS = ['campaign_id', ...IMPORT_LOG_COLUMNS] as const;
 
 /** ImportLog rows (event_ordinal is NULL for a skipped object). */
 export function importLogWriter(shared: LogShared): TableWriter<LogRow> {

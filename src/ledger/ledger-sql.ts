@@ -5,6 +5,7 @@
 import { CopyFormatError, type CopyTuple, copyTuples } from '../db/copy-decoder.js';
 import { POSTGRES_EPOCH_MICROS } from '../db/copy-encoder.js';
 import type { Session } from '../db/database.js';
+import { IMPORT_LOG_COLUMNS } from '../db/import-log-columns.js';
 import { UsageError } from '../errors.js';
 import {
   type ImportRecord,
@@ -358,18 +359,7 @@ const IMPORT_LOG_PAGE = `SELECT sequence_no::text AS sequence_no, import_id::tex
     FROM import_log l WHERE l.campaign_id = $1 AND l.sequence_no > $2 ORDER BY l.sequence_no LIMIT $3`;
 
 /** IMPORT_LOG_PAGE's columns, in order (all text). */
-const LOG_FIELDS: readonly (keyof LogDbRow)[] = [
-  'sequence_no',
-  'import_id',
-  'phase',
-  'object_type',
-  'stable_id',
-  'file_hash',
-  'action',
-  'manifest_hash',
-  'event_ordinal',
-  'logged_at',
-];
+const LOG_FIELDS: readonly (keyof LogDbRow)[] = IMPORT_LOG_COLUMNS;
 
 /** Streams a campaign's ImportLog in sequence order (in binary COPY pages where the session has them). */
 export function readImportLog(session: Session, id: string, batchSize = 1000): PagedGenerator<LogRecord> {

@@ -12,14 +12,12 @@ import {
   type JsonValue,
   pythonJsonDumps,
   sha256Hex,
-  toPlain,
 } from '../canonical/index.js';
 import { type ErrorFacts, PackageRejectedError, type RejectionCode } from '../errors.js';
 import { describeValue } from '../package/describe-value.js';
-import { checkSchema } from '../package/json-schemas.js';
 import { parsePackageJson } from '../package/parse-package-json.js';
-import { isUlid } from '../package/ulid.js';
 import { EDGE_TAXONOMY } from './edge-taxonomy.js';
+import { checkStrictObject } from './strict-checks.js';
 import {
   keepRecord,
   type PackageSnapshot,
@@ -191,7 +189,7 @@ function checkEdge(
 
   if (typeof id !== 'string' || id === '')
     throw fail('edge.invalid', 'edge definition is missing its stable_id');
-  if (options.strict) checkStrict(value, id, sourcePath);
+  if (options.strict) checkStrictObject('edge', value, id, sourcePath);
   return {
     record: value,
     stableId: id,
@@ -201,31 +199,6 @@ function checkEdge(
     srcRef: refs.src_ref,
     dstRef: refs.dst_ref,
   };
-}
-
-function checkStrict(record: JsonObject, stableId: string, sourcePath: string): void {
-  if (!isUlid(stableId)) {
-    throw new PackageRejectedError(
-      'edge',
-      'edge.invalid_id',
-      `${sourcePath}: stable_id '${stableId}' is not a ULID (26 Crockford base-32 characters, first 0-7) (strict mode)`,
-      { file: sourcePath, stable_id: stableId },
-    );
-  }
-  const violation = checkSchema('edge', toPlain(record));
-  if (violation) {
-    throw new PackageRejectedError(
-      'edge',
-      'edge.schema',
-      `${sourcePath}: edge ${stableId}: ${violation.message}`,
-      {
-        file: sourcePath,
-        stable_id: stableId,
-        pointer: violation.pointer,
-        rule: violation.rule,
-      },
-    );
-  }
 }
 
 /** SHA-256 of Python's `json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`. */

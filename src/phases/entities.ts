@@ -11,13 +11,11 @@ import {
   type JsonObject,
   type JsonValue,
   pyStrip,
-  toPlain,
 } from '../canonical/index.js';
 import { PackageRejectedError } from '../errors.js';
 import { describeValue } from '../package/describe-value.js';
-import { checkSchema } from '../package/json-schemas.js';
 import { parsePackageJson } from '../package/parse-package-json.js';
-import { isUlid } from '../package/ulid.js';
+import { checkStrictObject } from './strict-checks.js';
 import {
   keepRecord,
   type PackageFile,
@@ -92,7 +90,7 @@ function parseEntity(
 ): ParsedEntity {
   const { value, hash } = parsePackageJson(file, 'entity', options.strict);
   const entity = checkEntity(value, file.path);
-  if (options.strict) checkStrict(entity, file.path);
+  if (options.strict) checkStrictObject('entity', entity, entity.stable_id as string, file.path);
 
   const expected = contentIndex.get(file.path);
   if (expected !== undefined && expected !== hash) {
@@ -146,32 +144,6 @@ function checkEntity(value: JsonValue, path: string): JsonObject {
     }
   }
   return value;
-}
-
-function checkStrict(entity: JsonObject, path: string): void {
-  const stableId = entity.stable_id as string;
-  if (!isUlid(stableId)) {
-    throw new PackageRejectedError(
-      'entity',
-      'entity.invalid_id',
-      `${path}: stable_id '${stableId}' is not a ULID (26 Crockford base-32 characters, first 0-7) (strict mode)`,
-      { file: path, stable_id: stableId },
-    );
-  }
-  const violation = checkSchema('entity', toPlain(entity));
-  if (violation) {
-    throw new PackageRejectedError(
-      'entity',
-      'entity.schema',
-      `${path}: entity ${stableId}: ${violation.message}`,
-      {
-        file: path,
-        stable_id: stableId,
-        pointer: violation.pointer,
-        rule: violation.rule,
-      },
-    );
-  }
 }
 
 function toRecord({ entity, stableId, kind, path, hash }: ParsedEntity, packageId: string): PhaseRecord {
