@@ -25,7 +25,10 @@ import {
 } from './report.js';
 import type { TaskResult } from './tasks.js';
 
-/** Importing a million objects holds the whole plan in memory: give that one process room. */
+/**
+ * An import holds its largest phase whole (1,000,000 objects: ~2.3 GB, within Node's default heap); a longer
+ * --verify-events chain needs more: give that one process room.
+ */
 const CHAIN_HEAP_MB = 16_384;
 
 const log = (line: string): void => {
