@@ -96,7 +96,10 @@ export function exportBundle(
       await once(out, 'finish');
       await rename(partial, outPath);
     } catch (error) {
+      // The file is opened in the background: removed only once the stream has closed it (an export stopped
+      // before the open finished would otherwise see it created after its removal).
       out.destroy();
+      if (!out.closed) await once(out, 'close').catch(() => undefined);
       await rm(partial, { force: true });
       throw error;
     }
