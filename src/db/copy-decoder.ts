@@ -24,8 +24,21 @@ export async function* copyTuples(
   let headerRead = false;
   let ended = false;
   for await (const chunk of chunks) {
-    let bytes: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let bytes: Buffer = chunk;
     let at = 0;
+    const page: CopyTuple[] = [];
+    if (rest && headerRead) {
+      const split = joinSplitTuple(rest, chunk);
+      if (split === null) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      if (split.read === 'end') ended = true;
+      else page.push(split.read.tuple);
+      at = split.read === 'end' ? chunk.length : split.used;
+    } else if (rest) {
+      bytes = Buffer.concat([rest, chunk]);
+    }
     if (!headerRead) {
       if (bytes.length < COPY_BINARY_HEADER.length) {
         rest = bytes;
@@ -37,8 +50,7 @@ export async function* copyTuples(
       at = COPY_BINARY_HEADER.length + bytes.readUInt32BE(15);
       headerRead = true;
     }
-    const page: CopyTuple[] = [];
-    for (;;) {
+    while (!ended) {
       const read = readTuple(bytes, at);
       if (read === null) break;
       if (read === 'end') {
@@ -54,6 +66,23 @@ export async function* copyTuples(
     if (page.length > 0) yield page;
   }
   if (!ended || rest) throw new CopyFormatError('the stream ended inside a tuple or without its trailer');
+}
+
+/**
+ * The tuple (or trailer) that `rest` starts and `chunk` continues, read from a copy of its bytes alone, and how
+ * many bytes of `chunk` it used; null when `chunk` does not complete it. (Joining `rest` with the whole chunk
+ * would copy every byte of the stream once more.)
+ */
+function joinSplitTuple(
+  rest: Buffer,
+  chunk: Buffer,
+): { read: { tuple: CopyTuple; next: number } | 'end'; used: number } | null {
+  for (let take = Math.min(chunk.length, rest.length + 1024); ; take = Math.min(chunk.length, take * 2)) {
+    const read = readTuple(Buffer.concat([rest, chunk.subarray(0, take)]), 0);
+    if (read === 'end') return { read, used: 2 - rest.length };
+    if (read !== null) return { read, used: read.next - rest.length };
+    if (take === chunk.length) return null;
+  }
 }
 
 /** The tuple at `at`, 'end' at the trailer, or null when the bytes hold only part of it. */

@@ -5,7 +5,7 @@
  * ordinal and kind.
  */
 import { ZERO_HASH } from './envelope.js';
-import type { RecomputedHashes } from './event-hashes.js';
+import { type RecomputedHashes, sameBytes } from './event-hashes.js';
 
 export interface StoredEvent {
   campaignId: string;
@@ -122,7 +122,8 @@ export class ChainVerifier {
         `ordinal ${ordinal} appears again or out of order (expected ${this.expectedOrdinal})`,
       );
     }
-    if (!event.prevEventHash.equals(this.expectedPrev)) {
+    const prev = event.prevEventHash;
+    if (prev.length !== this.expectedPrev.length || !sameBytes(prev, this.expectedPrev)) {
       this.report(
         at,
         'prev_link',

@@ -52,6 +52,20 @@ describe('copyTuples', () => {
     });
   });
 
+  it.each([
+    ['smaller than a tuple', () => 997],
+    ['of about a tuple', (index: number) => 9_000 + ((index * 1_013) % 4_000)],
+    ['of several tuples', () => 65_536],
+  ])('decodes tuples larger than the first guess at a split one, in chunks %s', async (_name, sizes) => {
+    const encoder = new CopyTupleEncoder();
+    const big = (row: number) => Buffer.alloc(2_000 + row * 409, row);
+    for (let row = 0; row < 30; row += 1) encoder.tuple(2).int8(BigInt(row)).bytes(big(row));
+    const bytes = Buffer.concat([COPY_BINARY_HEADER, encoder.take(), COPY_BINARY_TRAILER]);
+    const tuples = await decodeAll(chunksOf(bytes, sizes));
+    expect(tuples.map((tuple) => tuple[0]?.readBigInt64BE(0))).toEqual([...Array(30).keys()].map(BigInt));
+    expect(tuples.every((tuple, row) => tuple[1]?.equals(big(row)))).toBe(true);
+  });
+
   it('refuses a stream that ends inside a tuple or without its trailer', async () => {
     await expect(decodeAll(chunksOf(stream.subarray(0, stream.length - 10), () => 64))).rejects.toThrow(
       CopyFormatError,

@@ -13,6 +13,7 @@ import {
   hashPackedEvents,
   packEvents,
   type RecomputedHashes,
+  sameBytes,
 } from '../../../src/ledger/event-hashes.js';
 import { hashedPages } from '../../../src/ledger/hashed-pages.js';
 import { compiledWorkerScript } from '../../../src/worker-script.js';
@@ -79,6 +80,22 @@ function tampered(): StoredEvent[] {
 function allHex(hashes: RecomputedHashes, count: number): string[][] {
   return Array.from({ length: count }, (_, index) => FIELDS.map((field) => hashes.hex(index, field)));
 }
+
+describe('sameBytes', () => {
+  const within = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+  it('compares bytes with the bytes at an offset, nothing past the end', () => {
+    expect(sameBytes(within.subarray(4, 8), within, 4)).toBe(true);
+    expect(sameBytes(within, within)).toBe(true);
+    expect(sameBytes(Buffer.alloc(0), within, 16)).toBe(true);
+    expect(sameBytes(within.subarray(4, 8), within, 5)).toBe(false);
+    expect(sameBytes(Buffer.from('ff', 'hex'), within, 15)).toBe(true);
+    expect(sameBytes(Buffer.from('ff00', 'hex'), within, 15)).toBe(false);
+    expect(sameBytes(Buffer.from('33445566778899aabbccddeeff00', 'hex'), within, 3)).toBe(false);
+    const flipped = Buffer.from(within);
+    flipped[9] = (flipped[9] as number) ^ 1;
+    expect(sameBytes(flipped, within)).toBe(false);
+  });
+});
 
 describe('recomputed event hashes', () => {
   it('match the stored hashes of a well-formed chain, and none of the tampered ones', () => {
