@@ -4,6 +4,7 @@
  * mode a listed file must also already be LF-only NFC text. Every problem is collected, in index order.
  */
 import type { ErrorFacts, RejectionCode } from '../errors.js';
+import { definedStableIds, namedIds } from '../phases/defined-ids.js';
 import { decodeText, InvalidUtf8Error } from './decode-text.js';
 import { listedPath } from './discover-files.js';
 import type { FileReader } from './file-reader.js';
@@ -98,14 +99,16 @@ function verifyEntry(
   }
   const listed = { path: key, rawHash: result.rawHash };
   if (result.rawHash !== expected) {
+    const ids = namedIds(definedStableIds(key, result.bytes));
     return {
       listed,
       problem: {
         code: 'package.hash_mismatch',
         file: key,
+        ...ids.facts,
         expected_hash: expected,
         actual_hash: result.rawHash,
-        message: `${key}: content hash mismatch (content_index ${expected}, file ${result.rawHash})`,
+        message: `${key}: content hash mismatch (content_index ${expected}, file ${result.rawHash})${ids.clause}`,
       },
     };
   }

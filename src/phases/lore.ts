@@ -7,6 +7,7 @@
 import { canonicalHashHex, compareCodePoints, pyWordCount } from '../canonical/index.js';
 import { PackageRejectedError } from '../errors.js';
 import { decodePackageFile } from '../package/decode-text.js';
+import { chunkStableId, namedIds } from './defined-ids.js';
 import { chunkContents } from './lore-chunker.js';
 import { type FrontMatter, readLoreDocument } from './lore-front-matter.js';
 import {
@@ -40,11 +41,12 @@ function fileChunks(file: PackageFile, manifest: Manifest, options: PlanOptions)
   // The reference compares per chunk, so it never checks a file without chunks; we check every listed file.
   const expected = manifest.contentIndex.get(file.path);
   if (expected !== undefined && expected !== fileHash) {
+    const ids = namedIds(contents.map((_, index) => chunkStableId(frontMatter.chunkId, index)));
     throw new PackageRejectedError(
       'lore',
       'lore.hash_mismatch',
-      `${file.path}: content hash mismatch after newline and NFC normalisation (content_index ${expected}, normalised file ${fileHash}); listed lore files must be LF-only and NFC`,
-      { file: file.path, expected_hash: expected, actual_hash: fileHash },
+      `${file.path}: content hash mismatch after newline and NFC normalisation (content_index ${expected}, normalised file ${fileHash}); listed lore files must be LF-only and NFC${ids.clause}`,
+      { file: file.path, ...ids.facts, expected_hash: expected, actual_hash: fileHash },
     );
   }
   const source: ChunkSource = {
@@ -97,7 +99,7 @@ export function chunkHashPayload(chunk: ChunkFields): Record<string, unknown> {
 
 function chunkRecord(source: ChunkSource, content: string, index: number): PhaseRecord {
   const { frontMatter, sourcePath, fileHash, provenance } = source;
-  const chunkId = `${frontMatter.chunkId}-${String(index).padStart(3, '0')}`;
+  const chunkId = chunkStableId(frontMatter.chunkId, index);
   const hashed = chunkHashPayload({
     chunkId,
     title: frontMatter.title,

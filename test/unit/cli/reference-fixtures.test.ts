@@ -29,7 +29,7 @@ describe.runIf(HAS_REFERENCE)('reference fixtures through chronicle plan', () =>
     expect(run.json.state_digest).toBe('17e4d541251e6e1845b895be50d89e9f5034e369cfa6184c14800960982962a2');
   });
 
-  it('tampered is rejected naming entities/npc.json and both hashes', async () => {
+  it('tampered is rejected naming entities/npc.json, its entity and both hashes', async () => {
     const run = await spawnCli(['plan', `${IMPORT}manifest/tampered`, '--json']);
     expect(run.code).toBe(1);
     expect(run.json).toMatchObject({
@@ -38,6 +38,7 @@ describe.runIf(HAS_REFERENCE)('reference fixtures through chronicle plan', () =>
         phase: 'manifest',
         code: 'package.hash_mismatch',
         file: 'entities/npc.json',
+        stable_id: '01JA6Z7F8NPC00000000000000',
         expected_hash: '7d478136a27ad013caa5a225cbc4629998bb38b29c133b5c11a87803ceb7a1e6',
         actual_hash: '5880ea2569507faba1384c11a4edb144c07c7aed0d342ba345ec52c96f3c0d8e',
       },
@@ -45,5 +46,6 @@ describe.runIf(HAS_REFERENCE)('reference fixtures through chronicle plan', () =>
     const human = await spawnCli(['plan', `${IMPORT}manifest/tampered`]);
     expect(human.stderr).toContain('entities/npc.json');
     expect(human.stderr).toContain('5880ea2569507faba1384c11a4edb144c07c7aed0d342ba345ec52c96f3c0d8e');
+    expect(human.stderr).toContain('it defines 01JA6Z7F8NPC00000000000000');
   });
 });

@@ -109,9 +109,16 @@ describe('lorePhase: content_index re-check on the normalised text', () => {
       () => lorePhase(loreSnapshot({ 'lore/c.md': crlf }, { 'lore/c.md': raw }), LENIENT),
       'lore.hash_mismatch',
     );
-    expect(error.facts).toEqual({ file: 'lore/c.md', expected_hash: raw, actual_hash: normalised });
+    expect(error.facts).toEqual({
+      file: 'lore/c.md',
+      stable_id: 'TEST-CHUNK-000',
+      stable_ids: ['TEST-CHUNK-000'],
+      expected_hash: raw,
+      actual_hash: normalised,
+    });
     expect(error.message).toContain(raw);
     expect(error.message).toContain(normalised);
+    expect(error.message).toMatch(/; it defines TEST-CHUNK-000$/);
   });
 
   it('accepts the same file when it is not listed, or listed with its normalised hash', () => {

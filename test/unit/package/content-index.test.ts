@@ -26,7 +26,7 @@ describe('readPackage: content_index verification on raw bytes', () => {
     ]);
   });
 
-  it('names the file and both full hashes on a mismatch', async () => {
+  it('names the file, the stable id it defines and both full hashes on a mismatch', async () => {
     const listed = sha256Hex('something else');
     const dir = await writePackage({
       files: { 'entities/npc.json': NPC },
@@ -34,12 +34,38 @@ describe('readPackage: content_index verification on raw bytes', () => {
     });
     const error = await expectRejection(readPackage(dir, LENIENT), 'manifest', 'package.hash_mismatch');
     expect(error.message).toBe(
-      `entities/npc.json: content hash mismatch (content_index ${listed}, file ${NPC_HASH})`,
+      `entities/npc.json: content hash mismatch (content_index ${listed}, file ${NPC_HASH}); it defines 01JJV9SM460MAAJTAXJ9T8KSA1`,
     );
     expect(error.facts).toMatchObject({
       file: 'entities/npc.json',
+      stable_id: '01JJV9SM460MAAJTAXJ9T8KSA1',
+      stable_ids: ['01JJV9SM460MAAJTAXJ9T8KSA1'],
       expected_hash: listed,
       actual_hash: NPC_HASH,
+    });
+  });
+
+  it('names every object of a mismatching file that defines several, and none of one that does not parse', async () => {
+    const edges = JSON.stringify([
+      { stable_id: 'edge-a', type: 'knows' },
+      { stable_id: 'edge-b', type: 'knows' },
+    ]);
+    const dir = await writePackage({
+      files: { 'edges/all.json': edges, 'entities/npc.json': '{"stable_id": "cut off' },
+      manifest: {
+        content_index: { 'edges/all.json': sha256Hex('x'), 'entities/npc.json': sha256Hex('x') },
+      },
+    });
+    const error = await expectRejection(readPackage(dir, LENIENT), 'manifest', 'package.hash_mismatch');
+    expect(error.message).toContain(`file ${sha256Hex(edges)}); it defines 2 objects: edge-a, edge-b;`);
+    const [first, second] = error.facts.problems ?? [];
+    expect(first).toMatchObject({ file: 'edges/all.json', stable_ids: ['edge-a', 'edge-b'] });
+    expect(first).not.toHaveProperty('stable_id');
+    expect(second).toEqual({
+      code: 'package.hash_mismatch',
+      file: 'entities/npc.json',
+      expected_hash: sha256Hex('x'),
+      actual_hash: sha256Hex('{"stable_id": "cut off'),
     });
   });
 
@@ -74,6 +100,8 @@ describe('readPackage: content_index verification on raw bytes', () => {
       {
         code: 'package.hash_mismatch',
         file: 'entities/npc.json',
+        stable_id: '01JJV9SM460MAAJTAXJ9T8KSA1',
+        stable_ids: ['01JJV9SM460MAAJTAXJ9T8KSA1'],
         expected_hash: sha256Hex('x'),
         actual_hash: NPC_HASH,
       },

@@ -62,7 +62,7 @@ describe.skipIf(!HAS_IMPORT_FIXTURES)(
       expect(snapshot.lore.map((f) => f.path)).toEqual(['lore/intro.md']);
     });
 
-    it('tampered: package.hash_mismatch naming entities/npc.json with both hashes', async () => {
+    it('tampered: package.hash_mismatch naming entities/npc.json, its entity and both hashes', async () => {
       const error = await expectRejection(
         readPackage(fixture('manifest/tampered'), LENIENT),
         'manifest',
@@ -72,11 +72,12 @@ describe.skipIf(!HAS_IMPORT_FIXTURES)(
       const actual = '5880ea2569507faba1384c11a4edb144c07c7aed0d342ba345ec52c96f3c0d8e';
       expect(error.facts).toMatchObject({
         file: 'entities/npc.json',
+        stable_id: '01JA6Z7F8NPC00000000000000',
         expected_hash: expected,
         actual_hash: actual,
       });
       expect(error.message).toBe(
-        `entities/npc.json: content hash mismatch (content_index ${expected}, file ${actual})`,
+        `entities/npc.json: content hash mismatch (content_index ${expected}, file ${actual}); it defines 01JA6Z7F8NPC00000000000000`,
       );
       expect(error.facts.manifest_hash).toMatch(/^6f1e7d5b[0-9a-f]{52}ba86$/);
     });
