@@ -119,6 +119,21 @@ export class DatabaseError extends ChronicleError {
 }
 
 /**
+ * Chronicle itself could not go on: a bug (`internal.error`), or a thread out of memory (`internal.out_of_memory`,
+ * with what to change). Exit 3; an import that meets one rolls back and is recorded.
+ */
+export class InternalError extends ChronicleError {
+  constructor(
+    code: 'internal.error' | 'internal.out_of_memory',
+    message: string,
+    facts: ErrorFacts = {},
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, facts, options);
+  }
+}
+
+/**
  * The process was asked to stop (SIGINT, SIGTERM) while importing: the import stops at the next part it writes,
  * rolls back and is recorded like any other failed attempt. The CLI exits with 128 + the signal's number.
  */

@@ -6,7 +6,14 @@
 
 import { type Clock, type IdGenerator, randomRunId, systemClock } from '../clock.js';
 import type { Database, Session } from '../db/database.js';
-import { ChronicleError, InterruptedError, PackageRejectedError, type Phase, UsageError } from '../errors.js';
+import {
+  ChronicleError,
+  InternalError,
+  InterruptedError,
+  PackageRejectedError,
+  type Phase,
+  UsageError,
+} from '../errors.js';
 import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
@@ -419,7 +426,7 @@ function toImportError(error: unknown, applyPhase: WritePhase | null): ImportErr
   if (error instanceof PackageRejectedError) {
     return { ...(error.toJSON() as ImportError), phase: error.phase };
   }
-  if (error instanceof InterruptedError) {
+  if (error instanceof InterruptedError || error instanceof InternalError) {
     // Before the transaction the package was being read and checked: the manifest phase's work.
     return { ...error.toJSON(), phase: applyPhase ?? 'manifest', code: error.code, message: error.message };
   }

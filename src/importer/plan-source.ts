@@ -6,8 +6,9 @@
  * writer asks for it (a thread would cost more than it saves). Either way the writer sees the same parts, in
  * the same order, and the same rejections.
  */
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { PackageRejectedError } from '../errors.js';
+import { InternalError, PackageRejectedError } from '../errors.js';
 import {
   type ListedPackage,
   type OpenedPackage,
@@ -128,7 +129,7 @@ class WorkerPlan implements PlanSource {
   private readonly inFlight = new Int32Array(new SharedArrayBuffer(4));
   private readonly queue: PlanMessage[] = [];
   private wake: (() => void) | null = null;
-  private stopped: string | null = null;
+  private stopped: Error | null = null;
   private finished = false;
 
   /** Starts the planning thread, then reads this thread's share of the package's files and hands them over. */
@@ -142,8 +143,10 @@ class WorkerPlan implements PlanSource {
       this.queue.push(message);
       this.notify();
     });
-    this.worker.on('error', (error) => this.stop(`the planning thread failed: ${error.message}`));
-    this.worker.on('exit', (code) => this.stop(`the planning thread exited (code ${code})`));
+    this.worker.on('error', (error) => this.stop(planningThreadFailure(error)));
+    this.worker.on('exit', (code) =>
+      this.stop(new InternalError('internal.error', `the planning thread exited (code ${code})`)),
+    );
     const packed = packByFolder(share, readClaimed(share));
     this.worker.postMessage(
       packed,
@@ -154,7 +157,7 @@ class WorkerPlan implements PlanSource {
   async next(): Promise<PlanEvent | null> {
     if (this.finished) return null;
     while (this.queue.length === 0) {
-      if (this.stopped) throw new Error(this.stopped);
+      if (this.stopped) throw this.stopped;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
       });
@@ -184,7 +187,7 @@ class WorkerPlan implements PlanSource {
         throw new PackageRejectedError(message.phase, message.code, message.message, message.facts);
       case 'failed': {
         this.finished = true;
-        const error = new Error(message.message);
+        const error = new InternalError('internal.error', `the planning thread failed: ${message.message}`);
         if (message.stack) error.stack = message.stack;
         throw error;
       }
@@ -192,11 +195,11 @@ class WorkerPlan implements PlanSource {
   }
 
   close(): void {
-    this.stop('closed');
+    this.stop(new InternalError('internal.error', 'planning was stopped'));
     void this.worker.terminate();
   }
 
-  private stop(reason: string): void {
+  private stop(reason: Error): void {
     this.stopped ??= reason;
     this.notify();
   }
@@ -206,4 +209,29 @@ class WorkerPlan implements PlanSource {
     this.wake = null;
     wake?.();
   }
+}
+
+/**
+ * Why the planning thread stopped, for the user: out of memory (a worker thread gets the process's heap limit)
+ * says how to raise the limit, and carries V8's limit for this process as `heap_size_limit_mb`; anything else
+ * is a bug.
+ */
+function planningThreadFailure(error: Error): InternalError {
+  if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    const limitMb = Math.round(getHeapStatistics().heap_size_limit / (1024 * 1024));
+    const suggestedMb = Math.max(4096, 1024 * Math.ceil((2 * limitMb) / 1024));
+    return new InternalError(
+      'internal.out_of_memory',
+      "the planning thread ran out of memory at Node's heap limit (a package's largest phase is planned in " +
+        `memory): run it again with a larger limit, e.g. NODE_OPTIONS=--max-old-space-size=${suggestedMb}`,
+      { heap_size_limit_mb: limitMb },
+      { cause: error },
+    );
+  }
+  return new InternalError(
+    'internal.error',
+    `the planning thread failed: ${error.message}`,
+    {},
+    { cause: error },
+  );
 }

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePackage } from '../../src/index.js';
 import { spawnCli } from '../support/cli.js';
 import { openTestDatabase, pgTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
@@ -276,6 +277,48 @@ describe.runIf(HAS_PG)('concurrent workers on PostgreSQL', () => {
     expect(results[0]?.json.tip_hash).toBe(results[1]?.json.tip_hash);
     const verify = await cli('verify', '--campaign', 'twice', '--json');
     expect(verify.json).toMatchObject({ ok: true, events: 5 });
+  });
+});
+
+describe.runIf(HAS_PG)('a planning thread out of memory, on PostgreSQL', () => {
+  let target: TestDatabase & { url: string };
+  let big: string;
+  beforeAll(async () => {
+    target = await pgTestDatabase();
+    // Enough files for the planning thread, and more than a 16 MB heap holds while it plans the entity phase.
+    big = join(tempDir('oom'), 'package');
+    await generatePackage({ objects: 20_000, seed: 5, outDir: big });
+  });
+  afterAll(async () => {
+    await target?.drop();
+  });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    spawnCli(['--database-url', target.url, ...args], { env: { DATABASE_URL: '', ...env } });
+
+  // (On PGlite the database engine shares the importing thread's heap: that thread runs out first, and Node ends
+  // the process, as it does for any thread but a worker.)
+  it('is reported as such, with what to change, and nothing is written; with the advice the import commits', async () => {
+    const starved = await cli(['import', big, '--campaign', 'oom', '--json'], {
+      NODE_OPTIONS: '--max-old-space-size=16',
+    });
+    expect(starved.code).toBe(3);
+    expect(starved.json).toMatchObject({
+      outcome: 'rolled_back',
+      events_appended: 0,
+      error: {
+        code: 'internal.out_of_memory',
+        message: expect.stringContaining('NODE_OPTIONS=--max-old-space-size=4096'),
+      },
+    });
+    const runs = await cli(['runs', '--campaign', 'oom', '--json']);
+    expect(runs.json.runs).toEqual([
+      expect.objectContaining({ outcome: 'rolled_back', error_code: 'internal.out_of_memory' }),
+    ]);
+    const campaigns = await cli(['campaigns', '--json']);
+    expect(campaigns.json.campaigns).not.toContainEqual(expect.objectContaining({ campaign: 'oom' }));
+
+    const retried = await cli(['import', big, '--campaign', 'oom', '--json']);
+    expect(retried.json).toMatchObject({ outcome: 'committed', events_appended: 20_002 });
   });
 });
 
