@@ -16,15 +16,25 @@ const BY_SQLSTATE: Record<string, string> = {
   CH002: 'db.ordinal_gap',
 };
 
+/** Socket errors (Node's `code`) that mean the connection to the server is gone or was never made. */
+const CONNECTION_ERRNO = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN']);
+
+/** What the drivers say when the connection is gone: pg's client, and PGlite closed under the import. */
+const CONNECTION_LOST =
+  /^(Connection terminated|Client was closed and is not queryable|Client has encountered a connection error|PGlite is closed)/;
+
+/**
+ * Anything that is neither (a bug, most likely) is `internal.error`: only what a driver says is classified by
+ * its words, so that no other error is taken for a lost connection.
+ */
 export function classifyDatabaseError(error: unknown): ClassifiedDatabaseError {
   const message = error instanceof Error ? error.message : String(error);
-  const sqlstate =
+  const code =
     typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : null;
-  if (sqlstate && /^[0-9A-Z]{5}$/.test(sqlstate)) {
-    return { code: BY_SQLSTATE[sqlstate] ?? 'db.error', message, facts: { sqlstate } };
+  if (code && CONNECTION_ERRNO.has(code)) return { code: 'db.connection_lost', message, facts: {} };
+  if (code && /^[0-9A-Z]{5}$/.test(code)) {
+    return { code: BY_SQLSTATE[code] ?? 'db.error', message, facts: { sqlstate: code } };
   }
-  if (/terminat|Connection terminated|ECONNRESET|ECONNREFUSED|closed/i.test(message)) {
-    return { code: 'db.connection_lost', message, facts: {} };
-  }
+  if (CONNECTION_LOST.test(message)) return { code: 'db.connection_lost', message, facts: {} };
   return { code: 'internal.error', message, facts: {} };
 }
