@@ -17,7 +17,7 @@ import {
   trailOrdinals,
 } from './checkpoint.js';
 import { inSnapshot } from './db-source.js';
-import { campaignId, insertCheckpoint, readEnvelopeHashes, readTip } from './ledger-sql.js';
+import { insertCheckpoint, readEnvelopeHashes, readTip, requireCampaignId } from './ledger-sql.js';
 
 export interface CheckpointOptions {
   clock?: Clock;
@@ -43,9 +43,9 @@ export function createCheckpoint(
   const clock = options.clock ?? systemClock;
   const record = options.record ?? true;
   return inSnapshot(session, record ? 'read write' : 'read only', async (tx) => {
-    const id = await campaignId(tx, campaign);
-    const tip = id === null ? null : await readTip(tx, id);
-    if (id === null || tip === null) {
+    const id = await requireCampaignId(tx, campaign);
+    const tip = await readTip(tx, id);
+    if (tip === null) {
       throw new UsageError(
         `campaign '${campaign}' has no events to checkpoint`,
         { campaign },

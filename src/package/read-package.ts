@@ -4,7 +4,7 @@
  * This is the only I/O of planning; the phases work on the snapshot. The I/O is synchronous (see file-reader.ts);
  * the function stays asynchronous so that callers do not depend on that.
  */
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { compareCodePoints, type JsonNumber, type JsonObject } from '../canonical/index.js';
 import { type ErrorFacts, PackageRejectedError, type Phase } from '../errors.js';
@@ -159,8 +159,9 @@ function readFiles(
 }
 
 function packageRoot(dir: string): string {
+  let root: string;
   try {
-    return realpathSync.native(dir);
+    root = realpathSync.native(dir);
   } catch {
     throw new PackageRejectedError(
       'manifest',
@@ -169,6 +170,15 @@ function packageRoot(dir: string): string {
       { file: MANIFEST_FILE },
     );
   }
+  if (!statSync(root).isDirectory()) {
+    throw new PackageRejectedError(
+      'manifest',
+      'manifest.not_found',
+      `${MANIFEST_FILE}: not found (the package path is a file, not a directory: give the folder that holds ${MANIFEST_FILE})`,
+      { file: MANIFEST_FILE },
+    );
+  }
+  return root;
 }
 
 function toManifest(loaded: LoadedManifest): Manifest {

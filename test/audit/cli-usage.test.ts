@@ -30,9 +30,9 @@ describe('audit commands refuse bad usage with exit 2', () => {
       '--public-key checks the signature of a checkpoint',
     ],
     [
-      ['checkpoint', '--campaign', 'empty'],
-      'checkpoint.empty',
-      "campaign 'empty' has no events to checkpoint",
+      ['checkpoint', '--campaign', 'nobody'],
+      'campaign.not_found',
+      "campaign 'nobody' does not exist; the database holds 'u'",
     ],
     [
       ['export', '--campaign', 'nobody', '--out', 'x.ndjson'],

@@ -44,6 +44,18 @@ describe('readPackage: the manifest', () => {
     await expectRejection(readPackage(dir, LENIENT), 'manifest', 'manifest.not_found');
   });
 
+  it('rejects a file given as the package directory (its manifest, say), saying what to give instead', async () => {
+    const dir = await writePackage({});
+    const error = await expectRejection(
+      readPackage(`${dir}/package.manifest.json`, LENIENT),
+      'manifest',
+      'manifest.not_found',
+    );
+    expect(error.message).toBe(
+      'package.manifest.json: not found (the package path is a file, not a directory: give the folder that holds package.manifest.json)',
+    );
+  });
+
   it('reports invalid JSON with Python-style line and column', async () => {
     const dir = await writePackage({ manifest: '{\n  "package_id": "x",\n}\n' });
     const error = await expectRejection(readPackage(dir, LENIENT), 'manifest', 'manifest.invalid_json');
