@@ -10,7 +10,7 @@
  * `import type` for types, and never `../index.js` (it loads everything).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ChronicleError, DatabaseError, UsageError } from '../errors.js';
+import { ChronicleError, UsageError } from '../errors.js';
 import { registerCampaigns } from './commands/campaigns.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
 import { registerDigest } from './commands/digest.js';
@@ -101,12 +101,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       }
       return EXIT.usage;
     }
-    const code =
-      error instanceof UsageError
-        ? EXIT.usage
-        : error instanceof DatabaseError
-          ? EXIT.internal
-          : EXIT.internal;
+    const code = error instanceof UsageError ? EXIT.usage : EXIT.internal;
     const payload =
       error instanceof ChronicleError
         ? error.toJSON()

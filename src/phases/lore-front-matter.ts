@@ -4,7 +4,7 @@
  * the JSON Schema. Every refusal names the package-relative file and the field.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { codePointLength, pyStrip } from '../canonical/index.js';
 import { type ErrorFacts, PackageRejectedError } from '../errors.js';
 import { pythonRegExp } from '../package/python-regexp.js';
@@ -39,11 +39,16 @@ const MANIFEST_HASH = pythonRegExp('^[a-f0-9]{64}$', 'u');
 /** `^---\n(.*?)\n---\n` in DOTALL mode, anchored at the start of the text. */
 const FRONT_MATTER_BLOCK = /^---\n([\s\S]*?)\n---\n/;
 
-const validateSchema = (() => {
-  const ajv = new Ajv2020({ allErrors: false, strict: true, code: { regExp: pythonRegExp } });
-  const schemaUrl = new URL('../../schemas/chunk-front-matter.schema.json', import.meta.url);
-  return ajv.compile(JSON.parse(readFileSync(schemaUrl, 'utf8')));
-})();
+/** Compiled on first use (~70 ms): a command that loads this module without lore to read does not pay it. */
+let compiledSchema: ValidateFunction | undefined;
+function frontMatterSchema(): ValidateFunction {
+  if (!compiledSchema) {
+    const ajv = new Ajv2020({ allErrors: false, strict: true, code: { regExp: pythonRegExp } });
+    const schemaUrl = new URL('../../schemas/chunk-front-matter.schema.json', import.meta.url);
+    compiledSchema = ajv.compile(JSON.parse(readFileSync(schemaUrl, 'utf8')));
+  }
+  return compiledSchema;
+}
 
 /** Splits a decoded lore file into its validated front matter and its body. */
 export function readLoreDocument(text: string, file: string, options: { strict: boolean }): LoreDocument {
@@ -176,8 +181,9 @@ function checkSchema(frontMatter: Record<string, unknown>, file: string): void {
     isMapping(provenance) && provenance.manifest_hash === TEST_MANIFEST_HASH_SENTINEL
       ? { ...frontMatter, provenance: { ...provenance, manifest_hash: '0'.repeat(64) } }
       : frontMatter;
-  if (validateSchema(subject)) return;
-  const error = validateSchema.errors?.[0];
+  const validate = frontMatterSchema();
+  if (validate(subject)) return;
+  const error = validate.errors?.[0];
   const field = error ? schemaField(error) : '';
   const problem =
     error?.keyword === 'additionalProperties' ? 'is not an allowed field' : (error?.message ?? 'is invalid');
