@@ -59,13 +59,30 @@ function caseNames(dir: string): string[] {
   } catch {
     throw new UsageError(`${path.basename(dir)}: not a folder of golden cases (it cannot be listed)`);
   }
-  const names = entries.filter((name) => existsSync(path.join(dir, name, 'package'))).sort(compareCodePoints);
+  const isCase = (folder: string) => existsSync(path.join(folder, 'package'));
+  const names = entries.filter((name) => isCase(path.join(dir, name))).sort(compareCodePoints);
   if (names.length === 0) {
+    // A suite one level down (../shared/conformance holds its cases in cases/) is named, not guessed at.
+    const below = entries
+      .filter((name) =>
+        readdirOrEmpty(path.join(dir, name)).some((inner) => isCase(path.join(dir, name, inner))),
+      )
+      .sort(compareCodePoints);
+    const hint =
+      below.length > 0 ? `; try ${below.map((name) => `${path.basename(dir)}/${name}`).join(' or ')}` : '';
     throw new UsageError(
-      `${path.basename(dir)}: holds no golden case (a folder with a package/ folder and an ${EXPECTED_FILE})`,
+      `${path.basename(dir)}: holds no golden case (a folder with a package/ folder and an ${EXPECTED_FILE})${hint}`,
     );
   }
   return names;
+}
+
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 async function outcomeOf(packageDir: string): Promise<GoldenOutcome> {

@@ -3,7 +3,7 @@
  * through it case by case; a suite whose package changed is reported field by field and exits 1; `--update`
  * records new and changed outcomes, keeping the other fields of expected.json.
  */
-import { appendFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../../support/cli.js';
@@ -109,5 +109,16 @@ describe('chronicle harness golden', () => {
 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('holds no golden case');
+  });
+
+  it('names the folder one level down that holds the cases, when the one given does not', async () => {
+    const suite = tempDir('golden-suite');
+    mkdirSync(join(suite, 'cases', 'one', 'package'), { recursive: true });
+    mkdirSync(join(suite, 'notes'));
+
+    const run = await runCli(['harness', 'golden', suite]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/holds no golden case \(.*\); try \S*golden-suite[^/]*\/cases\n$/);
   });
 });
