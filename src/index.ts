@@ -32,7 +32,7 @@ export {
   runAudit,
 } from './ledger/audit.js';
 export type { AuditSource } from './ledger/audit-records.js';
-export { BUNDLE_FORMAT, BundleFormatError } from './ledger/bundle-format.js';
+export { BUNDLE_FORMAT, BundleFormatError, BundleUnreadableError } from './ledger/bundle-format.js';
 export {
   type CampaignDigest,
   type CampaignSummary,

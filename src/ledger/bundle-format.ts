@@ -36,10 +36,20 @@ export const KIND_PREFIX: Record<RecordKind, string> = Object.fromEntries(
   RECORD_KINDS.map((kind) => [kind, `{"kind":"${kind}",`]),
 ) as Record<RecordKind, string>;
 
-/** The bundle cannot be read: malformed, cut short, or not a bundle at all. Verification fails (exit 4). */
+/** The bundle is malformed, cut short, or not a bundle at all. Verification fails (exit 4). */
 export class BundleFormatError extends ChronicleError {
   constructor(message: string, facts: Record<string, unknown> = {}) {
     super('bundle.invalid', message, facts);
+  }
+}
+
+/**
+ * There is no bundle to verify at the path given (no such file, a folder, no permission): nothing was verified,
+ * so this is not a verification failure but a wrong path (the CLI's exit 2).
+ */
+export class BundleUnreadableError extends ChronicleError {
+  constructor(message: string, facts: Record<string, unknown> = {}) {
+    super('bundle.unreadable', message, facts);
   }
 }
 

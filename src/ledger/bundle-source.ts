@@ -9,6 +9,7 @@ import type { AuditSource } from './audit-records.js';
 import {
   BundleFormatError,
   type BundleHeader,
+  BundleUnreadableError,
   decodeCheckpoint,
   decodeEnd,
   decodeEvent,
@@ -42,10 +43,10 @@ export async function openBundle(path: string, label = path): Promise<BundleSour
   } catch (error) {
     const code = (error as { code?: string }).code;
     const problem = code === 'ENOENT' ? 'no such bundle file' : `cannot read it (${code ?? String(error)})`;
-    throw new BundleFormatError(`${label}: ${problem}`, { file: label });
+    throw new BundleUnreadableError(`${label}: ${problem}`, { file: label });
   }
   if (!isFile)
-    throw new BundleFormatError(`${label}: not a file (a bundle is one NDJSON file)`, { file: label });
+    throw new BundleUnreadableError(`${label}: not a file (a bundle is one NDJSON file)`, { file: label });
   let header: BundleHeader | null = null;
   for await (const [line] of readLines(path)) {
     if (!line || kindOf(line.text) !== 'header') {

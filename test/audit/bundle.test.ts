@@ -4,10 +4,11 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BundleFormatError,
+  BundleUnreadableError,
   createCheckpoint,
   exportBundle,
   fixedClock,
@@ -118,7 +119,7 @@ describe('audit bundles', () => {
     expect([existsSync(out), existsSync(`${out}.partial`)]).toEqual([false, false]);
   });
 
-  it('refuses a bundle cut short, one with a malformed line, one out of section order, and no file (exit 4)', async () => {
+  it('refuses a bundle cut short, one with a malformed line and one out of section order (exit 4)', async () => {
     const cases: [string, string, RegExp][] = [
       [
         variant('short.ndjson', (all) => all.slice(0, -1)),
@@ -152,9 +153,6 @@ describe('audit bundles', () => {
         'junk.ndjson',
         /line 3 is not a bundle record/,
       ],
-      [join(tmpDir('nothing'), 'gone.ndjson'), 'gone.ndjson', /gone.ndjson: no such bundle file/],
-      // A folder was an internal error (exit 3, EISDIR) once.
-      [tmpDir('folder'), 'folder', /: not a file \(a bundle is one NDJSON file\)/],
     ];
     for (const [path, name, message] of cases) {
       await expect(verifyBundle(path, { label: name })).rejects.toThrow(BundleFormatError);
@@ -165,6 +163,30 @@ describe('audit bundles', () => {
         ok: false,
         error: { code: 'bundle.invalid', message: expect.stringMatching(message) },
       });
+      expect(run.stdout).not.toContain(tmpdir());
+    }
+  });
+
+  it('a path with no bundle (no such file, a folder) verified nothing: bundle.unreadable, exit 2, not a failure', async () => {
+    const cases: [string, string, RegExp][] = [
+      [join(tmpDir('nothing'), 'gone.ndjson'), 'gone.ndjson', /^gone.ndjson: no such bundle file$/],
+      // A folder was an internal error (exit 3, EISDIR) once.
+      [tmpDir('folder'), 'folder', /: not a file \(a bundle is one NDJSON file\)$/],
+    ];
+    for (const [path, name, message] of cases) {
+      await expect(verifyBundle(path, { label: name })).rejects.toThrow(BundleUnreadableError);
+      await expect(verifyBundle(path, { label: name })).rejects.toThrow(message);
+      const run = await runCli(['verify', '--bundle', path, '--json']);
+      expect(run.code).toBe(2);
+      expect(run.json).toMatchObject({
+        outcome: 'error',
+        error: {
+          code: 'bundle.unreadable',
+          message: expect.stringMatching(/^--bundle /),
+          file: basename(path),
+        },
+      });
+      expect(run.stderr).not.toContain('verification FAILED');
       expect(run.stdout).not.toContain(tmpdir());
     }
   });

@@ -52,7 +52,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       )
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (opts: VerifyFlags, command: Command) => {
-    const { BundleFormatError } = await import('../../ledger/bundle-format.js');
+    const { BundleFormatError, BundleUnreadableError } = await import('../../ledger/bundle-format.js');
     const { verifyBundle } = await import('../../ledger/verify-bundle.js');
     const { verifyCampaign } = await import('../../ledger/verify-campaign.js');
     const { LOG_EVENTS } = await import('../../observability/logger.js');
@@ -92,6 +92,10 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       }
     } catch (error) {
       progress.done();
+      // No bundle at that path: nothing was verified, a wrong path like an unreadable --against (exit 2).
+      if (error instanceof BundleUnreadableError) {
+        throw new UsageError(`--bundle ${error.message}`, error.facts, error.code);
+      }
       if (!(error instanceof BundleFormatError)) throw error;
       if (opts.json) printJson(io, { ok: false, error: error.toJSON() });
       printError(io, [`verification FAILED: [${error.code}] ${error.message}`]);
