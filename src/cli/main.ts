@@ -24,7 +24,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRuns } from './commands/runs.js';
 import { registerVerify } from './commands/verify.js';
-import { EXIT, type Io, printError, printJson, processIo } from './output.js';
+import { dropOutputToClosedPipes, EXIT, type Io, printError, printJson, processIo } from './output.js';
 
 /** `--log-level` values: pino's levels and `silent` (the same list as log_level in schemas/config.schema.json). */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -82,6 +82,7 @@ Examples:
 }
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  if (io === processIo) dropOutputToClosedPipes([process.stdout, process.stderr]);
   let exitCode: number = EXIT.ok;
   const program = buildProgram(io, (code) => {
     exitCode = code;

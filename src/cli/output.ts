@@ -14,6 +14,21 @@ export interface Io {
 
 export const processIo: Io = { stdout: process.stdout, stderr: process.stderr };
 
+/**
+ * A reader that stops reading (`chronicle runs | head -1`) closes the pipe: what is left to print is dropped, and
+ * the command still finishes and exits with its own code (an import still commits or rolls back as it would).
+ * Unhandled, the write error ended the process with a stack trace and exit 1, the code of a rejected import,
+ * even after a commit. Any other write error still ends the process.
+ */
+export function dropOutputToClosedPipes(streams: readonly NodeJS.WritableStream[]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+      throw error;
+    });
+  }
+}
+
 export function printJson(io: Io, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
