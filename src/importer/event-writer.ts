@@ -5,7 +5,7 @@
  * a fault fires once the n-th event has been written.
  */
 import type { Session } from '../db/database.js';
-import { envelopeHash, idempotencyKeyV2 } from '../ledger/envelope.js';
+import { envelopeHash, idempotencyKeyV2, payloadHash, topLevelRulesetVersion } from '../ledger/envelope.js';
 import type { PlannedEvent } from '../plan/types.js';
 import type { FaultPoints } from './faults.js';
 import type { EventRow } from './import-sql.js';
@@ -27,10 +27,11 @@ export class ChainBuilder {
   }
 
   next(event: PlannedEvent): EventRow {
+    const hashOfPayload = payloadHash(event.payloadCanonical);
     const idempotencyKey = idempotencyKeyV2({
       campaignId: this.campaignId,
       eventType: event.eventType,
-      rulesetVersion: event.rulesetVersion,
+      rulesetVersion: topLevelRulesetVersion(event.payloadCanonical),
       canonicalArgs: event.payloadCanonical,
     });
     const ordinal = this.ordinal;
@@ -43,7 +44,7 @@ export class ChainBuilder {
       worldTime: ordinal,
       wallTimeMicros: this.wallTimeMicros,
       prevEventHash,
-      payloadHash: event.payloadHash,
+      payloadHash: hashOfPayload,
       idempotencyKey,
     });
     this.ordinal += 1n;
@@ -52,7 +53,7 @@ export class ChainBuilder {
       ordinal,
       eventType: event.eventType,
       prevEventHash,
-      payloadHash: event.payloadHash,
+      payloadHash: hashOfPayload,
       idempotencyKey,
       envelopeHash: hash,
       payloadCanonical: event.payloadCanonical,

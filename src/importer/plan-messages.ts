@@ -1,6 +1,6 @@
 /**
  * What the planning thread sends the importing thread, and how a batch of planned objects travels: its strings
- * in one array and its bytes (canonical payloads and their hashes) in one transferred buffer, never copied.
+ * in one array and its canonical payloads in one transferred buffer, never copied.
  */
 import type { ErrorFacts, Phase, RejectionCode } from '../errors.js';
 import type { PlanPart } from '../plan/plan-import.js';
@@ -13,9 +13,9 @@ import type { PlannedEvent, PlannedObject } from '../plan/types.js';
 export const MAX_PARTS_IN_FLIGHT = 16;
 
 export interface PackedObjects {
-  /** Per object: kind, stableId, category, objectType, contentHash, sourcePath, fileHash, eventType, rulesetVersion. */
+  /** Per object: kind, stableId, category, objectType, contentHash, sourcePath, fileHash, eventType. */
   fields: string[];
-  /** Per object, its canonical payload's length in `bytes` (each payload is followed by its 32-byte hash). */
+  /** Per object, its canonical payload's length in `bytes` (the payloads are back to back). */
   payloadLengths: Int32Array;
   bytes: ArrayBuffer;
 }
@@ -31,12 +31,11 @@ export type PlanMessage =
   | { type: 'rejected'; phase: Phase; code: RejectionCode; message: string; facts: ErrorFacts }
   | { type: 'failed'; message: string; stack?: string };
 
-const FIELDS = 9;
-const HASH_BYTES = 32;
+const FIELDS = 8;
 
 export function packObjects(objects: readonly PlannedObject[]): PackedObjects {
   let size = 0;
-  for (const object of objects) size += object.event.payloadCanonical.length + HASH_BYTES;
+  for (const object of objects) size += object.event.payloadCanonical.length;
   const bytes = Buffer.allocUnsafeSlow(size);
   const payloadLengths = new Int32Array(objects.length);
   const fields: string[] = [];
@@ -52,11 +51,10 @@ export function packObjects(objects: readonly PlannedObject[]): PackedObjects {
       object.sourcePath,
       object.fileHash,
       event.eventType,
-      event.rulesetVersion,
     );
     payloadLengths[index] = event.payloadCanonical.length;
-    offset += event.payloadCanonical.copy(bytes, offset);
-    offset += event.payloadHash.copy(bytes, offset);
+    bytes.set(event.payloadCanonical, offset);
+    offset += event.payloadCanonical.length;
   }
   return { fields, payloadLengths, bytes: bytes.buffer as ArrayBuffer };
 }
@@ -76,14 +74,9 @@ export function unpackObjects({ fields, payloadLengths, bytes }: PackedObjects):
       contentHash: fields[at + 4] as string,
       sourcePath: fields[at + 5] as string,
       fileHash: fields[at + 6] as string,
-      event: {
-        eventType: fields[at + 7] as string,
-        rulesetVersion: fields[at + 8] as string,
-        payloadCanonical: buffer.subarray(offset, payloadEnd),
-        payloadHash: buffer.subarray(payloadEnd, payloadEnd + HASH_BYTES),
-      },
+      event: { eventType: fields[at + 7] as string, payloadCanonical: buffer.subarray(offset, payloadEnd) },
     });
-    offset = payloadEnd + HASH_BYTES;
+    offset = payloadEnd;
   }
   return objects;
 }
@@ -91,9 +84,5 @@ export function unpackObjects({ fields, payloadLengths, bytes }: PackedObjects):
 /** An event that came through a message: its buffers arrive as plain Uint8Arrays. */
 export function reviveEvent(event: PlannedEvent): PlannedEvent {
   const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return {
-    ...event,
-    payloadCanonical: asBuffer(event.payloadCanonical),
-    payloadHash: asBuffer(event.payloadHash),
-  };
+  return { ...event, payloadCanonical: asBuffer(event.payloadCanonical) };
 }

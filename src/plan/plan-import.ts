@@ -4,7 +4,6 @@
  */
 import { CanonicalJsonError, canonicalHashHex, canonicalJsonBytes } from '../canonical/index.js';
 import { PackageRejectedError, type Phase, type RejectionCode } from '../errors.js';
-import { payloadHash, topLevelRulesetVersion } from '../ledger/envelope.js';
 import { readPackage } from '../package/read-package.js';
 import { edgePhase } from '../phases/edges.js';
 import { entityPhase } from '../phases/entities.js';
@@ -295,10 +294,5 @@ function packageEvent(
 }
 
 function plannedEvent(eventType: string, canonical: Buffer): PlannedEvent {
-  return {
-    eventType,
-    payloadCanonical: canonical,
-    payloadHash: payloadHash(canonical),
-    rulesetVersion: topLevelRulesetVersion(canonical),
-  };
+  return { eventType, payloadCanonical: canonical };
 }

@@ -8,13 +8,14 @@ export interface Counts {
   chunks: number;
 }
 
-/** An event the import will append: its canonical payload bytes are what is hashed and what is stored. */
+/**
+ * An event the import will append: its canonical payload bytes are what is hashed and what is stored. The writer
+ * hashes them as it chains the event (event-writer.ts), on the importing thread: planning, the slower of the two
+ * threads of a big import, does not.
+ */
 export interface PlannedEvent {
   eventType: string;
   payloadCanonical: Buffer;
-  payloadHash: Buffer;
-  /** The payload's top-level `ruleset_version` ('' when none): one input of the idempotency key. */
-  rulesetVersion: string;
 }
 
 /** A package object with its event. */
