@@ -29,6 +29,8 @@ export interface AgainstOptions {
   document: CheckpointDocument;
   /** The auditor's public key: the document's signature must verify with it. */
   publicKey?: KeyObject;
+  /** How this checkpoint is named (its file name): its problems start with it when several are checked. */
+  label?: string;
 }
 
 /** A checker fed the events in order, beside the stream of rows it compares with them. */
@@ -44,7 +46,11 @@ interface EventChecker {
 export interface AuditOptions {
   /** `full` (default): the chain and every derived row; `chain`: the hash chain and checkpoints only. */
   scope?: VerifyScope;
-  against?: AgainstOptions;
+  /**
+   * Tip documents the chain must still extend: one, or several checked in the same pass (every checkpoint an
+   * auditor kept: each one catches a rewrite of the events it saw that was made after it was taken).
+   */
+  against?: AgainstOptions | readonly AgainstOptions[];
   /** Every 10,000 events; `expected`: the events the source says it holds, when it knows. */
   onProgress?: (eventsVerified: number, expected?: number) => void;
   /** Problems listed at most (default MAX_REPORTED_PROBLEMS); the report counts the others. */
@@ -60,12 +66,17 @@ export interface AgainstReport extends AgainstOutcome {
   /** valid: checked with the given key; refused: it did not verify; unchecked: signed, no key given. */
   signature: 'valid' | 'refused' | 'unchecked' | 'unsigned';
   keyId: string | null;
+  /** The checkpoint's `label`, when it was given one. */
+  label?: string;
 }
 
 export interface AuditReport extends VerifyReport {
   /** What was checked (see VerifyScope). */
   scope: VerifyScope;
+  /** The newest checkpoint checked (the highest ordinal; the first given of those at that ordinal). */
   against?: AgainstReport;
+  /** When several checkpoints were checked: each of them, in the order given. */
+  againstAll?: AgainstReport[];
 }
 
 const PROGRESS_EVERY = 10_000;
@@ -91,7 +102,11 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
       report,
     ),
   ];
-  const { checker: against, signature } = prepareAgainst(source, options.against, report);
+  const documents = againstList(options.against);
+  const several = documents.length > 1;
+  const againsts = documents.map((given) =>
+    prepareAgainst(source, given, several && given.label ? labelled(report, given.label) : report),
+  );
   try {
     // A full verification keeps this thread and the database busy on their own: a hashing thread would only
     // take the cores from them (measured: slower). The chain alone is hashed beside this thread.
@@ -105,7 +120,7 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
           const pending = checker.onEvent(facts);
           if (pending) await pending;
         }
-        against?.onEvent(facts);
+        for (const { checker } of againsts) checker?.onEvent(facts);
         if (chain.events % PROGRESS_EVERY === 0) options.onProgress?.(chain.events, source.expectedEvents);
       }
     }
@@ -113,29 +128,34 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
   } finally {
     await Promise.all(checkers.map((checker) => checker.close()));
   }
-  const document = options.against?.document;
-  // Before the report is built: a chain that ends before the checkpoint is a problem `finish` reports.
-  const outcome: AgainstOutcome | null = document
-    ? (against?.finish() ?? {
-        ordinal: document.ordinal,
-        firstDifference: null,
-        lastAgreement: null,
-        truncated: false,
-      })
-    : null;
-  const result: AuditReport = {
-    ...buildReport(source.campaign, chain, problems, options.maxProblems),
-    scope,
-  };
-  if (document && outcome) {
-    result.against = {
+  // Before the report is built: a chain that ends before a checkpoint is a problem `finish` reports.
+  const outcomes: AgainstReport[] = againsts.map(({ checker, given, signature }) => {
+    const { document } = given;
+    const outcome: AgainstOutcome = checker?.finish() ?? {
+      ordinal: document.ordinal,
+      firstDifference: null,
+      lastAgreement: null,
+      truncated: false,
+    };
+    return {
       ...outcome,
       tipHash: document.tip_hash,
       createdAt: document.created_at,
       signature: signature.verdict,
       keyId: signature.keyId,
+      ...(given.label !== undefined ? { label: given.label } : {}),
     };
-  }
+  });
+  const result: AuditReport = {
+    ...buildReport(source.campaign, chain, problems, options.maxProblems),
+    scope,
+  };
+  const newest = outcomes.reduce<AgainstReport | undefined>(
+    (best, outcome) => (best === undefined || outcome.ordinal > best.ordinal ? outcome : best),
+    undefined,
+  );
+  if (newest) result.against = newest;
+  if (several) result.againstAll = outcomes;
   return result;
 }
 
@@ -151,24 +171,34 @@ async function readAhead<T>(stream: AsyncIterable<T>): Promise<AsyncIterable<T>>
   })();
 }
 
-/** Checks the tip document's signature first: a refused document is not compared with the chain. */
-function prepareAgainst(
-  source: AuditSource,
-  options: AgainstOptions | undefined,
-  report: ReportProblem,
-): {
+/** The tip documents to check, as a list. */
+function againstList(against: AuditOptions['against']): readonly AgainstOptions[] {
+  if (against === undefined) return [];
+  return 'document' in against ? [against] : against;
+}
+
+/** Problems of one of several checkpoints start with its name. */
+function labelled(report: ReportProblem, label: string): ReportProblem {
+  return (ordinal, kind, message) => report(ordinal, kind, `checkpoint ${label}: ${message}`);
+}
+
+interface PreparedAgainst {
+  given: AgainstOptions;
+  /** Null when the signature was refused: the document is not compared with the chain. */
   checker: AgainstChecker | null;
   signature: { verdict: AgainstReport['signature']; keyId: string | null };
-} {
-  if (!options) return { checker: null, signature: { verdict: 'unsigned', keyId: null } };
-  const { document, publicKey } = options;
+}
+
+/** Checks a tip document's signature first: a refused document is not compared with the chain. */
+function prepareAgainst(source: AuditSource, given: AgainstOptions, report: ReportProblem): PreparedAgainst {
+  const { document, publicKey } = given;
   const at = BigInt(document.ordinal);
   let verdict: AgainstReport['signature'] = document.signature === undefined ? 'unsigned' : 'unchecked';
   if (publicKey) {
     const checked = checkSignature(document, publicKey);
     if (!checked.ok) {
       report(at, 'checkpoint_signature', checked.reason);
-      return { checker: null, signature: { verdict: 'refused', keyId: document.key_id ?? null } };
+      return { given, checker: null, signature: { verdict: 'refused', keyId: document.key_id ?? null } };
     }
     verdict = 'valid';
   }
@@ -180,6 +210,7 @@ function prepareAgainst(
     );
   }
   return {
+    given,
     checker: new AgainstChecker(document, source.campaignId, report),
     signature: { verdict, keyId: document.key_id ?? null },
   };

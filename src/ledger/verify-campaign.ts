@@ -6,7 +6,7 @@
  * a verification failure instead: the checkpoint proves the chain existed, and it is gone.
  */
 import type { Session } from '../db/database.js';
-import { type AgainstOptions, type AuditReport, runAudit, type VerifyScope } from './audit.js';
+import { type AuditOptions, type AuditReport, runAudit, type VerifyScope } from './audit.js';
 import { databaseSource, inSnapshot } from './db-source.js';
 import type { HashThread } from './hashed-pages.js';
 import { campaignNotFound } from './ledger-sql.js';
@@ -16,7 +16,8 @@ export interface VerifyOptions {
   scope?: VerifyScope;
   batchSize?: number;
   onProgress?: (eventsVerified: number, expected?: number) => void;
-  against?: AgainstOptions;
+  /** One tip document or several (see AuditOptions). */
+  against?: AuditOptions['against'];
   /** Problems listed at most (default MAX_REPORTED_PROBLEMS); the report counts the others. */
   maxProblems?: number;
   /** Which thread recomputes the events' hashes (default: chosen by scope and length, see audit.ts). */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { AgainstOptions, AuditReport } from '../../ledger/audit.js';
+import type { AgainstOptions, AgainstReport, AuditReport } from '../../ledger/audit.js';
 import type { VerifyReport } from '../../ledger/chain-verifier.js';
 import { cliContext, withDatabase } from '../context.js';
 import {
@@ -19,7 +19,7 @@ import { readPublicKeyFile } from './keygen.js';
 interface VerifyFlags extends MetricsFlags {
   campaign?: string;
   json?: boolean;
-  against?: string;
+  against?: string[];
   publicKey?: string;
   bundle?: string;
   chainOnly?: boolean;
@@ -38,12 +38,12 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
         'campaign to verify (default: the checkpoint\'s or bundle\'s, else config campaign, else "default")',
       )
       .option(
-        '--against <checkpoint>',
-        'also prove the chain still extends this checkpoint (a tip document from chronicle checkpoint)',
+        '--against <checkpoint...>',
+        'also prove the chain still extends this checkpoint (a tip document from chronicle checkpoint); give several, or repeat it, to check every checkpoint you kept in one pass',
       )
       .option(
         '--public-key <pem>',
-        "with --against: the checkpoint's signature must verify with this Ed25519 public key",
+        "with --against: each checkpoint's signature must verify with this Ed25519 public key",
       )
       .option('--bundle <file>', 'verify an exported bundle instead of the database (no database is opened)')
       .option(
@@ -66,13 +66,15 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
         'usage.invalid',
       );
     }
-    const against = opts.against ? await readAgainst(opts.against, opts.publicKey) : undefined;
-    if (against)
-      checkCampaign(
-        against.document.campaign,
-        opts.campaign,
-        `the checkpoint ${basename(opts.against ?? '')}`,
-      );
+    const againstAll = await Promise.all(
+      (opts.against ?? []).map((path) => readAgainst(path, opts.publicKey)),
+    );
+    for (const given of againstAll) {
+      checkCampaign(given.document.campaign, opts.campaign, `the checkpoint ${given.label ?? ''}`);
+    }
+    checkSameCampaign(againstAll);
+    const against = againstAll.length > 0 ? againstAll : undefined;
+    const againstCampaign = againstAll[0]?.document.campaign;
     const progress = progressReporter(io, !opts.json);
     const onProgress = (n: number, expected?: number) =>
       progress.update(expected ? `verified ${n} of ${expected} events` : `verified ${n} events`);
@@ -87,7 +89,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
         report = await verifyBundle(opts.bundle, { label: basename(opts.bundle), ...audit });
         checkCampaign(report.campaign, opts.campaign, `the bundle ${basename(opts.bundle)}`);
       } else {
-        const campaign = opts.campaign ?? against?.document.campaign ?? ctx.config.campaign;
+        const campaign = opts.campaign ?? againstCampaign ?? ctx.config.campaign;
         report = await withDatabase(ctx, (db) => verifyCampaign(db, campaign, audit));
       }
     } catch (error) {
@@ -151,10 +153,24 @@ async function readAgainst(path: string, publicKeyPath: string | undefined): Pro
       'checkpoint.unreadable',
     );
   }
-  const document = parseCheckpoint(text, basename(path));
+  const label = basename(path);
+  const document = parseCheckpoint(text, label);
   return publicKeyPath
-    ? { document, publicKey: await readPublicKeyFile(publicKeyPath, '--public-key') }
-    : { document };
+    ? { document, label, publicKey: await readPublicKeyFile(publicKeyPath, '--public-key') }
+    : { document, label };
+}
+
+/** Several checkpoints are checked in one pass over one campaign's chain. */
+function checkSameCampaign(againstAll: readonly AgainstOptions[]): void {
+  const [first, ...rest] = againstAll;
+  const other = rest.find((given) => given.document.campaign !== first?.document.campaign);
+  if (first && other) {
+    throw new UsageError(
+      `the checkpoints ${first.label} and ${other.label} are for campaigns '${first.document.campaign}' and '${other.document.campaign}': verify one campaign at a time`,
+      {},
+      'usage.campaign_mismatch',
+    );
+  }
 }
 
 function checkCampaign(actual: string, requested: string | undefined, what: string): void {
@@ -169,6 +185,7 @@ function checkCampaign(actual: string, requested: string | undefined, what: stri
 
 export function verifyJson(report: VerifyReport | AuditReport, bundle?: string): Record<string, unknown> {
   const against = 'against' in report ? report.against : undefined;
+  const againstAll = 'againstAll' in report ? report.againstAll : undefined;
   return {
     ok: report.ok,
     ...('scope' in report ? { scope: report.scope } : {}),
@@ -179,22 +196,25 @@ export function verifyJson(report: VerifyReport | AuditReport, bundle?: string):
       ? { first_bad_ordinal: report.firstBadOrdinal, reason: report.reason }
       : {}),
     ...(bundle !== undefined ? { bundle } : {}),
-    ...(against
-      ? {
-          against: {
-            ordinal: against.ordinal,
-            tip_hash: against.tipHash,
-            created_at: against.createdAt,
-            signature: against.signature,
-            key_id: against.keyId,
-            first_difference: against.firstDifference,
-            last_agreement: against.lastAgreement,
-            truncated: against.truncated,
-          },
-        }
+    ...(against ? { against: againstJson(against) } : {}),
+    ...(againstAll
+      ? { against_all: againstAll.map((one) => ({ file: one.label ?? null, ...againstJson(one) })) }
       : {}),
     problems: report.problems,
     ...(report.problemsOmitted ? { problems_omitted: report.problemsOmitted } : {}),
+  };
+}
+
+function againstJson(against: AgainstReport): Record<string, unknown> {
+  return {
+    ordinal: against.ordinal,
+    tip_hash: against.tipHash,
+    created_at: against.createdAt,
+    signature: against.signature,
+    key_id: against.keyId,
+    first_difference: against.firstDifference,
+    last_agreement: against.lastAgreement,
+    truncated: against.truncated,
   };
 }
 
@@ -214,28 +234,40 @@ export function printReport(
     return;
   }
   const against = 'against' in report ? report.against : undefined;
+  const checked = ('againstAll' in report ? report.againstAll : undefined) ?? (against ? [against] : []);
+  const several = checked.length > 1;
   const from = bundle ? ` (bundle ${bundle})` : '';
-  const checkpointLine = against
-    ? `  checkpoint ordinal ${against.ordinal} of ${against.createdAt}, tip ${against.tipHash}, signature ${against.signature}${against.keyId ? ` (key ${against.keyId})` : ''}`
-    : null;
+  const checkpointLines = checked.map(
+    (one) =>
+      `  checkpoint ${several && one.label ? `${one.label}: ` : ''}ordinal ${one.ordinal} of ${one.createdAt}, tip ${one.tipHash}, signature ${one.signature}${one.keyId ? ` (key ${one.keyId})` : ''}`,
+  );
+  const differences = checked
+    .filter((one) => one.firstDifference !== null)
+    .map((one) =>
+      several && one.label
+        ? `  first ordinal that differs from checkpoint ${one.label}: ${one.firstDifference}`
+        : `  first ordinal that differs from the checkpoint: ${one.firstDifference}`,
+    );
   if (report.ok) {
     printLines(io, [
       `verified: campaign '${report.campaign}'${from} holds ${report.events} events; the chain is intact` +
-        (against ? ` and extends the checkpoint` : ''),
+        (several
+          ? ` and extends ${checked.length === 2 ? 'both checkpoints' : `all ${checked.length} checkpoints`}`
+          : against
+            ? ` and extends the checkpoint`
+            : ''),
       ...('scope' in report && report.scope === 'chain'
         ? ['  scope      the chain only (imports, ImportLog, state digests and projections not checked)']
         : []),
       `  chain tip  ${report.tipHash ?? '(empty)'}`,
-      ...(checkpointLine ? [checkpointLine] : []),
+      ...checkpointLines,
     ]);
     return;
   }
   printError(io, [
     `verification FAILED for campaign '${report.campaign}'${from}: ${counted(problemCount(report), 'problem')}, first at ordinal ${report.firstBadOrdinal}`,
-    ...(against && against.firstDifference !== null
-      ? [`  first ordinal that differs from the checkpoint: ${against.firstDifference}`]
-      : []),
-    ...(checkpointLine ? [checkpointLine] : []),
+    ...differences,
+    ...checkpointLines,
     ...report.problems.slice(0, 50).map((p) => `  ordinal ${p.ordinal}  ${p.kind}  ${p.message}`),
     ...(problemCount(report) > 50
       ? [
