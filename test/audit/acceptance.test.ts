@@ -7,52 +7,28 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/index.js';
 import { type CliRun, spawnCli } from '../support/cli.js';
-import { backends, openTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
+import { backends, superuserQuery } from '../support/databases.js';
+import { cliTarget, NO_DATABASE } from './cli-target.js';
 import { ANNEX, campaignIdSql, LIGHTHOUSE, removeTmpDirs, rewriteTail, SMALL, tmpDir } from './support.js';
 
 const C = 'acceptance';
-/** No database anywhere: no URL in the environment, and a working directory without a data dir. */
-const NO_DATABASE = { DATABASE_URL: '', CHRONICLE_DATABASE_URL: '', CHRONICLE_DATA_DIR: '' };
 
 afterAll(removeTmpDirs);
 
 describe.each(backends())('the auditor acceptance on %s', (backend) => {
-  let target: TestDatabase;
-  let flags: string[];
+  const { cli, asSuperuser } = cliTarget(backend);
   let dir: string;
-  beforeAll(async () => {
-    target = await openTestDatabase(backend);
-    // the CLI processes need a PGlite data dir to themselves: the test opens it only between their runs
-    if (backend === 'pglite') await target.db.close();
-    flags = backend === 'pg' ? ['--database-url', target.url ?? ''] : ['--data-dir', target.dataDir ?? ''];
+  beforeAll(() => {
     dir = tmpDir('auditor');
   });
-  afterAll(async () => {
-    if (backend === 'pglite') target.db = await openDatabase({ dataDir: target.dataDir ?? '' });
-    await target?.drop();
-  });
 
-  const cli = (...args: string[]) => spawnCli([...flags, ...args], { env: NO_DATABASE });
   /** An auditor's machine: no database flags, no environment, an empty working directory. */
   const offline = async (...args: string[]): Promise<CliRun> => {
     const cwd = tmpDir('offline');
     const run = await spawnCli(args, { cwd, env: NO_DATABASE });
     expect(readdirSync(cwd)).toEqual([]);
     return run;
-  };
-  const asSuperuser = async (fn: (t: TestDatabase) => Promise<unknown>): Promise<void> => {
-    if (backend === 'pg') {
-      await fn(target);
-      return;
-    }
-    const db: Database = await openDatabase({ dataDir: target.dataDir ?? '', migrate: false });
-    try {
-      await fn({ ...target, db });
-    } finally {
-      await db.close();
-    }
   };
 
   it('verifies against a signed checkpoint, then catches a consistent tail rewrite only with it', async () => {

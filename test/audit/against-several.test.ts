@@ -7,45 +7,21 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/index.js';
-import { spawnCli } from '../support/cli.js';
-import { backends, openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { backends } from '../support/databases.js';
+import { cliTarget } from './cli-target.js';
 import { ANNEX, LIGHTHOUSE, LIGHTHOUSE_LAST, removeTmpDirs, rewriteTail, tmpDir } from './support.js';
 
 const C = 'kept';
-const NO_DATABASE = { DATABASE_URL: '', CHRONICLE_DATABASE_URL: '', CHRONICLE_DATA_DIR: '' };
 
 afterAll(removeTmpDirs);
 
 describe.each(backends())('verify against several checkpoints on %s', (backend) => {
-  let target: TestDatabase;
-  let flags: string[];
+  const { cli, asSuperuser } = cliTarget(backend);
   let dir: string;
-  beforeAll(async () => {
-    target = await openTestDatabase(backend);
-    // the CLI processes need the PGlite data dir to themselves: the test opens it only for the rewrite
-    if (backend === 'pglite') await target.db.close();
-    flags = backend === 'pg' ? ['--database-url', target.url ?? ''] : ['--data-dir', target.dataDir ?? ''];
+  beforeAll(() => {
     dir = tmpDir('kept');
   });
-  afterAll(async () => {
-    if (backend === 'pglite') target.db = await openDatabase({ dataDir: target.dataDir ?? '' });
-    await target?.drop();
-  });
 
-  const cli = (...args: string[]) => spawnCli([...flags, ...args], { env: NO_DATABASE });
-  const asSuperuser = async (fn: (t: TestDatabase) => Promise<unknown>): Promise<void> => {
-    if (backend === 'pg') {
-      await fn(target);
-      return;
-    }
-    const db: Database = await openDatabase({ dataDir: target.dataDir ?? '', migrate: false });
-    try {
-      await fn({ ...target, db });
-    } finally {
-      await db.close();
-    }
-  };
   const checkpoint = async (name: string): Promise<string> => {
     const file = join(dir, name);
     expect((await cli('checkpoint', '--campaign', C, '--out', file)).code).toBe(0);
