@@ -137,23 +137,26 @@ export class InternalError extends ChronicleError {
  * The process was asked to stop (SIGINT, SIGTERM) while importing: the import stops at the next part it writes,
  * rolls back and is recorded like any other failed attempt. The CLI exits with 128 + the signal's number.
  */
+export type StoppableOperation = 'import' | 'export' | 'verify';
+
+const STOPPED: Record<StoppableOperation, string> = {
+  import: 'before the commit',
+  export: 'before the bundle was complete: no bundle written',
+  verify: 'before the verification finished: nothing was concluded',
+};
+
 export class InterruptedError extends ChronicleError {
   /**
    * `signal`: the signal that asked for the stop, if one did (a library caller may abort for its own reasons).
-   * `operation`: what was stopped: an import (rolled back before its commit) or an export (no bundle written).
+   * `operation`: what was stopped: an import (rolled back before its commit), an export (no bundle written) or a
+   * verification (nothing concluded).
    */
   constructor(
     readonly signal?: NodeJS.Signals,
-    operation: 'import' | 'export' = 'import',
+    operation: StoppableOperation = 'import',
   ) {
     const by = signal ? ` by ${signal}` : '';
-    super(
-      `${operation}.interrupted`,
-      operation === 'import'
-        ? `interrupted${by} before the commit`
-        : `interrupted${by} before the bundle was complete: no bundle written`,
-      signal ? { signal } : {},
-    );
+    super(`${operation}.interrupted`, `interrupted${by} ${STOPPED[operation]}`, signal ? { signal } : {});
   }
 }
 

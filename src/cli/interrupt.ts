@@ -1,10 +1,11 @@
 /**
- * SIGINT (Ctrl-C) and SIGTERM (a service manager stopping the worker) during an import or an export: the first asks
- * it to stop (an import rolls back and is recorded as an attempt like any other failure; an export removes its
- * unfinished file); a second one ends the process at once (Node's default).
+ * SIGINT (Ctrl-C) and SIGTERM (a service manager stopping the worker) during an import, an export or a verification:
+ * the first asks it to stop (an import rolls back and is recorded as an attempt like any other failure; an export
+ * removes its unfinished file; a verification concludes nothing); a second one ends the process at once (Node's
+ * default).
  */
 import { constants } from 'node:os';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, type StoppableOperation } from '../errors.js';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -17,7 +18,7 @@ export interface StopRequest {
 
 export function stopOnSignals(
   onStop: (signal: NodeJS.Signals) => void,
-  operation: 'import' | 'export' = 'import',
+  operation: StoppableOperation = 'import',
 ): StopRequest {
   const controller = new AbortController();
   const handlers = STOP_SIGNALS.map((name) => {

@@ -22,6 +22,8 @@ export interface VerifyOptions {
   maxProblems?: number;
   /** Which thread recomputes the events' hashes (default: chosen by scope and length, see audit.ts). */
   hashThread?: HashThread;
+  /** Stops the verification at the next page of events (see AuditOptions). */
+  signal?: AbortSignal;
 }
 
 export function verifyCampaign(
@@ -39,6 +41,7 @@ export function verifyCampaign(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.against ? { against: options.against } : {}),
       ...(options.hashThread ? { hashThread: options.hashThread } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
       ...(options.maxProblems !== undefined ? { maxProblems: options.maxProblems } : {}),
     });
   });

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { InterruptedError, UsageError } from '../../errors.js';
 import type { AgainstOptions, AgainstReport, AuditReport } from '../../ledger/audit.js';
 import type { VerifyReport } from '../../ledger/chain-verifier.js';
 import { cliContext, withDatabase } from '../context.js';
+import { signalExitCode, stopOnSignals } from '../interrupt.js';
 import {
   addMetricsOptions,
   checkMetricsFlags,
@@ -31,7 +32,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       .command('verify')
       .description(
         "recompute a campaign's hash chain from the stored bytes, check imports, ImportLog and projections against it, " +
-          'and report the problems found (exit 4 on any)',
+          'and report the problems found (exit 4 on any; Ctrl-C or SIGTERM stops it, concluding nothing, exit 130/143)',
       )
       .option(
         '-c, --campaign <slug>',
@@ -78,9 +79,14 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
     const progress = progressReporter(io, !opts.json);
     const onProgress = (n: number, expected?: number) =>
       progress.update(expected ? `verified ${n} of ${expected} events` : `verified ${n} events`);
+    const stop = stopOnSignals((signal) => {
+      progress.done();
+      printError(io, [`chronicle: ${signal}: stopping the verification (${signal} again: exit at once)`]);
+    }, 'verify');
     const audit = {
       onProgress,
       scope: opts.chainOnly ? ('chain' as const) : ('full' as const),
+      signal: stop.signal,
       ...(against ? { against } : {}),
     };
     let report: AuditReport;
@@ -94,6 +100,12 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       }
     } catch (error) {
       progress.done();
+      if (error instanceof InterruptedError && error.signal) {
+        if (opts.json) printJson(io, { outcome: 'error', error: error.toJSON() });
+        printError(io, [`chronicle: [${error.code}] ${error.message}`]);
+        setExit(signalExitCode(error.signal));
+        return;
+      }
       // No bundle at that path: nothing was verified, a wrong path like an unreadable --against (exit 2).
       if (error instanceof BundleUnreadableError) {
         throw new UsageError(`--bundle ${error.message}`, error.facts, error.code);
@@ -109,6 +121,8 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       await exportMetrics(ctx, metrics, opts, opts.campaign ?? ctx.config.campaign);
       setExit(EXIT.verificationFailed);
       return;
+    } finally {
+      stop.release();
     }
     progress.done();
     printReport(io, report, Boolean(opts.json), opts.bundle ? basename(opts.bundle) : undefined);
