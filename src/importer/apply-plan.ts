@@ -45,7 +45,7 @@ export interface ApplyContext {
   /** Milliseconds since the attempt started (for the import row's duration). */
   elapsedMs: () => number;
   /** Throws if the import was asked to stop; called before each part is written and before the commit. */
-  checkInterrupted: () => void;
+  checkInterrupted: () => Promise<void>;
 }
 
 export interface AppliedImport {
@@ -216,7 +216,7 @@ export async function applyPlan(
   };
   let summary: PlanSummary | undefined;
   for (let part = await plan.rest.next(); !part.done; part = await plan.rest.next()) {
-    ctx.checkInterrupted();
+    await ctx.checkInterrupted();
     const { value } = part;
     if (value.kind === 'summary') {
       summary = value.summary;
@@ -298,7 +298,7 @@ export async function applyPlan(
   });
   endPhase();
   await ctx.faults.reach('before-commit', tx);
-  ctx.checkInterrupted();
+  await ctx.checkInterrupted();
 
   return {
     kind: 'committed',
@@ -333,7 +333,7 @@ async function enterPhase(
   tracker: PhaseTracker,
 ): Promise<void> {
   tracker.current = phase;
-  ctx.checkInterrupted();
+  await ctx.checkInterrupted();
   await ctx.faults.reach(`before-phase:${phase}`, tx);
 }
 

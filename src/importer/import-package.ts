@@ -14,6 +14,7 @@ import {
   type Phase,
   UsageError,
 } from '../errors.js';
+import { eventLoopTurns } from '../event-loop-turns.js';
 import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
@@ -210,7 +211,10 @@ export async function importPackage(
   // Planning stops at once (a worker thread is terminated); writing stops at the next part it writes.
   const stopPlanning = () => source?.close();
   options.signal?.addEventListener('abort', stopPlanning, { once: true });
-  const checkInterrupted = () => {
+  // Seen before each part and before the commit (on PGlite only once the event loop has had a turn).
+  const turn = eventLoopTurns();
+  const checkInterrupted = async () => {
+    await turn();
     if (options.signal?.aborted) throw interruption(options.signal);
   };
   try {
@@ -254,7 +258,7 @@ export async function importPackage(
         }
       }
     }
-    checkInterrupted();
+    await checkInterrupted();
     options.onStage?.('read');
     const plan = openPlanSource(planned, planOptions, options.planThread);
     source = plan;

@@ -6,6 +6,7 @@
  * components are sorted with bounded memory, see digest-accumulator.ts).
  */
 import type { KeyObject } from 'node:crypto';
+import { eventLoopTurns } from '../event-loop-turns.js';
 import type { AuditSource, ReportProblem, VerifyScope } from './audit-records.js';
 import {
   buildReport,
@@ -82,8 +83,6 @@ export interface AuditReport extends VerifyReport {
 }
 
 const PROGRESS_EVERY = 10_000;
-/** How long a verification may go without letting a process signal in (see stopChecker). */
-const SIGNAL_LATENCY_MS = 50;
 
 export async function runAudit(source: AuditSource, options: AuditOptions = {}): Promise<AuditReport> {
   const problems = new ProblemList(options.maxProblems);
@@ -115,9 +114,13 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
     // A full verification keeps this thread and the database busy on their own: a hashing thread would only
     // take the cores from them (measured: slower). The chain alone is hashed beside this thread.
     const hashThread = options.hashThread ?? (full ? 'this' : 'auto');
-    const stopCheck = options.signal ? stopChecker(options.signal) : null;
+    // A stop is seen at the next page (on PGlite only once the event loop has had a turn: see event-loop-turns.ts).
+    const turn = eventLoopTurns();
     for await (const { events, hashes } of hashedPages(pagesOf(source.events(scope)), hashThread)) {
-      await stopCheck?.();
+      if (options.signal) {
+        await turn();
+        options.signal.throwIfAborted();
+      }
       for (let index = 0; index < events.length; index += 1) {
         const event = events[index] as StoredEvent;
         chain.push(event, hashes, index);
@@ -175,22 +178,6 @@ async function readAhead<T>(stream: AsyncIterable<T>): Promise<AsyncIterable<T>>
   return (async function* () {
     yield* records;
   })();
-}
-
-/**
- * Throws the signal's reason once it is aborted. An embedded database answers in this thread, so a verification
- * can run for seconds without the event loop ever reaching its I/O phase, where a process signal is delivered:
- * every `SIGNAL_LATENCY_MS` the check lets it run once.
- */
-function stopChecker(signal: AbortSignal): () => Promise<void> {
-  let last = performance.now();
-  return async () => {
-    if (performance.now() - last >= SIGNAL_LATENCY_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      last = performance.now();
-    }
-    signal.throwIfAborted();
-  };
 }
 
 /** The tip documents to check, as a list. */

@@ -3,13 +3,15 @@
  * child process. The first signal stops the import at the next part it writes: the transaction rolls back, the
  * attempt is recorded (`rolled_back`, `import.interrupted`, the phase it stopped in) and the process exits with
  * 128 + the signal's number. After the commit a signal changes nothing. The signals are sent by faults at named
- * points (deterministic) on both backends, and once from outside, mid-import, as an operator would (PostgreSQL).
+ * points (deterministic) on both backends, and from outside, mid-import, as an operator would (PostgreSQL, and
+ * PGlite with the plan made in the importing thread).
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
 import { generatePackage } from '../../src/harness/index.js';
+import { PLAN_WORKER_MIN_FILES } from '../../src/importer/plan-source.js';
 import {
   type Backend,
   databaseDigest,
@@ -248,5 +250,52 @@ describe.runIf(HAS_PG)('SIGTERM from outside, mid-import, and SIGINT mid-export,
     });
     expect(stopped.stderr).toContain('stopping the export; stopped.ndjson is not written');
     expect([existsSync(bundle), existsSync(partial)]).toEqual([false, false]);
+  });
+});
+
+describe('SIGINT from outside, mid-import, on PGlite with the plan made in the importing thread', () => {
+  // Under PLAN_WORKER_MIN_FILES files: nothing but the embedded database's answers drives this import, and it once
+  // went on to commit after Ctrl-C (the signal is delivered only when the event loop gets a turn).
+  const OBJECTS = 3_000;
+  const CAMPAIGN = 'stopped-on-pglite';
+  let target: TestDatabase;
+  let work: Scratch;
+  let generated: { dir: string; files: number };
+
+  beforeAll(async () => {
+    target = await openTestDatabase('pglite');
+    work = scratch('signal-pglite');
+    generated = await generatePackage({ objects: OBJECTS, seed: 20_002, outDir: work.path('small') });
+  }, 300_000);
+  afterAll(async () => {
+    await target?.drop();
+    work?.cleanup();
+  });
+
+  it('stops once its edge phase started: rolled back, recorded, exit 130', { timeout: 300_000 }, async () => {
+    expect(generated.files).toBeLessThan(PLAN_WORKER_MIN_FILES);
+    let signalled = false;
+    const stopInEdgePhase = (line: string, child: ChildProcess) => {
+      if (signalled || !line.includes('"import.phase.start"') || !line.includes('"phase":"edge"')) return;
+      signalled = true;
+      child.kill('SIGINT');
+    };
+
+    const stopped = await runCliOn(
+      target,
+      ['import', generated.dir, '--campaign', CAMPAIGN],
+      stopInEdgePhase,
+    );
+
+    expect(signalled).toBe(true);
+    expect(stopped.code).toBe(130);
+    expect(stopped.json).toMatchObject({
+      outcome: 'rolled_back',
+      error: { code: 'import.interrupted', signal: 'SIGINT' },
+    });
+    expect(await runRecords(target.db, CAMPAIGN)).toMatchObject([
+      { outcome: 'rolled_back', error_code: 'import.interrupted' },
+    ]);
+    expect((await ledgerState(target.db, CAMPAIGN)).ordinals).toEqual([]);
   });
 });
