@@ -69,7 +69,7 @@ export function recordingDatabase(db: Database, dir: string): { db: Database; fi
     db: {
       backend: db.backend,
       query: (text, params) => db.query(text, params),
-      transaction: (fn) => db.transaction((tx) => fn(record(tx))),
+      transaction: (fn, hooks) => db.transaction((tx) => fn(record(tx)), hooks),
       close: () => db.close(),
     },
     finish() {

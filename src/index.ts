@@ -9,6 +9,11 @@ export { databaseDigest, tableDigest } from './db/table-digest.js';
 export * from './errors.js';
 export * from './harness/index.js';
 export {
+  type AttemptRecord,
+  attemptsInProgress,
+  recordAbandonedAttempts,
+} from './importer/attempts.js';
+export {
   armFaults,
   checkFaultsSupported,
   FaultInjectedError,

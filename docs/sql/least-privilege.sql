@@ -11,7 +11,8 @@
 --
 -- chronicle_importer: runs `chronicle import` and `chronicle checkpoint`. It may SELECT and INSERT, nothing
 --   else: no UPDATE, DELETE or TRUNCATE on any table, so the ledger is append-only for it even before the
---   append-only triggers are reached. It owns nothing, so it cannot ALTER TABLE ... DISABLE TRIGGER, and it
+--   append-only triggers are reached. The one exception is import_attempts, which is not part of the ledger: an
+--   import deletes its own row there when it ends, and the row of an attempt whose process died once recorded. It owns nothing, so it cannot ALTER TABLE ... DISABLE TRIGGER, and it
 --   is not a superuser, so it cannot SET session_replication_role = replica either.
 -- chronicle_auditor: runs `chronicle verify` and `chronicle export`: SELECT only.
 --
@@ -39,7 +40,7 @@ GRANT USAGE ON SCHEMA public TO chronicle_importer, chronicle_auditor;
 -- Start from nothing on every Chronicle table.
 REVOKE ALL ON
   campaigns, imports, events, import_log, import_references, import_runs, checkpoints,
-  entities, edges, tags, affordances, chunks, chronicle_migrations
+  entities, edges, tags, affordances, chunks, chronicle_migrations, import_attempts
   FROM PUBLIC, chronicle_importer, chronicle_auditor;
 
 -- Importer: read and append.
@@ -47,6 +48,8 @@ GRANT SELECT, INSERT ON
   campaigns, imports, events, import_log, import_references, import_runs, checkpoints,
   entities, edges, tags, affordances, chunks
   TO chronicle_importer;
+-- Attempts in progress (not the ledger): each import adds its row and deletes it when it ends.
+GRANT SELECT, INSERT, DELETE ON import_attempts TO chronicle_importer;
 -- The identity sequences behind campaigns, imports and import_runs (nextval only).
 DO $$
 DECLARE
@@ -66,7 +69,7 @@ $$;
 -- Auditor: read only.
 GRANT SELECT ON
   campaigns, imports, events, import_log, import_references, import_runs, checkpoints,
-  entities, edges, tags, affordances, chunks
+  entities, edges, tags, affordances, chunks, import_attempts
   TO chronicle_auditor;
 
 -- Both check the schema version when they connect (chronicle refuses a database newer than itself).

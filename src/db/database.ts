@@ -44,13 +44,21 @@ export interface Session {
   copyOutPage?(query: string): Promise<Buffer>;
 }
 
+/** Statements run on a transaction's own connection outside the transaction itself. */
+export interface TransactionHooks {
+  /** Before BEGIN, in autocommit: what it writes stays after a rollback. When it throws, nothing else runs. */
+  beforeBegin?(session: Session): Promise<void>;
+  /** After COMMIT or ROLLBACK, when the connection still works (errors are ignored: the connection is dropped). */
+  afterEnd?(session: Session): Promise<void>;
+}
+
 export interface Database extends Session {
   /**
    * BEGIN … COMMIT on one dedicated connection; ROLLBACK and rethrow on error (a pg client whose connection
    * broke is destroyed, not returned to the pool). Inside `fn` use only `tx`: on PGlite the outer database
    * waits for the transaction to end, so a query on it from inside `fn` would never finish.
    */
-  transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Session) => Promise<T>, hooks?: TransactionHooks): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
-import type { Database, Session } from './database.js';
+import type { Database, Session, TransactionHooks } from './database.js';
 
 const POOL_SIZE = 4;
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -93,7 +93,7 @@ class PgDatabase implements Database {
     return run<R>(this.pool, text, params);
   }
 
-  async transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Session) => Promise<T>, hooks: TransactionHooks = {}): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     // A connection that dies while checked out emits 'error' on the client; without a listener it would
@@ -102,10 +102,24 @@ class PgDatabase implements Database {
       broken = true;
     };
     client.on('error', onError);
-    const release = (destroy: boolean): void => {
+    const plain: Session = { backend: 'pg', query: (text, params) => run(client, text, params) };
+    const release = async (destroy: boolean): Promise<void> => {
+      if (hooks.afterEnd && !destroy && !broken) {
+        await hooks.afterEnd(plain).catch(() => {
+          destroy = true;
+        });
+      }
       client.removeListener('error', onError);
       client.release(destroy || broken);
     };
+    if (hooks.beforeBegin) {
+      try {
+        await hooks.beforeBegin(plain);
+      } catch (error) {
+        await release(false);
+        throw error;
+      }
+    }
     try {
       await client.query('BEGIN');
       const inOrder = serialized();
@@ -117,15 +131,14 @@ class PgDatabase implements Database {
         copyOutPage: (query) => inOrder(() => collected(copyOut(client, query))),
       });
       await client.query('COMMIT');
-      release(false);
+      await release(false);
       return result;
     } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-        release(false);
-      } catch {
-        release(true);
-      }
+      let rolledBack = true;
+      await client.query('ROLLBACK').catch(() => {
+        rolledBack = false;
+      });
+      await release(!rolledBack);
       throw error;
     }
   }

@@ -158,6 +158,17 @@ export const importRuns = pgTable(
   ],
 );
 
+/** Import attempts in progress (migration 0007, src/importer/attempts.ts): not part of the ledger. */
+export const importAttempts = pgTable('import_attempts', {
+  runId: text('run_id').primaryKey(),
+  campaign: text('campaign').notNull(),
+  packageId: text('package_id'),
+  manifestHash: text('manifest_hash'),
+  pid: integer('pid').notNull(),
+  host: text('host').notNull(),
+  startedAt: timestamptz('started_at').notNull(),
+});
+
 /** The columns every projection table shares. */
 const projectionColumns = () => ({
   campaignId: int8('campaign_id').notNull(),

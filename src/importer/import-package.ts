@@ -29,6 +29,7 @@ import { DEFAULT_PLAN_OPTIONS, type PlanOptions } from '../phases/types.js';
 import { computeFilesDigest } from '../plan/plan-import.js';
 import type { Counts } from '../plan/types.js';
 import { type ApplyResult, applyPlan, PhaseTracker, type WritePhase } from './apply-plan.js';
+import { attemptHooks, deleteAttempt, forgetAttempt, recordAbandonedAttempts } from './attempts.js';
 import { classifyDatabaseError } from './database-errors.js';
 import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
 import {
@@ -202,6 +203,8 @@ export async function importPackage(
         { event: LOG_EVENTS.runRecordFailed, err: describe(recordError) },
         'could not record the attempt',
       );
+      // Left, its row in import_attempts would have the attempt recorded as abandoned by the next import.
+      await deleteAttempt(db, runId).catch(() => {});
     }
   };
 
@@ -218,6 +221,14 @@ export async function importPackage(
     if (options.signal?.aborted) throw interruption(options.signal);
   };
   try {
+    // Attempts of processes that died mid-import are recorded first (their rows would otherwise wait for `runs`);
+    // failing to record them does not stop this import.
+    await recordAbandonedAttempts(db, { clock, metrics, logger: options.logger }).catch((sweepError) =>
+      log.error(
+        { event: LOG_EVENTS.runRecordFailed, err: describe(sweepError) },
+        'could not record the attempts of processes that died mid-import',
+      ),
+    );
     const listed = listPackage(dir, planOptions);
     let planned: ListedPackage | OpenedPackage = listed;
     // With nothing imported into the campaign yet there is no rerun to look for: planning starts at once, and the
@@ -274,8 +285,15 @@ export async function importPackage(
     stage = 'apply';
     options.onStage?.('apply');
     const phaseStarts = new Map<WritePhase, number>();
-    const applied: ApplyResult = await db.transaction((tx: Session) =>
-      applyPlan(
+    const attempt = attemptHooks({
+      runId,
+      campaign,
+      packageId: base.packageId,
+      manifestHash: base.manifestHash,
+      startedAtIso: formatWallTime(startedMicros),
+    });
+    const applied: ApplyResult = await db.transaction(async (tx: Session) => {
+      const result = await applyPlan(
         tx,
         stream,
         {
@@ -302,8 +320,10 @@ export async function importPackage(
             options.onProgress?.({ phase: tracker.current, eventsWritten, eventsTotal: plannedEvents(plan) }),
         },
         tracker,
-      ),
-    );
+      );
+      if (result.kind === 'committed') await deleteAttempt(tx, runId);
+      return result;
+    }, attempt);
     if (applied.kind === 'noop') return await finishNoop(applied.existing);
     if (applied.kind === 'manifest_imported') {
       // Another import committed this manifest meanwhile, from other files or with the other embeddings setting.
@@ -385,6 +405,7 @@ export async function importPackage(
   } finally {
     options.signal?.removeEventListener('abort', stopPlanning);
     source?.close();
+    forgetAttempt(runId);
   }
 
   async function finishNoop(previous: CommittedImportRow): Promise<ImportResult> {

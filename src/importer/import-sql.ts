@@ -370,10 +370,14 @@ export interface RunRecord {
   finishedAtIso: string;
 }
 
-/** One row per attempt, written in its own transaction (after the rollback, for failed attempts). */
+/**
+ * One row per attempt, written in its own transaction (after the rollback, for failed attempts); the attempt's
+ * row in `import_attempts` (attempts.ts), when its transaction left one, goes in the same statement.
+ */
 export async function insertRunRecord(session: Session, run: RunRecord): Promise<void> {
   await session.query(
-    `INSERT INTO import_runs (run_id, campaign, package_id, manifest_hash, outcome, import_id, phase, error_code,
+    `WITH ended AS (DELETE FROM import_attempts WHERE run_id = $1)
+     INSERT INTO import_runs (run_id, campaign, package_id, manifest_hash, outcome, import_id, phase, error_code,
                               error_message, fault_point, started_at, finished_at)
      VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8, $9, $10, $11::timestamptz, $12::timestamptz)`,
     [

@@ -14,6 +14,7 @@ export const LOG_EVENTS = {
   rolledBack: 'import.rolled_back',
   disabled: 'import.disabled',
   runRecordFailed: 'import.run_record_failed',
+  abandoned: 'import.abandoned',
   metricsExportFailed: 'metrics.export_failed',
   verifyOk: 'verify.ok',
   verifyFailed: 'verify.failed',

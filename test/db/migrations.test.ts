@@ -30,6 +30,7 @@ const CHRONICLE_TABLES = [
   'edges',
   'entities',
   'events',
+  'import_attempts',
   'import_log',
   'import_references',
   'import_runs',
@@ -135,9 +136,14 @@ describe.each(backends())('migrations on %s', (backend) => {
         ]);
       }
     });
+    // Today's importer also notes its attempt in import_attempts (0007), which that release did not have: the
+    // table is there for this import only.
+    const attempts = readMigrationFiles().find((f) => f.name === '0007_import_attempts');
+    await target.db.query(attempts?.sql ?? '');
     expect(await importPackage(target.db, LIGHTHOUSE, { campaign: 'kept' })).toMatchObject({
       outcome: 'committed',
     });
+    await target.db.query('DROP TABLE import_attempts');
 
     const result = await migrate(target.db);
 

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/canonical/index.js';
 import { databaseDigest, tableDigest } from '../../src/db/table-digest.js';
-import type { PlanThread } from '../../src/importer/plan-source.js';
 import {
   armFaults,
   corruptPackage,
@@ -26,10 +25,12 @@ import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
 const LIGHTHOUSE = new URL('../../fixtures/packages/lighthouse', import.meta.url).pathname;
 
-const options = (planThread: PlanThread, extra: Partial<ImportOptions> = {}): ImportOptions => ({
+// Run ids are unique within a database (import_runs): one sequence per thread mode, each mode has its database.
+const runIds = { worker: sequentialRunIds('threads-worker'), this: sequentialRunIds('threads-this') };
+const options = (planThread: 'worker' | 'this', extra: Partial<ImportOptions> = {}): ImportOptions => ({
   campaign: 'threads',
   clock: fixedClock('2026-01-01T12:00:00.000Z', 1000n),
-  runId: sequentialRunIds(`threads-${planThread}`),
+  runId: runIds[planThread],
   planThread,
   ...extra,
 });

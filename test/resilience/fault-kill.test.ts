@@ -1,9 +1,10 @@
 /**
  * SIGKILL at fault points: the real CLI runs as a child process with `--inject-fault <point>:kill` and kills
- * itself there. The process cannot write a run record, so every table, import_runs included, is exactly as it
- * was; the next import commits with ordinals continuing. Killed after the commit, the import stays committed and
- * the next run is a no-op. Every point on PostgreSQL; on PGlite (the embedded default, whose data dir the killed
- * process leaves locked and mid-write) one point per kind of moment.
+ * itself there. The process cannot write its run record: the ledger, projections and ImportLog are exactly as
+ * they were, and only its row in import_attempts is left; the next import records the attempt (`rolled_back`,
+ * `import.abandoned`) and commits with ordinals continuing. Killed after the commit, the import stays committed
+ * (without a run record) and the next run is a no-op. Every point on PostgreSQL; on PGlite (the embedded default,
+ * whose data dir the killed process leaves locked and mid-write) one point per kind of moment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +18,7 @@ import {
 } from '../../src/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { databaseArgs, runChild } from './support/child-cli.js';
-import { ledgerState, range, runRecords } from './support/ledger.js';
+import { attemptsLeft, ledgerState, outcomes, range, runRecords } from './support/ledger.js';
 import {
   BASE_EVENTS,
   BASE_PACKAGE,
@@ -87,14 +88,15 @@ describe.runIf(HAS_PG)('SIGKILL at fault points on pg', () => {
     work?.cleanup();
   });
 
-  it.each(KILL_POINTS)('%s:kill leaves every table as it was; the next import commits', async (point) => {
+  it.each(KILL_POINTS)('%s:kill changes nothing but is recorded; the next import commits', async (point) => {
     const campaign = await campaignWithBase();
-    const before = await databaseDigest(target.db);
+    const before = await databaseDigest(target.db, { except: ['import_attempts'] });
 
     const killed = await killedImport(campaign, point);
 
     expect(killed).toMatchObject({ code: null, signal: 'SIGKILL', stdout: '' });
-    expect(await databaseDigest(target.db)).toBe(before);
+    expect(await databaseDigest(target.db, { except: ['import_attempts'] })).toBe(before);
+    expect(await attemptsLeft(target.db)).toEqual([campaign]);
     const retry = await importPackage(target.db, attempt, options(campaign));
     expect(retry).toMatchObject({
       outcome: 'committed',
@@ -102,7 +104,12 @@ describe.runIf(HAS_PG)('SIGKILL at fault points on pg', () => {
       lastOrdinal: BASE_EVENTS + attemptEvents - 1,
     });
     expect((await ledgerState(target.db, campaign)).ordinals).toEqual(range(0, BASE_EVENTS + attemptEvents));
-    expect((await runRecords(target.db, campaign)).map((r) => r.outcome)).toEqual(['committed', 'committed']);
+    expect(await attemptsLeft(target.db)).toEqual([]);
+    expect(outcomes(await runRecords(target.db, campaign))).toEqual([
+      'committed',
+      'rolled_back import.abandoned',
+      'committed',
+    ]);
     expect(await verifyCampaign(target.db, campaign)).toMatchObject({ ok: true, problems: [] });
   });
 
@@ -114,6 +121,7 @@ describe.runIf(HAS_PG)('SIGKILL at fault points on pg', () => {
     expect(killed).toMatchObject({ code: null, signal: 'SIGKILL' });
     const committed = await ledgerState(target.db, campaign);
     expect(committed.ordinals).toEqual(range(0, BASE_EVENTS + attemptEvents));
+    expect(await attemptsLeft(target.db)).toEqual([]);
     expect((await runRecords(target.db, campaign)).map((r) => r.outcome)).toEqual(['committed']);
     const rerun = await importPackage(target.db, attempt, options(campaign));
     expect(rerun).toMatchObject({ outcome: 'noop', firstOrdinal: BASE_EVENTS, tipHash: committed.tip });
@@ -140,7 +148,7 @@ describe('SIGKILL at fault points on PGlite (the embedded default)', () => {
   async function dataDirWithBase(): Promise<{ target: TestDatabase; before: string }> {
     const target = await openTestDatabase('pglite');
     expect(await importPackage(target.db, BASE_PACKAGE, options)).toMatchObject({ outcome: 'committed' });
-    const before = await databaseDigest(target.db);
+    const before = await databaseDigest(target.db, { except: ['import_attempts'] });
     await target.db.close();
     return { target, before };
   }
@@ -173,21 +181,23 @@ describe('SIGKILL at fault points on PGlite (the embedded default)', () => {
   afterAll(() => work?.cleanup());
 
   it.each(PGLITE_KILL_POINTS)(
-    '%s:kill leaves every table as it was; the next import commits',
+    '%s:kill changes nothing but is recorded; the next import commits',
     async (point) => {
       const { target, before } = await dataDirWithBase();
       try {
         await killedImport(target, point);
 
-        expect(await databaseDigest(target.db)).toBe(before);
+        expect(await databaseDigest(target.db, { except: ['import_attempts'] })).toBe(before);
+        expect(await attemptsLeft(target.db)).toEqual([options.campaign]);
         const retry = await importPackage(target.db, attempt, options);
         expect(retry).toMatchObject({
           outcome: 'committed',
           firstOrdinal: BASE_EVENTS,
           lastOrdinal: BASE_EVENTS + attemptEvents - 1,
         });
-        expect((await runRecords(target.db, options.campaign)).map((r) => r.outcome)).toEqual([
+        expect(outcomes(await runRecords(target.db, options.campaign))).toEqual([
           'committed',
+          'rolled_back import.abandoned',
           'committed',
         ]);
         expect(await verifyCampaign(target.db, options.campaign)).toMatchObject({ ok: true, problems: [] });

@@ -2,8 +2,9 @@
  * A child importer killed with SIGKILL mid-import, by timing and with no fault point armed (PostgreSQL): the CLI
  * imports a generated package of 20,000 objects into a campaign that already holds an import; when its log says
  * the edge phase started (thousands of entity events already inserted, the transaction open and holding the
- * campaign lock), the test kills it. Every table, import_runs included, is exactly as it was; the next import
- * of the same package commits with ordinals continuing, and the chain verifies.
+ * campaign lock), the test kills it. The ledger, projections and ImportLog are exactly as they were; the next
+ * import records the killed attempt (`rolled_back`, `import.abandoned`), commits the same package with ordinals
+ * continuing, and the chain verifies.
  */
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
@@ -12,7 +13,7 @@ import { generatePackage } from '../../src/harness/index.js';
 import { databaseDigest, importPackage, verifyCampaign } from '../../src/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { databaseArgs, startCli } from './support/child-cli.js';
-import { ledgerState, range, runRecords } from './support/ledger.js';
+import { attemptsLeft, ledgerState, outcomes, range, runRecords } from './support/ledger.js';
 import { BASE_EVENTS, BASE_PACKAGE, eventsOf, type Scratch, scratch } from './support/packages.js';
 
 const HAS_PG = Boolean(process.env.DATABASE_URL);
@@ -21,7 +22,10 @@ if (!HAS_PG) console.warn('[skip] DATABASE_URL is not set: the SIGKILL-by-timing
 const OBJECTS = 20_000;
 const CAMPAIGN = 'killed-by-timing';
 
-/** Advisory locks granted in the test database: the importer's campaign lock while its transaction is open. */
+/**
+ * Advisory locks granted in the test database: while the importer's transaction is open, its campaign lock and
+ * the lock on its attempt.
+ */
 async function advisoryLocksHeld(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -55,7 +59,7 @@ describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
     const generated = await generatePackage({ objects: OBJECTS, seed: 20_000, outDir: work.path('large') });
     const base = await importPackage(target.db, BASE_PACKAGE, { campaign: CAMPAIGN });
     expect(base).toMatchObject({ outcome: 'committed', lastOrdinal: BASE_EVENTS - 1 });
-    const before = await databaseDigest(target.db);
+    const before = await databaseDigest(target.db, { except: ['import_attempts'] });
 
     const { args, env } = databaseArgs(target);
     let locksAtKill = -1;
@@ -80,8 +84,9 @@ describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
     expect(killed).toMatchObject({ code: null, signal: 'SIGKILL', stdout: '' });
     expect(killed.stderr).toContain('"phase":"entity"');
     expect(killed.stderr).not.toContain('import.committed');
-    expect(locksAtKill).toBe(1);
-    expect(await databaseDigest(target.db)).toBe(before);
+    expect(locksAtKill).toBe(2);
+    expect(await databaseDigest(target.db, { except: ['import_attempts'] })).toBe(before);
+    expect(await attemptsLeft(target.db)).toEqual([CAMPAIGN]);
 
     const retry = await importPackage(target.db, generated.dir, { campaign: CAMPAIGN });
     const events = eventsOf(generated.expectedCounts);
@@ -93,7 +98,12 @@ describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
     const state = await ledgerState(target.db, CAMPAIGN);
     expect(state.ordinals).toEqual(range(0, BASE_EVENTS + events));
     expect(state.logSequence).toEqual(range(1, state.logSequence.length));
-    expect((await runRecords(target.db, CAMPAIGN)).map((r) => r.outcome)).toEqual(['committed', 'committed']);
+    expect(outcomes(await runRecords(target.db, CAMPAIGN))).toEqual([
+      'committed',
+      'rolled_back import.abandoned',
+      'committed',
+    ]);
+    expect(await attemptsLeft(target.db)).toEqual([]);
     expect(await verifyCampaign(target.db, CAMPAIGN)).toMatchObject({ ok: true, problems: [] });
   });
 });

@@ -7,17 +7,37 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
   program
     .command('runs')
     .description(
-      'every import attempt with its outcome (committed, noop, rolled_back) and, for failures, why',
+      'every import attempt with its outcome (committed, noop, rolled_back) and, for failures, why; then the imports still running',
     )
     .option('-c, --campaign <slug>', 'only this campaign (default: all)')
     .option('-n, --limit <runs>', 'the most recent N attempts (default 50)', (v) => wholeNumber('--limit', v))
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; limit?: number; json?: boolean }, command: Command) => {
       const { importRuns } = await import('../../ledger/campaign-read.js');
+      const { attemptsInProgress, recordAbandonedAttempts } = await import('../../importer/attempts.js');
       const ctx = await cliContext(command, io);
-      const runs = await withDatabase(ctx, (db) => importRuns(db, opts.campaign, opts.limit ?? 50));
-      if (opts.json) printJson(io, { runs });
-      else {
+      const { runs, running } = await withDatabase(ctx, async (db) => {
+        // Attempts whose process died mid-import are recorded first; a role that may only read lists what is there.
+        await recordAbandonedAttempts(db, { logger: ctx.logger }).catch(() => []);
+        return {
+          runs: await importRuns(db, opts.campaign, opts.limit ?? 50),
+          running: await attemptsInProgress(db, opts.campaign),
+        };
+      });
+      if (opts.json) {
+        printJson(io, {
+          runs,
+          in_progress: running.map((a) => ({
+            run_id: a.runId,
+            campaign: a.campaign,
+            package_id: a.packageId,
+            manifest_hash: a.manifestHash,
+            pid: a.pid,
+            host: a.host,
+            started_at: a.startedAt,
+          })),
+        });
+      } else {
         printLines(io, [
           ...formatTable([
             ['started_at', 'outcome', 'campaign', 'package', 'error'],
@@ -30,8 +50,15 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
                 ? `[${r.error_code}] ${r.phase ?? ''}${r.fault_point ? ` at ${r.fault_point}` : ''}`
                 : '',
             ]),
+            ...running.map((a) => [
+              a.startedAt,
+              'running',
+              a.campaign,
+              a.packageId ?? '-',
+              `process ${a.pid} on ${a.host}`,
+            ]),
           ]).map((line) => line.trimEnd()),
-          counted(runs.length, 'run'),
+          counted(runs.length, 'run') + (running.length > 0 ? `, ${running.length} in progress` : ''),
         ]);
       }
       setExit(EXIT.ok);

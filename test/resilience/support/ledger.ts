@@ -54,3 +54,14 @@ export function runRecords(db: Session, campaign: string): Promise<RunRecordRow[
     [campaign],
   );
 }
+
+/** `outcome` and, when there is one, ` error_code`: one string per run record. */
+export function outcomes(runs: readonly RunRecordRow[]): string[] {
+  return runs.map((r) => (r.error_code ? `${r.outcome} ${r.error_code}` : r.outcome));
+}
+
+/** The campaigns of the rows left in import_attempts (attempts in progress, or of a process that died). */
+export async function attemptsLeft(db: Session): Promise<string[]> {
+  const rows = await db.query<{ campaign: string }>('SELECT campaign FROM import_attempts ORDER BY run_id');
+  return rows.map((r) => r.campaign);
+}

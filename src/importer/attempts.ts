@@ -1,0 +1,188 @@
+/**
+ * Import attempts in progress (`import_attempts`, migration 0007), so that an attempt whose process died before
+ * it could write its run record (SIGKILL, out of memory, a lost connection) is recorded all the same.
+ *
+ * Just before its transaction begins, on the transaction's own connection and in autocommit, an import takes a
+ * shared advisory lock on its run id and inserts its row. The transaction that commits deletes the row; the run
+ * record of any other outcome deletes it too (insertRunRecord). The lock lives as long as the connection: a row
+ * whose lock nobody holds belongs to a process that is gone, and `recordAbandonedAttempts` (run by every import
+ * and by `chronicle runs`) turns it into a run record `rolled_back` with code `import.abandoned`.
+ * PGlite has one session, and its data dir one process: there a row this process did not write is abandoned.
+ */
+import { hostname } from 'node:os';
+import { type Clock, systemClock } from '../clock.js';
+import type { Database, Session, TransactionHooks } from '../db/database.js';
+import { formatWallTime } from '../ledger/envelope.js';
+import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+
+/** The two-key advisory lock class of attempts: apart from the migrations' class and the campaigns' one-key locks. */
+const ATTEMPT_LOCK_CLASS = 0x43485241; // "CHRA"
+export const ABANDONED_CODE = 'import.abandoned';
+
+/** Attempts of this process whose row may still be there: never taken for abandoned (PGlite's one session). */
+const ownAttempts = new Set<string>();
+
+export interface AttemptIdentity {
+  runId: string;
+  campaign: string;
+  packageId: string | null;
+  manifestHash: string | null;
+  startedAtIso: string;
+}
+
+/** Hooks for the import's transaction: the row and the lock before BEGIN, the lock let go after the end. */
+export function attemptHooks(attempt: AttemptIdentity): TransactionHooks {
+  return {
+    async beforeBegin(session) {
+      ownAttempts.add(attempt.runId);
+      await session.query(
+        `WITH locked AS (SELECT pg_advisory_lock_shared($1::int, hashtext($2)))
+         INSERT INTO import_attempts (run_id, campaign, package_id, manifest_hash, pid, host, started_at)
+         SELECT $2, $3, $4, $5, $6::int, $7, $8::timestamptz FROM locked`,
+        [
+          ATTEMPT_LOCK_CLASS,
+          attempt.runId,
+          attempt.campaign,
+          attempt.packageId,
+          attempt.manifestHash,
+          process.pid,
+          hostname(),
+          attempt.startedAtIso,
+        ],
+      );
+    },
+    async afterEnd(session) {
+      await session.query('SELECT pg_advisory_unlock_shared($1::int, hashtext($2))', [
+        ATTEMPT_LOCK_CLASS,
+        attempt.runId,
+      ]);
+    },
+  };
+}
+
+/**
+ * The attempt's row, deleted in the transaction that commits (the attempt is over once it commits), or on its own
+ * when the run record, which deletes it with it, could not be written.
+ */
+export async function deleteAttempt(session: Session, runId: string): Promise<void> {
+  await session.query('DELETE FROM import_attempts WHERE run_id = $1', [runId]);
+}
+
+/** Once the attempt is over and its run record written or given up. */
+export function forgetAttempt(runId: string): void {
+  ownAttempts.delete(runId);
+}
+
+/** An attempt's row, as `chronicle runs` and the log line of an abandoned one show it. */
+export interface AttemptRecord {
+  runId: string;
+  campaign: string;
+  packageId: string | null;
+  manifestHash: string | null;
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+interface AttemptRow {
+  run_id: string;
+  campaign: string;
+  package_id: string | null;
+  manifest_hash: string | null;
+  pid: number;
+  host: string;
+  started_at: string;
+  /** The attempt's lock was free (taken by this transaction until it ends): its process is gone. */
+  free: boolean;
+}
+
+/** Every attempt's row (of one campaign, or all), each with whether its process is gone. */
+async function readAttempts(
+  tx: Session,
+  campaign: string | null,
+): Promise<(AttemptRecord & { gone: boolean })[]> {
+  const rows = await tx.query<AttemptRow>(
+    `SELECT run_id, campaign, package_id, manifest_hash, pid, host,
+            to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_at,
+            pg_try_advisory_xact_lock($1::int, hashtext(run_id)) AS free
+       FROM import_attempts WHERE ($2::text IS NULL OR campaign = $2)
+      ORDER BY started_at, run_id`,
+    [ATTEMPT_LOCK_CLASS, campaign],
+  );
+  return rows.map((row) => ({
+    runId: row.run_id,
+    campaign: row.campaign,
+    packageId: row.package_id,
+    manifestHash: row.manifest_hash,
+    pid: row.pid,
+    host: row.host,
+    startedAt: row.started_at,
+    gone: row.free && !ownAttempts.has(row.run_id),
+  }));
+}
+
+/** The attempts whose process is still importing (of one campaign, or all), oldest first. */
+export function attemptsInProgress(db: Database, campaign?: string): Promise<AttemptRecord[]> {
+  return db.transaction(async (tx) =>
+    (await readAttempts(tx, campaign ?? null)).filter((a) => !a.gone).map(({ gone, ...attempt }) => attempt),
+  );
+}
+
+export interface SweepOptions {
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+/**
+ * Records every attempt whose process is gone as `rolled_back`, code `import.abandoned` (phase unknown, finished
+ * when found), deleting its row in the same statement, in one transaction; returns them.
+ */
+export async function recordAbandonedAttempts(
+  db: Database,
+  options: SweepOptions = {},
+): Promise<AttemptRecord[]> {
+  const finishedAtIso = formatWallTime((options.clock ?? systemClock).nowMicros());
+  const recorded = await db.transaction(async (tx) => {
+    const abandoned: (AttemptRecord & { message: string })[] = [];
+    for (const { gone, ...attempt } of await readAttempts(tx, null)) {
+      if (!gone) continue;
+      const message =
+        `the import ended before it finished (process ${attempt.pid} on ${attempt.host}, started ` +
+        `${attempt.startedAt}: killed, out of memory or its database connection lost); nothing was committed`;
+      // Under the attempt's lock, taken above: of two processes finding it at once, only one records it. A run
+      // record under the same id (the attempt's own, whose row could not be deleted with it) is kept.
+      const inserted = await tx.query(
+        `WITH gone AS (DELETE FROM import_attempts WHERE run_id = $1 RETURNING *)
+         INSERT INTO import_runs (run_id, campaign, package_id, manifest_hash, outcome, error_code, error_message,
+                                  started_at, finished_at)
+         SELECT run_id, campaign, package_id, manifest_hash, 'rolled_back', $2, $3, started_at, $4::timestamptz
+           FROM gone
+         ON CONFLICT (run_id) DO NOTHING RETURNING run_id`,
+        [attempt.runId, ABANDONED_CODE, message, finishedAtIso],
+      );
+      if (inserted.length > 0) abandoned.push({ ...attempt, message });
+    }
+    return abandoned;
+  });
+  const log = options.logger ?? silentLogger();
+  for (const { message, ...attempt } of recorded) {
+    options.metrics?.importsTotal.inc({ outcome: 'rolled_back' });
+    options.metrics?.importRollbackTotal.inc({ phase: 'unknown', code: ABANDONED_CODE });
+    log.warn(
+      {
+        event: LOG_EVENTS.abandoned,
+        code: ABANDONED_CODE,
+        run_id: attempt.runId,
+        campaign: attempt.campaign,
+        package_id: attempt.packageId,
+        pid: attempt.pid,
+        host: attempt.host,
+        started_at: attempt.startedAt,
+      },
+      message,
+    );
+  }
+  return recorded.map(({ message, ...attempt }) => attempt);
+}

@@ -1,0 +1,188 @@
+/**
+ * An attempt whose process died mid-import is recorded (src/importer/attempts.ts): the row it left in
+ * import_attempts becomes a run record `rolled_back`, `import.abandoned`, once, written by the next import or by
+ * `chronicle runs`. An attempt whose process lives is left alone: on PostgreSQL its connection holds the lock; on
+ * PGlite (one process per data dir) only this process's own attempts can be alive. The SIGKILL tests of
+ * test/resilience/ show it end to end.
+ */
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Session } from '../../src/db/database.js';
+import { attemptHooks, forgetAttempt, recordAbandonedAttempts } from '../../src/importer/attempts.js';
+import { armFaults, fixedClock, importPackage, openDatabase, parseFaultSpec } from '../../src/index.js';
+import { Metrics } from '../../src/observability/metrics.js';
+import { NO_DATABASE } from '../audit/cli-target.js';
+import { ANNEX, LIGHTHOUSE } from '../audit/support.js';
+import { spawnCli } from '../support/cli.js';
+import { backends, openTestDatabase, type TestDatabase } from '../support/databases.js';
+
+const LEFT_BEHIND = {
+  runId: 'killed-run',
+  campaign: 'lost',
+  packageId: '01JD3K8Q6V2M4T9XWBZC5REANX',
+  manifestHash: 'a'.repeat(64),
+  startedAtIso: '2026-03-01T08:00:00.000000Z',
+};
+
+/** The row a process leaves when it dies after its transaction began (here: a process that never was). */
+async function leaveAttempt(db: Session, runId = LEFT_BEHIND.runId): Promise<void> {
+  await db.query(
+    `INSERT INTO import_attempts (run_id, campaign, package_id, manifest_hash, pid, host, started_at)
+     VALUES ($1, $2, $3, $4, 4242, 'gone-host', $5::timestamptz)`,
+    [runId, LEFT_BEHIND.campaign, LEFT_BEHIND.packageId, LEFT_BEHIND.manifestHash, LEFT_BEHIND.startedAtIso],
+  );
+}
+
+async function runsOf(db: Session, campaign: string) {
+  return db.query<Record<string, unknown>>(
+    `SELECT run_id, outcome, phase, error_code, error_message, package_id, manifest_hash,
+            to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started_at,
+            to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS finished_at
+       FROM import_runs WHERE campaign = $1 ORDER BY id`,
+    [campaign],
+  );
+}
+
+async function attemptsLeft(db: Session): Promise<number> {
+  const [row] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM import_attempts');
+  return row?.n ?? -1;
+}
+
+const open: TestDatabase[] = [];
+afterEach(async () => {
+  for (const target of open.splice(0)) await target.drop();
+});
+
+describe.each(backends())('abandoned import attempts on %s', (backend) => {
+  it('the next import records an attempt whose process is gone, once, and counts the rollback', async () => {
+    const target = await openTestDatabase(backend);
+    open.push(target);
+    await leaveAttempt(target.db);
+    const metrics = new Metrics();
+
+    const first = await importPackage(target.db, LIGHTHOUSE, {
+      campaign: 'other',
+      metrics,
+      clock: fixedClock('2026-03-02T09:00:00.000Z'),
+    });
+    const second = await importPackage(target.db, ANNEX, { campaign: 'other', metrics });
+
+    expect([first.outcome, second.outcome]).toEqual(['committed', 'committed']);
+    const runs = await runsOf(target.db, LEFT_BEHIND.campaign);
+    expect(runs).toEqual([
+      {
+        run_id: LEFT_BEHIND.runId,
+        outcome: 'rolled_back',
+        phase: null,
+        error_code: 'import.abandoned',
+        error_message: expect.stringContaining('process 4242 on gone-host'),
+        package_id: LEFT_BEHIND.packageId,
+        manifest_hash: LEFT_BEHIND.manifestHash,
+        started_at: '2026-03-01T08:00:00Z',
+        finished_at: '2026-03-02T09:00:00Z',
+      },
+    ]);
+    expect(runs[0]?.error_message).toContain('nothing was committed');
+    expect(await attemptsLeft(target.db)).toBe(0);
+    const rollbacks = await metrics.registry.getSingleMetricAsString('chronicle_import_rollback_total');
+    expect(rollbacks).toContain('chronicle_import_rollback_total{phase="unknown",code="import.abandoned"} 1');
+  });
+
+  it('an attempt whose run record cannot be written leaves no row behind to block or haunt the next imports', async () => {
+    const target = await openTestDatabase(backend);
+    open.push(target);
+    const sameId = () => 'reused-run-id';
+    await importPackage(target.db, LIGHTHOUSE, { campaign: 'reuse', runId: sameId });
+
+    // The run id is taken: the rolled-back attempt cannot be recorded (logged), and its row goes all the same.
+    const refused = await importPackage(target.db, ANNEX, {
+      campaign: 'reuse',
+      runId: sameId,
+      faults: armFaults([parseFaultSpec('before-phase:edge')]),
+    });
+    expect(await attemptsLeft(target.db)).toBe(0);
+    const next = await importPackage(target.db, ANNEX, { campaign: 'reuse' });
+
+    expect([refused.outcome, next.outcome]).toEqual(['rolled_back', 'committed']);
+    expect((await runsOf(target.db, 'reuse')).map((r) => r.outcome)).toEqual(['committed', 'committed']);
+  });
+
+  it('chronicle runs records it and lists it', async () => {
+    const target = await openTestDatabase(backend);
+    open.push(target);
+    await leaveAttempt(target.db);
+    if (backend === 'pglite') await target.db.close();
+    const flags =
+      backend === 'pg' ? ['--database-url', target.url ?? ''] : ['--data-dir', target.dataDir ?? ''];
+
+    const listed = await spawnCli([...flags, 'runs', '--json'], { env: NO_DATABASE });
+    const again = await spawnCli([...flags, 'runs'], { env: NO_DATABASE });
+
+    expect(listed.code).toBe(0);
+    expect(listed.json).toMatchObject({
+      runs: [{ run_id: LEFT_BEHIND.runId, outcome: 'rolled_back', error_code: 'import.abandoned' }],
+    });
+    expect(again.stdout).toContain('[import.abandoned]');
+    expect(again.stdout).toContain('1 run\n');
+    if (backend === 'pglite') target.db = await openDatabase({ dataDir: target.dataDir ?? '' });
+  });
+});
+
+describe.runIf(Boolean(process.env.DATABASE_URL))('an import in progress on pg', () => {
+  it('is listed as running and left alone while its connection lives, and recorded once it is gone', async () => {
+    const target = await openTestDatabase('pg');
+    open.push(target);
+    // Another process's import: its row and its lock, on its own connection.
+    const worker = new pg.Client({ connectionString: target.url });
+    await worker.connect();
+    const session: Session = {
+      backend: 'pg',
+      query: async (text, params) => (await worker.query(text, params as unknown[])).rows,
+    };
+    await attemptHooks({ ...LEFT_BEHIND, runId: 'live-run' }).beforeBegin?.(session);
+    forgetAttempt('live-run'); // as if another process had written it
+    try {
+      expect(await recordAbandonedAttempts(target.db)).toEqual([]);
+      expect(await attemptsLeft(target.db)).toBe(1);
+      const listed = await spawnCli(['--database-url', target.url ?? '', 'runs', '--json'], {
+        env: NO_DATABASE,
+      });
+      expect(listed.json).toEqual({
+        runs: [],
+        in_progress: [
+          {
+            run_id: 'live-run',
+            campaign: LEFT_BEHIND.campaign,
+            package_id: LEFT_BEHIND.packageId,
+            manifest_hash: LEFT_BEHIND.manifestHash,
+            pid: process.pid,
+            host: hostname(),
+            started_at: LEFT_BEHIND.startedAtIso,
+          },
+        ],
+      });
+      const shown = await spawnCli(['--database-url', target.url ?? '', 'runs'], { env: NO_DATABASE });
+      expect(shown.stdout).toContain(`running  ${LEFT_BEHIND.campaign}`);
+      expect(shown.stdout).toContain('0 runs, 1 in progress');
+    } finally {
+      await worker.end();
+    }
+
+    expect(await recordAbandonedAttempts(target.db)).toMatchObject([{ runId: 'live-run', pid: process.pid }]);
+    expect(await attemptsLeft(target.db)).toBe(0);
+    expect(await recordAbandonedAttempts(target.db)).toEqual([]);
+  });
+});
+
+describe('an import in progress on PGlite', () => {
+  it("is this process's own: left alone until it ends", async () => {
+    const target = await openTestDatabase('pglite');
+    open.push(target);
+    await attemptHooks({ ...LEFT_BEHIND, runId: 'own-run' }).beforeBegin?.(target.db);
+
+    expect(await recordAbandonedAttempts(target.db)).toEqual([]);
+    forgetAttempt('own-run');
+    expect(await recordAbandonedAttempts(target.db)).toMatchObject([{ runId: 'own-run' }]);
+  });
+});
