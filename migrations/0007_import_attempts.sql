@@ -1,9 +1,10 @@
--- Import attempts in progress, so that an attempt whose process died mid-import (SIGKILL, out of memory, a lost
--- connection) is still recorded in import_runs (src/importer/attempts.ts). Before its transaction begins an import
--- inserts its row here and takes a shared advisory lock on its run id, both in autocommit on the transaction's own
--- connection; the transaction that commits deletes the row, and so does the run record of any other outcome.
--- A row whose lock nobody holds belongs to a process that is gone: the next import (or `chronicle runs`) deletes
--- it and records the attempt as rolled back with code import.abandoned. Not part of the ledger: rows come and go.
+-- Import attempts in progress, so that an attempt whose process died before it wrote its run record (SIGKILL, out
+-- of memory, a lost connection) is recorded all the same (src/importer/attempts.ts, ADR 0004). Before its
+-- transaction begins an import inserts its row here and takes a shared advisory lock on its run id, both in
+-- autocommit on the transaction's own connection; the transaction that commits sets import_id; the run record
+-- deletes the row. A row whose lock nobody holds belongs to a process that is gone: the next import (or
+-- `chronicle runs`) deletes it and records the attempt: rolled back with code import.abandoned, or, with an
+-- import_id, committed. Not part of the ledger: rows come and go.
 CREATE TABLE import_attempts (
   run_id text PRIMARY KEY,
   campaign text NOT NULL,
@@ -11,5 +12,6 @@ CREATE TABLE import_attempts (
   manifest_hash text,
   pid integer NOT NULL,
   host text NOT NULL,
-  started_at timestamptz NOT NULL
+  started_at timestamptz NOT NULL,
+  import_id bigint
 );

@@ -12,7 +12,8 @@
 -- chronicle_importer: runs `chronicle import` and `chronicle checkpoint`. It may SELECT and INSERT, nothing
 --   else: no UPDATE, DELETE or TRUNCATE on any table, so the ledger is append-only for it even before the
 --   append-only triggers are reached. The one exception is import_attempts, which is not part of the ledger: an
---   import deletes its own row there when it ends, and the row of an attempt whose process died once recorded. It owns nothing, so it cannot ALTER TABLE ... DISABLE TRIGGER, and it
+--   import marks its own row there when it commits and deletes it once recorded, and deletes the row of an
+--   attempt whose process died once it recorded that attempt. It owns nothing, so it cannot ALTER TABLE ... DISABLE TRIGGER, and it
 --   is not a superuser, so it cannot SET session_replication_role = replica either.
 -- chronicle_auditor: runs `chronicle verify` and `chronicle export`: SELECT only.
 --
@@ -48,8 +49,8 @@ GRANT SELECT, INSERT ON
   campaigns, imports, events, import_log, import_references, import_runs, checkpoints,
   entities, edges, tags, affordances, chunks
   TO chronicle_importer;
--- Attempts in progress (not the ledger): each import adds its row and deletes it when it ends.
-GRANT SELECT, INSERT, DELETE ON import_attempts TO chronicle_importer;
+-- Attempts in progress (not the ledger): each import adds its row, marks it at its commit, deletes it when recorded.
+GRANT SELECT, INSERT, UPDATE, DELETE ON import_attempts TO chronicle_importer;
 -- The identity sequences behind campaigns, imports and import_runs (nextval only).
 DO $$
 DECLARE

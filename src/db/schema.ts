@@ -167,6 +167,7 @@ export const importAttempts = pgTable('import_attempts', {
   pid: integer('pid').notNull(),
   host: text('host').notNull(),
   startedAt: timestamptz('started_at').notNull(),
+  importId: int8('import_id'),
 });
 
 /** The columns every projection table shares. */

@@ -1,13 +1,14 @@
 /**
- * Import attempts in progress (`import_attempts`, migration 0007), so that an attempt whose process died before
- * it could write its run record (SIGKILL, out of memory, a lost connection) is recorded all the same.
+ * Import attempts in progress (`import_attempts`, migration 0007, ADR 0004), so that an attempt whose process died
+ * before it wrote its run record (SIGKILL, out of memory, a lost connection) is recorded all the same.
  *
  * Just before its transaction begins, on the transaction's own connection and in autocommit, an import takes a
- * shared advisory lock on its run id and inserts its row. The transaction that commits deletes the row; the run
- * record of any other outcome deletes it too (insertRunRecord). The lock lives as long as the connection: a row
- * whose lock nobody holds belongs to a process that is gone, and `recordAbandonedAttempts` (run by every import
- * and by `chronicle runs`) turns it into a run record `rolled_back` with code `import.abandoned`.
- * PGlite has one session, and its data dir one process: there a row this process did not write is abandoned.
+ * shared advisory lock on its run id and inserts its row. The transaction that commits sets the row's import id;
+ * the run record deletes the row (insertRunRecord). The lock lives as long as the connection: a row whose lock
+ * nobody holds belongs to a process that is gone, and `recordAbandonedAttempts` (run by every import and by
+ * `chronicle runs`) writes its run record: `committed` when it has an import id, else `rolled_back` with code
+ * `import.abandoned`. PGlite has one session, and its data dir one process: there a row this process did not
+ * write belongs to a process that is gone.
  */
 import { hostname } from 'node:os';
 import { type Clock, systemClock } from '../clock.js';
@@ -61,10 +62,12 @@ export function attemptHooks(attempt: AttemptIdentity): TransactionHooks {
   };
 }
 
-/**
- * The attempt's row, deleted in the transaction that commits (the attempt is over once it commits), or on its own
- * when the run record, which deletes it with it, could not be written.
- */
+/** In the transaction that commits: from then on the attempt's run record says `committed`, whoever writes it. */
+export async function markAttemptCommitted(tx: Session, runId: string, importId: string): Promise<void> {
+  await tx.query('UPDATE import_attempts SET import_id = $2::bigint WHERE run_id = $1', [runId, importId]);
+}
+
+/** When the run record, which deletes the attempt's row with it, could not be written: the row on its own. */
 export async function deleteAttempt(session: Session, runId: string): Promise<void> {
   await session.query('DELETE FROM import_attempts WHERE run_id = $1', [runId]);
 }
@@ -83,6 +86,8 @@ export interface AttemptRecord {
   pid: number;
   host: string;
   startedAt: string;
+  /** Set once the attempt committed. */
+  importId: string | null;
 }
 
 interface AttemptRow {
@@ -93,6 +98,7 @@ interface AttemptRow {
   pid: number;
   host: string;
   started_at: string;
+  import_id: string | null;
   /** The attempt's lock was free (taken by this transaction until it ends): its process is gone. */
   free: boolean;
 }
@@ -103,7 +109,7 @@ async function readAttempts(
   campaign: string | null,
 ): Promise<(AttemptRecord & { gone: boolean })[]> {
   const rows = await tx.query<AttemptRow>(
-    `SELECT run_id, campaign, package_id, manifest_hash, pid, host,
+    `SELECT run_id, campaign, package_id, manifest_hash, pid, host, import_id,
             to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_at,
             pg_try_advisory_xact_lock($1::int, hashtext(run_id)) AS free
        FROM import_attempts WHERE ($2::text IS NULL OR campaign = $2)
@@ -118,6 +124,7 @@ async function readAttempts(
     pid: row.pid,
     host: row.host,
     startedAt: row.started_at,
+    importId: row.import_id,
     gone: row.free && !ownAttempts.has(row.run_id),
   }));
 }
@@ -136,8 +143,9 @@ export interface SweepOptions {
 }
 
 /**
- * Records every attempt whose process is gone as `rolled_back`, code `import.abandoned` (phase unknown, finished
- * when found), deleting its row in the same statement, in one transaction; returns them.
+ * Writes the run record of every attempt whose process is gone, deleting its row in the same statement, in one
+ * transaction, and returns them: `committed` (with its import) when the attempt committed and died before its run
+ * record, else `rolled_back` with code `import.abandoned` and phase unknown; `finished_at` is when it was found.
  */
 export async function recordAbandonedAttempts(
   db: Database,
@@ -145,35 +153,42 @@ export async function recordAbandonedAttempts(
 ): Promise<AttemptRecord[]> {
   const finishedAtIso = formatWallTime((options.clock ?? systemClock).nowMicros());
   const recorded = await db.transaction(async (tx) => {
-    const abandoned: (AttemptRecord & { message: string })[] = [];
+    const found: (AttemptRecord & { message: string })[] = [];
     for (const { gone, ...attempt } of await readAttempts(tx, null)) {
       if (!gone) continue;
+      const died = `process ${attempt.pid} on ${attempt.host}, started ${attempt.startedAt}`;
       const message =
-        `the import ended before it finished (process ${attempt.pid} on ${attempt.host}, started ` +
-        `${attempt.startedAt}: killed, out of memory or its database connection lost); nothing was committed`;
+        attempt.importId === null
+          ? `the import ended before it finished (${died}: killed, out of memory or its database connection ` +
+            'lost); nothing was committed'
+          : `the import committed, and its process ended before it recorded the attempt (${died}): recorded now`;
       // Under the attempt's lock, taken above: of two processes finding it at once, only one records it. A run
       // record under the same id (the attempt's own, whose row could not be deleted with it) is kept.
       const inserted = await tx.query(
         `WITH gone AS (DELETE FROM import_attempts WHERE run_id = $1 RETURNING *)
-         INSERT INTO import_runs (run_id, campaign, package_id, manifest_hash, outcome, error_code, error_message,
-                                  started_at, finished_at)
-         SELECT run_id, campaign, package_id, manifest_hash, 'rolled_back', $2, $3, started_at, $4::timestamptz
+         INSERT INTO import_runs (run_id, campaign, package_id, manifest_hash, outcome, import_id, error_code,
+                                  error_message, started_at, finished_at)
+         SELECT run_id, campaign, package_id, manifest_hash,
+                CASE WHEN import_id IS NULL THEN 'rolled_back' ELSE 'committed' END, import_id,
+                CASE WHEN import_id IS NULL THEN $2 END, CASE WHEN import_id IS NULL THEN $3 END,
+                started_at, $4::timestamptz
            FROM gone
          ON CONFLICT (run_id) DO NOTHING RETURNING run_id`,
         [attempt.runId, ABANDONED_CODE, message, finishedAtIso],
       );
-      if (inserted.length > 0) abandoned.push({ ...attempt, message });
+      if (inserted.length > 0) found.push({ ...attempt, message });
     }
-    return abandoned;
+    return found;
   });
   const log = options.logger ?? silentLogger();
   for (const { message, ...attempt } of recorded) {
-    options.metrics?.importsTotal.inc({ outcome: 'rolled_back' });
-    options.metrics?.importRollbackTotal.inc({ phase: 'unknown', code: ABANDONED_CODE });
+    const committed = attempt.importId !== null;
+    options.metrics?.importsTotal.inc({ outcome: committed ? 'committed' : 'rolled_back' });
+    if (!committed) options.metrics?.importRollbackTotal.inc({ phase: 'unknown', code: ABANDONED_CODE });
     log.warn(
       {
-        event: LOG_EVENTS.abandoned,
-        code: ABANDONED_CODE,
+        event: committed ? LOG_EVENTS.recordedLate : LOG_EVENTS.abandoned,
+        ...(committed ? { import_id: attempt.importId } : { code: ABANDONED_CODE }),
         run_id: attempt.runId,
         campaign: attempt.campaign,
         package_id: attempt.packageId,

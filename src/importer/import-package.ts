@@ -29,7 +29,13 @@ import { DEFAULT_PLAN_OPTIONS, type PlanOptions } from '../phases/types.js';
 import { computeFilesDigest } from '../plan/plan-import.js';
 import type { Counts } from '../plan/types.js';
 import { type ApplyResult, applyPlan, PhaseTracker, type WritePhase } from './apply-plan.js';
-import { attemptHooks, deleteAttempt, forgetAttempt, recordAbandonedAttempts } from './attempts.js';
+import {
+  attemptHooks,
+  deleteAttempt,
+  forgetAttempt,
+  markAttemptCommitted,
+  recordAbandonedAttempts,
+} from './attempts.js';
 import { classifyDatabaseError } from './database-errors.js';
 import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
 import {
@@ -321,7 +327,7 @@ export async function importPackage(
         },
         tracker,
       );
-      if (result.kind === 'committed') await deleteAttempt(tx, runId);
+      if (result.kind === 'committed') await markAttemptCommitted(tx, runId, result.importId);
       return result;
     }, attempt);
     if (applied.kind === 'noop') return await finishNoop(applied.existing);

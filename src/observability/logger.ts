@@ -15,6 +15,7 @@ export const LOG_EVENTS = {
   disabled: 'import.disabled',
   runRecordFailed: 'import.run_record_failed',
   abandoned: 'import.abandoned',
+  recordedLate: 'import.recorded_late',
   metricsExportFailed: 'metrics.export_failed',
   verifyOk: 'verify.ok',
   verifyFailed: 'verify.failed',

@@ -89,6 +89,33 @@ describe.each(backends())('abandoned import attempts on %s', (backend) => {
     expect(rollbacks).toContain('chronicle_import_rollback_total{phase="unknown",code="import.abandoned"} 1');
   });
 
+  it('an attempt that committed and died before its run record is recorded committed, with its import', async () => {
+    const target = await openTestDatabase(backend);
+    open.push(target);
+    const committed = await importPackage(target.db, LIGHTHOUSE, { campaign: 'lost' });
+    const [imported] = await target.db.query<{ id: string }>('SELECT id::text AS id FROM imports');
+    await leaveAttempt(target.db);
+    await target.db.query('UPDATE import_attempts SET import_id = $1::bigint', [imported?.id]);
+    const metrics = new Metrics();
+
+    const found = await recordAbandonedAttempts(target.db, { metrics });
+
+    expect(committed.outcome).toBe('committed');
+    expect(found).toMatchObject([{ runId: LEFT_BEHIND.runId, importId: imported?.id }]);
+    expect((await runsOf(target.db, 'lost')).slice(1)).toEqual([
+      expect.objectContaining({
+        run_id: LEFT_BEHIND.runId,
+        outcome: 'committed',
+        error_code: null,
+        phase: null,
+      }),
+    ]);
+    expect(await attemptsLeft(target.db)).toBe(0);
+    expect(await metrics.registry.getSingleMetricAsString('chronicle_imports_total')).toContain(
+      'chronicle_imports_total{outcome="committed"} 1',
+    );
+  });
+
   it('an attempt whose run record cannot be written leaves no row behind to block or haunt the next imports', async () => {
     const target = await openTestDatabase(backend);
     open.push(target);

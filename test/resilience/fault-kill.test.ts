@@ -2,8 +2,8 @@
  * SIGKILL at fault points: the real CLI runs as a child process with `--inject-fault <point>:kill` and kills
  * itself there. The process cannot write its run record: the ledger, projections and ImportLog are exactly as
  * they were, and only its row in import_attempts is left; the next import records the attempt (`rolled_back`,
- * `import.abandoned`) and commits with ordinals continuing. Killed after the commit, the import stays committed
- * (without a run record) and the next run is a no-op. Every point on PostgreSQL; on PGlite (the embedded default,
+ * `import.abandoned`) and commits with ordinals continuing. Killed after the commit, the import stays committed,
+ * the next import writes its run record (`committed`) and is a no-op. Every point on PostgreSQL; on PGlite (the embedded default,
  * whose data dir the killed process leaves locked and mid-write) one point per kind of moment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,7 +113,7 @@ describe.runIf(HAS_PG)('SIGKILL at fault points on pg', () => {
     expect(await verifyCampaign(target.db, campaign)).toMatchObject({ ok: true, problems: [] });
   });
 
-  it(`${AFTER_COMMIT}:kill leaves the import committed with no run record; the next run is a no-op`, async () => {
+  it(`${AFTER_COMMIT}:kill leaves the import committed, recorded by the next run, a no-op`, async () => {
     const campaign = await campaignWithBase();
 
     const killed = await killedImport(campaign, AFTER_COMMIT);
@@ -121,11 +121,14 @@ describe.runIf(HAS_PG)('SIGKILL at fault points on pg', () => {
     expect(killed).toMatchObject({ code: null, signal: 'SIGKILL' });
     const committed = await ledgerState(target.db, campaign);
     expect(committed.ordinals).toEqual(range(0, BASE_EVENTS + attemptEvents));
-    expect(await attemptsLeft(target.db)).toEqual([]);
+    expect(await attemptsLeft(target.db)).toEqual([campaign]);
     expect((await runRecords(target.db, campaign)).map((r) => r.outcome)).toEqual(['committed']);
     const rerun = await importPackage(target.db, attempt, options(campaign));
     expect(rerun).toMatchObject({ outcome: 'noop', firstOrdinal: BASE_EVENTS, tipHash: committed.tip });
-    expect((await runRecords(target.db, campaign)).map((r) => r.outcome)).toEqual(['committed', 'noop']);
+    const runs = await runRecords(target.db, campaign);
+    expect(outcomes(runs)).toEqual(['committed', 'committed', 'noop']);
+    expect(runs[1]?.import_id).toBe(runs[2]?.import_id);
+    expect(await attemptsLeft(target.db)).toEqual([]);
     expect(await verifyCampaign(target.db, campaign)).toMatchObject({ ok: true, problems: [] });
   });
 });
@@ -207,7 +210,7 @@ describe('SIGKILL at fault points on PGlite (the embedded default)', () => {
     },
   );
 
-  it(`${AFTER_COMMIT}:kill leaves the import committed; the next run is a no-op`, async () => {
+  it(`${AFTER_COMMIT}:kill leaves the import committed, recorded by the next run, a no-op`, async () => {
     const { target } = await dataDirWithBase();
     try {
       await killedImport(target, AFTER_COMMIT);
@@ -216,6 +219,11 @@ describe('SIGKILL at fault points on PGlite (the embedded default)', () => {
       expect(committed.ordinals).toEqual(range(0, BASE_EVENTS + attemptEvents));
       const rerun = await importPackage(target.db, attempt, options);
       expect(rerun).toMatchObject({ outcome: 'noop', tipHash: committed.tip });
+      expect(outcomes(await runRecords(target.db, options.campaign))).toEqual([
+        'committed',
+        'committed',
+        'noop',
+      ]);
       expect(await verifyCampaign(target.db, options.campaign)).toMatchObject({ ok: true, problems: [] });
     } finally {
       await target.drop();

@@ -3,7 +3,7 @@
  * rolls back with `fault.injected`, the phase it was in and the point named; every table but import_runs is
  * byte-identical; the attempt's run record is there; the next clean import commits with ordinals continuing
  * and the chain verifies. `after-commit-before-run-record` is the exception by design: the import is
- * committed, its run record missing, and the next run is a no-op. (SIGKILL: fault-kill.test.ts.)
+ * committed, its run record written by the next run (`committed`), which is a no-op. (SIGKILL: fault-kill.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Phase } from '../../src/errors.js';
@@ -160,9 +160,9 @@ describe.each(backends())('fault points on %s', (backend) => {
     },
   );
 
-  it(`${AFTER_COMMIT}:throw leaves the import committed without its run record; the next run is a no-op`, async () => {
+  it(`${AFTER_COMMIT}:throw leaves the import committed, recorded by the next run, a no-op`, async () => {
     const campaign = await campaignWithBase();
-    const before = await databaseDigest(target.db, { except: ['import_runs'] });
+    const before = await databaseDigest(target.db, { except: ['import_runs', 'import_attempts'] });
 
     const attemptRun = importPackage(
       target.db,
@@ -176,9 +176,13 @@ describe.each(backends())('fault points on %s', (backend) => {
     const committed = await ledgerState(target.db, campaign);
     expect(committed.ordinals).toEqual(range(0, BASE_EVENTS + events));
     expect(committed.imports).toBe(2);
-    const after = await databaseDigest(target.db, { except: ['import_runs'] });
+    const after = await databaseDigest(target.db, { except: ['import_runs', 'import_attempts'] });
     expect(after).not.toBe(before);
     expect((await runRecords(target.db, campaign)).map((r) => r.outcome)).toEqual(['committed']);
+    const [left] = await target.db.query<{ import_id: string | null }>(
+      'SELECT import_id::text AS import_id FROM import_attempts',
+    );
+    expect(left?.import_id).toEqual(expect.any(String));
 
     const rerun = await importPackage(target.db, attempt, options(campaign));
     expect(rerun).toMatchObject({
@@ -188,10 +192,12 @@ describe.each(backends())('fault points on %s', (backend) => {
       lastOrdinal: BASE_EVENTS + events - 1,
       tipHash: committed.tip,
     });
-    expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(after);
+    expect(await databaseDigest(target.db, { except: ['import_runs', 'import_attempts'] })).toBe(after);
     const runs = await runRecords(target.db, campaign);
-    expect(runs.map((r) => r.outcome)).toEqual(['committed', 'noop']);
-    expect(runs[1]?.import_id).not.toBeNull();
+    expect(runs.map((r) => r.outcome)).toEqual(['committed', 'committed', 'noop']);
+    expect(runs[1]?.import_id).toBe(left?.import_id);
+    expect(runs[2]?.import_id).toBe(left?.import_id);
+    expect(await target.db.query('SELECT run_id FROM import_attempts')).toEqual([]);
     expect(await verifyCampaign(target.db, campaign)).toMatchObject({ ok: true, problems: [] });
   });
 

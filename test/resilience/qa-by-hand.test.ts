@@ -82,7 +82,7 @@ describe.each(backends())('QA by hand on %s', (backend) => {
     expect((await chronicle(['verify', '--json'])).code).toBe(0);
   });
 
-  it('after-commit-before-run-record: the CLI dies like a crash (exit 3) after the commit; the rerun is a noop', async () => {
+  it('after-commit-before-run-record: the CLI dies like a crash (exit 3) after the commit; runs records it; the rerun is a noop', async () => {
     const campaign = 'crash-after-commit';
     const crashed = await chronicle(
       [
@@ -102,7 +102,7 @@ describe.each(backends())('QA by hand on %s', (backend) => {
       error: { code: 'fault.injected', fault_point: 'after-commit-before-run-record' },
     });
     const runs = await chronicle(['runs', '--campaign', campaign, '--json']);
-    expect(runs.json).toMatchObject({ runs: [] });
+    expect(runs.json).toMatchObject({ runs: [{ outcome: 'committed', error_code: null }], in_progress: [] });
     const rerun = await chronicle(['import', attempt, '--campaign', campaign, '--json']);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
     expect(rerun.json).toMatchObject({ outcome: 'noop', first_ordinal: 0 });
