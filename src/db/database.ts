@@ -48,7 +48,10 @@ export interface Session {
 export interface TransactionHooks {
   /** Before BEGIN, in autocommit: what it writes stays after a rollback. When it throws, nothing else runs. */
   beforeBegin?(session: Session): Promise<void>;
-  /** After COMMIT or ROLLBACK, when the connection still works (errors are ignored: the connection is dropped). */
+  /**
+   * After COMMIT or ROLLBACK, when the connection still works; `transaction` does not wait for it (the connection
+   * returns to the pool when it settles; when it fails, the connection is dropped).
+   */
   afterEnd?(session: Session): Promise<void>;
 }
 

@@ -103,20 +103,25 @@ class PgDatabase implements Database {
     };
     client.on('error', onError);
     const plain: Session = { backend: 'pg', query: (text, params) => run(client, text, params) };
-    const release = async (destroy: boolean): Promise<void> => {
-      if (hooks.afterEnd && !destroy && !broken) {
-        await hooks.afterEnd(plain).catch(() => {
-          destroy = true;
-        });
-      }
-      client.removeListener('error', onError);
-      client.release(destroy || broken);
+    // Not awaited: the hook may wait for what the caller does once the transaction ended.
+    const release = (destroy: boolean): void => {
+      const ending =
+        hooks.afterEnd && !destroy && !broken
+          ? hooks.afterEnd(plain).then(
+              () => false,
+              () => true,
+            )
+          : Promise.resolve(false);
+      void ending.then((failed) => {
+        client.removeListener('error', onError);
+        client.release(failed || destroy || broken);
+      });
     };
     if (hooks.beforeBegin) {
       try {
         await hooks.beforeBegin(plain);
       } catch (error) {
-        await release(false);
+        release(false);
         throw error;
       }
     }
@@ -131,14 +136,14 @@ class PgDatabase implements Database {
         copyOutPage: (query) => inOrder(() => collected(copyOut(client, query))),
       });
       await client.query('COMMIT');
-      await release(false);
+      release(false);
       return result;
     } catch (error) {
       let rolledBack = true;
       await client.query('ROLLBACK').catch(() => {
         rolledBack = false;
       });
-      await release(!rolledBack);
+      release(!rolledBack);
       throw error;
     }
   }

@@ -76,7 +76,8 @@ class PgliteDatabase implements Database {
         }),
       );
     } finally {
-      await hooks.afterEnd?.(this).catch(() => {});
+      // Not awaited: the hook may wait for what the caller does once the transaction ended.
+      void hooks.afterEnd?.(this).catch(() => {});
     }
   }
 

@@ -32,32 +32,63 @@ export interface AttemptIdentity {
   startedAtIso: string;
 }
 
-/** Hooks for the import's transaction: the row and the lock before BEGIN, the lock let go after the end. */
-export function attemptHooks(attempt: AttemptIdentity): TransactionHooks {
+export interface AttemptGuard {
+  /** For the import's transaction: the lock and the row before BEGIN; the lock let go once `end` was called. */
+  hooks: TransactionHooks;
+  /**
+   * Once the transaction ended: its connection, still holding the lock, for the run record (null when the
+   * connection broke: its lock went with it).
+   */
+  session(): Session | null;
+  /** The attempt is over and its run record written (or given up): its lock may go. */
+  end(): void;
+}
+
+/**
+ * The row and the lock of one attempt. The lock is held until `end`, past the run record, written on the same
+ * connection: a row whose lock was let go before its run record was written would look abandoned. (Written on
+ * another connection of the pool, several imports at once could also wait for each other's connections.)
+ */
+export function guardAttempt(attempt: AttemptIdentity): AttemptGuard {
+  let end!: () => void;
+  const ended = new Promise<void>((resolve) => {
+    end = resolve;
+  });
+  let held: Session | null = null;
   return {
-    async beforeBegin(session) {
-      ownAttempts.add(attempt.runId);
-      await session.query(
-        `WITH locked AS (SELECT pg_advisory_lock_shared($1::int, hashtext($2)))
-         INSERT INTO import_attempts (run_id, campaign, package_id, manifest_hash, pid, host, started_at)
-         SELECT $2, $3, $4, $5, $6::int, $7, $8::timestamptz FROM locked`,
-        [
+    hooks: {
+      async beforeBegin(session) {
+        ownAttempts.add(attempt.runId);
+        await session.query(
+          `WITH locked AS (SELECT pg_advisory_lock_shared($1::int, hashtext($2)))
+           INSERT INTO import_attempts (run_id, campaign, package_id, manifest_hash, pid, host, started_at)
+           SELECT $2, $3, $4, $5, $6::int, $7, $8::timestamptz FROM locked`,
+          [
+            ATTEMPT_LOCK_CLASS,
+            attempt.runId,
+            attempt.campaign,
+            attempt.packageId,
+            attempt.manifestHash,
+            process.pid,
+            hostname(),
+            attempt.startedAtIso,
+          ],
+        );
+      },
+      async afterEnd(session) {
+        held = session;
+        await ended;
+        held = null;
+        await session.query('SELECT pg_advisory_unlock_shared($1::int, hashtext($2))', [
           ATTEMPT_LOCK_CLASS,
           attempt.runId,
-          attempt.campaign,
-          attempt.packageId,
-          attempt.manifestHash,
-          process.pid,
-          hostname(),
-          attempt.startedAtIso,
-        ],
-      );
+        ]);
+      },
     },
-    async afterEnd(session) {
-      await session.query('SELECT pg_advisory_unlock_shared($1::int, hashtext($2))', [
-        ATTEMPT_LOCK_CLASS,
-        attempt.runId,
-      ]);
+    session: () => held,
+    end() {
+      ownAttempts.delete(attempt.runId);
+      end();
     },
   };
 }
@@ -70,11 +101,6 @@ export async function markAttemptCommitted(tx: Session, runId: string, importId:
 /** When the run record, which deletes the attempt's row with it, could not be written: the row on its own. */
 export async function deleteAttempt(session: Session, runId: string): Promise<void> {
   await session.query('DELETE FROM import_attempts WHERE run_id = $1', [runId]);
-}
-
-/** Once the attempt is over and its run record written or given up. */
-export function forgetAttempt(runId: string): void {
-  ownAttempts.delete(runId);
 }
 
 /** An attempt's row, as `chronicle runs` and the log line of an abandoned one show it. */

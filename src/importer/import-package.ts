@@ -30,9 +30,9 @@ import { computeFilesDigest } from '../plan/plan-import.js';
 import type { Counts } from '../plan/types.js';
 import { type ApplyResult, applyPlan, PhaseTracker, type WritePhase } from './apply-plan.js';
 import {
-  attemptHooks,
+  type AttemptGuard,
   deleteAttempt,
-  forgetAttempt,
+  guardAttempt,
   markAttemptCommitted,
   recordAbandonedAttempts,
 } from './attempts.js';
@@ -181,6 +181,8 @@ export async function importPackage(
     return { ...base, durationMs: elapsedMs() };
   }
 
+  // The attempt's row and lock, from just before its transaction to its run record.
+  let attempt: AttemptGuard | null = null;
   const record = async (
     result: ImportResult,
     details: {
@@ -189,8 +191,10 @@ export async function importPackage(
     } = {},
   ) => {
     const { error } = details;
+    // On the transaction's own connection when it is still there: it holds the attempt's lock until then.
+    const session = attempt?.session() ?? db;
     try {
-      await insertRunRecord(db, {
+      await insertRunRecord(session, {
         runId,
         campaign,
         packageId: result.packageId,
@@ -210,7 +214,7 @@ export async function importPackage(
         'could not record the attempt',
       );
       // Left, its row in import_attempts would have the attempt recorded as abandoned by the next import.
-      await deleteAttempt(db, runId).catch(() => {});
+      await deleteAttempt(session, runId).catch(() => {});
     }
   };
 
@@ -291,7 +295,7 @@ export async function importPackage(
     stage = 'apply';
     options.onStage?.('apply');
     const phaseStarts = new Map<WritePhase, number>();
-    const attempt = attemptHooks({
+    attempt = guardAttempt({
       runId,
       campaign,
       packageId: base.packageId,
@@ -329,7 +333,7 @@ export async function importPackage(
       );
       if (result.kind === 'committed') await markAttemptCommitted(tx, runId, result.importId);
       return result;
-    }, attempt);
+    }, attempt.hooks);
     if (applied.kind === 'noop') return await finishNoop(applied.existing);
     if (applied.kind === 'manifest_imported') {
       // Another import committed this manifest meanwhile, from other files or with the other embeddings setting.
@@ -411,7 +415,7 @@ export async function importPackage(
   } finally {
     options.signal?.removeEventListener('abort', stopPlanning);
     source?.close();
-    forgetAttempt(runId);
+    attempt?.end();
   }
 
   async function finishNoop(previous: CommittedImportRow): Promise<ImportResult> {

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/db/database.js';
-import { attemptHooks, forgetAttempt, recordAbandonedAttempts } from '../../src/importer/attempts.js';
+import { guardAttempt, recordAbandonedAttempts } from '../../src/importer/attempts.js';
 import { armFaults, fixedClock, importPackage, openDatabase, parseFaultSpec } from '../../src/index.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { NO_DATABASE } from '../audit/cli-target.js';
@@ -167,8 +167,9 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('an import in progress on pg',
       backend: 'pg',
       query: async (text, params) => (await worker.query(text, params as unknown[])).rows,
     };
-    await attemptHooks({ ...LEFT_BEHIND, runId: 'live-run' }).beforeBegin?.(session);
-    forgetAttempt('live-run'); // as if another process had written it
+    const live = guardAttempt({ ...LEFT_BEHIND, runId: 'live-run' });
+    await live.hooks.beforeBegin?.(session);
+    live.end(); // not this process's own any more, as if another process had written it (its lock stays held)
     try {
       expect(await recordAbandonedAttempts(target.db)).toEqual([]);
       expect(await attemptsLeft(target.db)).toBe(1);
@@ -202,14 +203,54 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('an import in progress on pg',
   });
 });
 
+describe.runIf(Boolean(process.env.DATABASE_URL))('an import ending on pg', () => {
+  it('keeps its lock past its transaction until its run record, so that nobody takes it for abandoned', async () => {
+    const target = await openTestDatabase('pg');
+    open.push(target);
+    const guard = guardAttempt({ ...LEFT_BEHIND, runId: 'ending-run' });
+    const failing = target.db.transaction(async () => {
+      throw new Error('refused');
+    }, guard.hooks);
+    await expect(failing).rejects.toThrow('refused');
+
+    // Rolled back, its run record not yet written: another process sees it running, and records nothing.
+    const meanwhile = await spawnCli(['--database-url', target.url ?? '', 'runs', '--json'], {
+      env: NO_DATABASE,
+    });
+    expect(meanwhile.json).toMatchObject({ runs: [], in_progress: [{ run_id: 'ending-run' }] });
+    expect(guard.session()).not.toBeNull();
+
+    guard.end(); // without a run record: from now on it is abandoned
+    await expect
+      .poll(async () => (await recordAbandonedAttempts(target.db)).map((a) => a.runId))
+      .toEqual(['ending-run']);
+  });
+
+  it('lets more imports run at once than the pool has connections', async () => {
+    const target = await openTestDatabase('pg');
+    open.push(target);
+    const campaigns = ['one', 'two', 'three', 'four', 'five', 'six'];
+
+    const results = await Promise.all(
+      campaigns.map((campaign) => importPackage(target.db, LIGHTHOUSE, { campaign })),
+    );
+
+    expect(results.map((r) => r.outcome)).toEqual(campaigns.map(() => 'committed'));
+    const [runs] = await target.db.query<{ n: number }>('SELECT count(*)::int AS n FROM import_runs');
+    expect(runs?.n).toBe(campaigns.length);
+    expect(await attemptsLeft(target.db)).toBe(0);
+  });
+});
+
 describe('an import in progress on PGlite', () => {
   it("is this process's own: left alone until it ends", async () => {
     const target = await openTestDatabase('pglite');
     open.push(target);
-    await attemptHooks({ ...LEFT_BEHIND, runId: 'own-run' }).beforeBegin?.(target.db);
+    const own = guardAttempt({ ...LEFT_BEHIND, runId: 'own-run' });
+    await own.hooks.beforeBegin?.(target.db);
 
     expect(await recordAbandonedAttempts(target.db)).toEqual([]);
-    forgetAttempt('own-run');
+    own.end();
     expect(await recordAbandonedAttempts(target.db)).toMatchObject([{ runId: 'own-run' }]);
   });
 });
