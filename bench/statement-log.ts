@@ -41,7 +41,7 @@ function fromParam(param: Param): unknown {
   return param !== null && typeof param === 'object' ? Buffer.from(param.hex, 'hex') : param;
 }
 
-/** Records the statements of `db`'s transactions into `dir`; call `finish()` once the import is done. */
+/** Records the statements of `db`'s transactions (and of its kept connections') into `dir`; call `finish()` once the import is done. */
 export function recordingDatabase(db: Database, dir: string): { db: Database; finish(): void } {
   const steps: Step[] = [];
   const data = openSync(join(dir, DATA_FILE), 'w');
@@ -69,7 +69,20 @@ export function recordingDatabase(db: Database, dir: string): { db: Database; fi
     db: {
       backend: db.backend,
       query: (text, params) => db.query(text, params),
-      transaction: (fn, hooks) => db.transaction((tx) => fn(record(tx)), hooks),
+      transaction: (fn) => db.transaction((tx) => fn(record(tx))),
+      // The import keeps one connection: its transaction is the one recorded.
+      async reserve() {
+        const session = await db.reserve();
+        return {
+          backend: session.backend,
+          get usable() {
+            return session.usable;
+          },
+          query: (text, params) => session.query(text, params),
+          transaction: (fn) => session.transaction((tx) => fn(record(tx))),
+          release: () => session.release(),
+        };
+      },
       close: () => db.close(),
     },
     finish() {

@@ -44,24 +44,35 @@ export interface Session {
   copyOutPage?(query: string): Promise<Buffer>;
 }
 
-/** Statements run on a transaction's own connection outside the transaction itself. */
-export interface TransactionHooks {
-  /** Before BEGIN, in autocommit: what it writes stays after a rollback. When it throws, nothing else runs. */
-  beforeBegin?(session: Session): Promise<void>;
+/** Runs transactions: BEGIN … COMMIT, ROLLBACK and rethrow when `fn` fails. */
+export interface Transactions {
   /**
-   * After COMMIT or ROLLBACK, when the connection still works; `transaction` does not wait for it (the connection
-   * returns to the pool when it settles; when it fails, the connection is dropped).
+   * Inside `fn` use only `tx`: on PGlite the outer database waits for the transaction to end, so a query on it
+   * from inside `fn` would never finish.
    */
-  afterEnd?(session: Session): Promise<void>;
+  transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
 }
 
-export interface Database extends Session {
+/**
+ * One connection kept for a while (pg: taken from the pool until `release`; PGlite: its one session): statements
+ * outside transactions and transactions on the same connection, so that session-level state (an advisory lock)
+ * holds across them.
+ */
+export interface ReservedSession extends Session, Transactions {
+  /** False once the connection broke: its statements fail and its session-level locks are gone. */
+  readonly usable: boolean;
+  /** Gives the connection back (a broken one is dropped). Once only. */
+  release(): void;
+}
+
+export interface Database extends Session, Transactions {
   /**
-   * BEGIN … COMMIT on one dedicated connection; ROLLBACK and rethrow on error (a pg client whose connection
-   * broke is destroyed, not returned to the pool). Inside `fn` use only `tx`: on PGlite the outer database
-   * waits for the transaction to end, so a query on it from inside `fn` would never finish.
+   * `transaction` on a connection of its own (a pg client whose connection broke is destroyed, not returned to
+   * the pool).
    */
-  transaction<T>(fn: (tx: Session) => Promise<T>, hooks?: TransactionHooks): Promise<T>;
+  transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T>;
+  /** A connection to keep (see ReservedSession); release it. */
+  reserve(): Promise<ReservedSession>;
   close(): Promise<void>;
 }
 

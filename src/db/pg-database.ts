@@ -4,7 +4,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
-import type { Database, Session, TransactionHooks } from './database.js';
+import type { Database, ReservedSession, Session } from './database.js';
 
 const POOL_SIZE = 4;
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -93,59 +93,58 @@ class PgDatabase implements Database {
     return run<R>(this.pool, text, params);
   }
 
-  async transaction<T>(fn: (tx: Session) => Promise<T>, hooks: TransactionHooks = {}): Promise<T> {
+  async transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
+    const session = await this.reserve();
+    try {
+      return await session.transaction(fn);
+    } finally {
+      session.release();
+    }
+  }
+
+  async reserve(): Promise<ReservedSession> {
     const client = await this.pool.connect();
     let broken = false;
+    let released = false;
     // A connection that dies while checked out emits 'error' on the client; without a listener it would
     // crash the process. The failing statement reports the error; here we only remember to destroy it.
     const onError = (): void => {
       broken = true;
     };
     client.on('error', onError);
-    const plain: Session = { backend: 'pg', query: (text, params) => run(client, text, params) };
-    // Not awaited: the hook may wait for what the caller does once the transaction ended.
-    const release = (destroy: boolean): void => {
-      const ending =
-        hooks.afterEnd && !destroy && !broken
-          ? hooks.afterEnd(plain).then(
-              () => false,
-              () => true,
-            )
-          : Promise.resolve(false);
-      void ending.then((failed) => {
+    return {
+      backend: 'pg',
+      get usable() {
+        return !broken;
+      },
+      query: (text, params) => run(client, text, params),
+      async transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
+        try {
+          await client.query('BEGIN');
+          const inOrder = serialized();
+          const result = await fn({
+            backend: 'pg',
+            query: (text, params) => inOrder(() => run(client, text, params)),
+            copyIn: (table, columns, tuples) => inOrder(() => copyIn(client, table, columns, tuples)),
+            copyOut: (query) => copyOut(client, query),
+            copyOutPage: (query) => inOrder(() => collected(copyOut(client, query))),
+          });
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
+          throw error;
+        }
+      },
+      release() {
+        if (released) return;
+        released = true;
         client.removeListener('error', onError);
-        client.release(failed || destroy || broken);
-      });
+        client.release(broken);
+      },
     };
-    if (hooks.beforeBegin) {
-      try {
-        await hooks.beforeBegin(plain);
-      } catch (error) {
-        release(false);
-        throw error;
-      }
-    }
-    try {
-      await client.query('BEGIN');
-      const inOrder = serialized();
-      const result = await fn({
-        backend: 'pg',
-        query: (text, params) => inOrder(() => run(client, text, params)),
-        copyIn: (table, columns, tuples) => inOrder(() => copyIn(client, table, columns, tuples)),
-        copyOut: (query) => copyOut(client, query),
-        copyOutPage: (query) => inOrder(() => collected(copyOut(client, query))),
-      });
-      await client.query('COMMIT');
-      release(false);
-      return result;
-    } catch (error) {
-      let rolledBack = true;
-      await client.query('ROLLBACK').catch(() => {
-        rolledBack = false;
-      });
-      release(!rolledBack);
-      throw error;
-    }
   }
 
   close(): Promise<void> {

@@ -4,7 +4,7 @@ import { type ParserOptions, PGlite, type Transaction, types } from '@electric-s
 import { DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
-import { type Database, MEMORY_DATA_DIR, type Session, type TransactionHooks } from './database.js';
+import { type Database, MEMORY_DATA_DIR, type ReservedSession, type Session } from './database.js';
 
 /** The same values as the `pg` backend (see database.ts): int8 as string, bytea as Buffer. */
 const parsers: ParserOptions = {
@@ -61,24 +61,31 @@ class PgliteDatabase implements Database {
     return run<R>(this.engine, text, params);
   }
 
-  async transaction<T>(fn: (tx: Session) => Promise<T>, hooks: TransactionHooks = {}): Promise<T> {
-    // One session: the hooks run on the engine itself, around the transaction.
-    await hooks.beforeBegin?.(this);
-    try {
-      // PGlite runs BEGIN/COMMIT, and ROLLBACK then rethrows when `fn` fails.
-      return await this.engine.transaction((tx) =>
-        fn({
-          backend: 'pglite',
-          query: (text, params) => run(tx, text, params),
-          copyIn: (table, columns, tuples) => copyIn(tx, table, columns, tuples),
-          copyOut: (query) => copyOut(tx, query),
-          copyOutPage: (query) => copyOutPage(tx, query),
-        }),
-      );
-    } finally {
-      // Not awaited: the hook may wait for what the caller does once the transaction ended.
-      void hooks.afterEnd?.(this).catch(() => {});
-    }
+  transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
+    // PGlite runs BEGIN/COMMIT, and ROLLBACK then rethrows when `fn` fails.
+    return this.engine.transaction((tx) =>
+      fn({
+        backend: 'pglite',
+        query: (text, params) => run(tx, text, params),
+        copyIn: (table, columns, tuples) => copyIn(tx, table, columns, tuples),
+        copyOut: (query) => copyOut(tx, query),
+        copyOutPage: (query) => copyOutPage(tx, query),
+      }),
+    );
+  }
+
+  /** The engine has one session: keeping it is using it. */
+  async reserve(): Promise<ReservedSession> {
+    const engine = this.engine;
+    return {
+      backend: 'pglite',
+      get usable() {
+        return !engine.closed;
+      },
+      query: (text, params) => this.query(text, params),
+      transaction: (fn) => this.transaction(fn),
+      release() {},
+    };
   }
 
   async close(): Promise<void> {

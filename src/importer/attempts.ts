@@ -2,17 +2,17 @@
  * Import attempts in progress (`import_attempts`, migration 0007, ADR 0004), so that an attempt whose process died
  * before it wrote its run record (SIGKILL, out of memory, a lost connection) is recorded all the same.
  *
- * Just before its transaction begins, on the transaction's own connection and in autocommit, an import takes a
- * shared advisory lock on its run id and inserts its row. The transaction that commits sets the row's import id;
- * the run record deletes the row (insertRunRecord). The lock lives as long as the connection: a row whose lock
- * nobody holds belongs to a process that is gone, and `recordAbandonedAttempts` (run by every import and by
- * `chronicle runs`) writes its run record: `committed` when it has an import id, else `rolled_back` with code
- * `import.abandoned`. PGlite has one session, and its data dir one process: there a row this process did not
- * write belongs to a process that is gone.
+ * An import keeps one connection from its start to its run record (`Database.reserve`). First thing, on it and in
+ * autocommit, it takes a shared advisory lock on its run id and inserts its row; it names its package there once
+ * it knows it; the transaction that commits sets the row's import id; the run record deletes the row; then the
+ * lock goes with `endAttempt`. The lock lives as long as the connection: a row whose lock nobody holds belongs to a
+ * process that is gone, and `recordAbandonedAttempts` (run by every import and by `chronicle runs`) writes its
+ * run record: `committed` when it has an import id, else `rolled_back` with code `import.abandoned`. PGlite has
+ * one session, and its data dir one process: there a row this process did not write belongs to a dead process.
  */
 import { hostname } from 'node:os';
 import { type Clock, systemClock } from '../clock.js';
-import type { Database, Session, TransactionHooks } from '../db/database.js';
+import type { ReservedSession, Session, Transactions } from '../db/database.js';
 import { formatWallTime } from '../ledger/envelope.js';
 import { LOG_EVENTS, type Logger, silentLogger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -27,70 +27,32 @@ const ownAttempts = new Set<string>();
 export interface AttemptIdentity {
   runId: string;
   campaign: string;
-  packageId: string | null;
-  manifestHash: string | null;
   startedAtIso: string;
 }
 
-export interface AttemptGuard {
-  /** For the import's transaction: the lock and the row before BEGIN; the lock let go once `end` was called. */
-  hooks: TransactionHooks;
-  /**
-   * Once the transaction ended: its connection, still holding the lock, for the run record (null when the
-   * connection broke: its lock went with it).
-   */
-  session(): Session | null;
-  /** The attempt is over and its run record written (or given up): its lock may go. */
-  end(): void;
+/** The attempt's lock and row, on the connection the import keeps to its end. */
+export async function beginAttempt(session: ReservedSession, attempt: AttemptIdentity): Promise<void> {
+  ownAttempts.add(attempt.runId);
+  await session.query(
+    `WITH locked AS (SELECT pg_advisory_lock_shared($1::int, hashtext($2)))
+     INSERT INTO import_attempts (run_id, campaign, pid, host, started_at)
+     SELECT $2, $3, $4::int, $5, $6::timestamptz FROM locked`,
+    [ATTEMPT_LOCK_CLASS, attempt.runId, attempt.campaign, process.pid, hostname(), attempt.startedAtIso],
+  );
 }
 
-/**
- * The row and the lock of one attempt. The lock is held until `end`, past the run record, written on the same
- * connection: a row whose lock was let go before its run record was written would look abandoned. (Written on
- * another connection of the pool, several imports at once could also wait for each other's connections.)
- */
-export function guardAttempt(attempt: AttemptIdentity): AttemptGuard {
-  let end!: () => void;
-  const ended = new Promise<void>((resolve) => {
-    end = resolve;
-  });
-  let held: Session | null = null;
-  return {
-    hooks: {
-      async beforeBegin(session) {
-        ownAttempts.add(attempt.runId);
-        await session.query(
-          `WITH locked AS (SELECT pg_advisory_lock_shared($1::int, hashtext($2)))
-           INSERT INTO import_attempts (run_id, campaign, package_id, manifest_hash, pid, host, started_at)
-           SELECT $2, $3, $4, $5, $6::int, $7, $8::timestamptz FROM locked`,
-          [
-            ATTEMPT_LOCK_CLASS,
-            attempt.runId,
-            attempt.campaign,
-            attempt.packageId,
-            attempt.manifestHash,
-            process.pid,
-            hostname(),
-            attempt.startedAtIso,
-          ],
-        );
-      },
-      async afterEnd(session) {
-        held = session;
-        await ended;
-        held = null;
-        await session.query('SELECT pg_advisory_unlock_shared($1::int, hashtext($2))', [
-          ATTEMPT_LOCK_CLASS,
-          attempt.runId,
-        ]);
-      },
-    },
-    session: () => held,
-    end() {
-      ownAttempts.delete(attempt.runId);
-      end();
-    },
-  };
+/** Once the package is known (before its transaction): the row names it. */
+export async function nameAttemptPackage(
+  session: Session,
+  runId: string,
+  packageId: string | null,
+  manifestHash: string | null,
+): Promise<void> {
+  await session.query('UPDATE import_attempts SET package_id = $2, manifest_hash = $3 WHERE run_id = $1', [
+    runId,
+    packageId,
+    manifestHash,
+  ]);
 }
 
 /** In the transaction that commits: from then on the attempt's run record says `committed`, whoever writes it. */
@@ -101,6 +63,23 @@ export async function markAttemptCommitted(tx: Session, runId: string, importId:
 /** When the run record, which deletes the attempt's row with it, could not be written: the row on its own. */
 export async function deleteAttempt(session: Session, runId: string): Promise<void> {
   await session.query('DELETE FROM import_attempts WHERE run_id = $1', [runId]);
+}
+
+/**
+ * The attempt is over and its run record written (or given up): its lock goes (with the connection, when that
+ * broke). Never throws.
+ */
+export async function endAttempt(session: ReservedSession, runId: string): Promise<void> {
+  forgetAttempt(runId);
+  if (!session.usable) return;
+  await session
+    .query('SELECT pg_advisory_unlock_shared($1::int, hashtext($2))', [ATTEMPT_LOCK_CLASS, runId])
+    .catch(() => {});
+}
+
+/** This process no longer counts the attempt as its own (endAttempt does it; a test may, to play another process). */
+export function forgetAttempt(runId: string): void {
+  ownAttempts.delete(runId);
 }
 
 /** An attempt's row, as `chronicle runs` and the log line of an abandoned one show it. */
@@ -156,7 +135,7 @@ async function readAttempts(
 }
 
 /** The attempts whose process is still importing (of one campaign, or all), oldest first. */
-export function attemptsInProgress(db: Database, campaign?: string): Promise<AttemptRecord[]> {
+export function attemptsInProgress(db: Transactions, campaign?: string): Promise<AttemptRecord[]> {
   return db.transaction(async (tx) =>
     (await readAttempts(tx, campaign ?? null)).filter((a) => !a.gone).map(({ gone, ...attempt }) => attempt),
   );
@@ -174,7 +153,7 @@ export interface SweepOptions {
  * record, else `rolled_back` with code `import.abandoned` and phase unknown; `finished_at` is when it was found.
  */
 export async function recordAbandonedAttempts(
-  db: Database,
+  db: Transactions,
   options: SweepOptions = {},
 ): Promise<AttemptRecord[]> {
   const finishedAtIso = formatWallTime((options.clock ?? systemClock).nowMicros());

@@ -5,7 +5,7 @@
  */
 
 import { type Clock, type IdGenerator, randomRunId, systemClock } from '../clock.js';
-import type { Database, Session } from '../db/database.js';
+import type { Database, ReservedSession, Session } from '../db/database.js';
 import {
   ChronicleError,
   InternalError,
@@ -30,10 +30,11 @@ import { computeFilesDigest } from '../plan/plan-import.js';
 import type { Counts } from '../plan/types.js';
 import { type ApplyResult, applyPlan, PhaseTracker, type WritePhase } from './apply-plan.js';
 import {
-  type AttemptGuard,
+  beginAttempt,
   deleteAttempt,
-  guardAttempt,
+  endAttempt,
   markAttemptCommitted,
+  nameAttemptPackage,
   recordAbandonedAttempts,
 } from './attempts.js';
 import { classifyDatabaseError } from './database-errors.js';
@@ -181,8 +182,9 @@ export async function importPackage(
     return { ...base, durationMs: elapsedMs() };
   }
 
-  // The attempt's row and lock, from just before its transaction to its run record.
-  let attempt: AttemptGuard | null = null;
+  // The connection the attempt keeps from its start to its run record: it holds the attempt's lock (attempts.ts),
+  // and an import never waits for a second connection while it holds one (imports at once share a pool).
+  let held: ReservedSession | null = null;
   const record = async (
     result: ImportResult,
     details: {
@@ -191,8 +193,8 @@ export async function importPackage(
     } = {},
   ) => {
     const { error } = details;
-    // On the transaction's own connection when it is still there: it holds the attempt's lock until then.
-    const session = attempt?.session() ?? db;
+    // On a new connection when the kept one broke (its lock went with it).
+    const session = held?.usable ? held : db;
     try {
       await insertRunRecord(session, {
         runId,
@@ -231,26 +233,29 @@ export async function importPackage(
     if (options.signal?.aborted) throw interruption(options.signal);
   };
   try {
+    const session = await db.reserve();
+    held = session;
     // Attempts of processes that died mid-import are recorded first (their rows would otherwise wait for `runs`);
     // failing to record them does not stop this import.
-    await recordAbandonedAttempts(db, { clock, metrics, logger: options.logger }).catch((sweepError) =>
+    await recordAbandonedAttempts(session, { clock, metrics, logger: options.logger }).catch((sweepError) =>
       log.error(
         { event: LOG_EVENTS.runRecordFailed, err: describe(sweepError) },
         'could not record the attempts of processes that died mid-import',
       ),
     );
+    await beginAttempt(session, { runId, campaign, startedAtIso: formatWallTime(startedMicros) });
     const listed = listPackage(dir, planOptions);
     let planned: ListedPackage | OpenedPackage = listed;
     // With nothing imported into the campaign yet there is no rerun to look for: planning starts at once, and the
     // planner reads and checks the manifest (a concurrent import of the same package is found under the lock).
-    if (await hasCommittedImports(db, campaign)) {
+    if (await hasCommittedImports(session, campaign)) {
       // A rerun is recognised by the raw bytes of its files alone, the manifest's included: hashed on two threads,
       // nothing parsed. (Strict mode re-checks the files of a rerun too: an import made leniently may not pass.)
       if (!planOptions.strict) {
         options.onStage?.('fingerprint');
         const fingerprints = await quickFingerprints(listed);
         const previous = fingerprints
-          ? await findCommittedImport(db, campaign, {
+          ? await findCommittedImport(session, campaign, {
               filesDigest: computeFilesDigest({ fingerprints }, planOptions),
             })
           : null;
@@ -269,7 +274,9 @@ export async function importPackage(
         log = log.child({ package_id: manifest.packageId, manifest_hash: manifest.manifestHash });
         base.packageId = manifest.packageId;
         base.manifestHash = manifest.manifestHash;
-        const previous = await findCommittedImport(db, campaign, { manifestHash: manifest.manifestHash });
+        const previous = await findCommittedImport(session, campaign, {
+          manifestHash: manifest.manifestHash,
+        });
         if (previous) {
           // This manifest is imported but its files were not recognised above (strict mode, a file that changed or
           // is not a plain file, the other embeddings setting): see rerun-check.ts.
@@ -295,14 +302,8 @@ export async function importPackage(
     stage = 'apply';
     options.onStage?.('apply');
     const phaseStarts = new Map<WritePhase, number>();
-    attempt = guardAttempt({
-      runId,
-      campaign,
-      packageId: base.packageId,
-      manifestHash: base.manifestHash,
-      startedAtIso: formatWallTime(startedMicros),
-    });
-    const applied: ApplyResult = await db.transaction(async (tx: Session) => {
+    await nameAttemptPackage(session, runId, base.packageId, base.manifestHash);
+    const applied: ApplyResult = await session.transaction(async (tx: Session) => {
       const result = await applyPlan(
         tx,
         stream,
@@ -333,7 +334,7 @@ export async function importPackage(
       );
       if (result.kind === 'committed') await markAttemptCommitted(tx, runId, result.importId);
       return result;
-    }, attempt.hooks);
+    });
     if (applied.kind === 'noop') return await finishNoop(applied.existing);
     if (applied.kind === 'manifest_imported') {
       // Another import committed this manifest meanwhile, from other files or with the other embeddings setting.
@@ -415,7 +416,10 @@ export async function importPackage(
   } finally {
     options.signal?.removeEventListener('abort', stopPlanning);
     source?.close();
-    attempt?.end();
+    if (held) {
+      await endAttempt(held, runId);
+      held.release();
+    }
   }
 
   async function finishNoop(previous: CommittedImportRow): Promise<ImportResult> {

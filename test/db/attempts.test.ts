@@ -6,10 +6,15 @@
  * test/resilience/ show it end to end.
  */
 import { hostname } from 'node:os';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/db/database.js';
-import { guardAttempt, recordAbandonedAttempts } from '../../src/importer/attempts.js';
+import {
+  beginAttempt,
+  endAttempt,
+  forgetAttempt,
+  nameAttemptPackage,
+  recordAbandonedAttempts,
+} from '../../src/importer/attempts.js';
 import { armFaults, fixedClock, importPackage, openDatabase, parseFaultSpec } from '../../src/index.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { NO_DATABASE } from '../audit/cli-target.js';
@@ -160,16 +165,12 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('an import in progress on pg',
   it('is listed as running and left alone while its connection lives, and recorded once it is gone', async () => {
     const target = await openTestDatabase('pg');
     open.push(target);
-    // Another process's import: its row and its lock, on its own connection.
-    const worker = new pg.Client({ connectionString: target.url });
-    await worker.connect();
-    const session: Session = {
-      backend: 'pg',
-      query: async (text, params) => (await worker.query(text, params as unknown[])).rows,
-    };
-    const live = guardAttempt({ ...LEFT_BEHIND, runId: 'live-run' });
-    await live.hooks.beforeBegin?.(session);
-    live.end(); // not this process's own any more, as if another process had written it (its lock stays held)
+    // Another process's import: its row and its lock, on the connection it keeps.
+    const worker = await openDatabase({ databaseUrl: target.url ?? '' });
+    const kept = await worker.reserve();
+    await beginAttempt(kept, { ...LEFT_BEHIND, runId: 'live-run' });
+    await nameAttemptPackage(kept, 'live-run', LEFT_BEHIND.packageId, LEFT_BEHIND.manifestHash);
+    forgetAttempt('live-run'); // not this process's own: as if another process had written it
     try {
       expect(await recordAbandonedAttempts(target.db)).toEqual([]);
       expect(await attemptsLeft(target.db)).toBe(1);
@@ -194,7 +195,9 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('an import in progress on pg',
       expect(shown.stdout).toContain(`running  ${LEFT_BEHIND.campaign}`);
       expect(shown.stdout).toContain('0 runs, 1 in progress');
     } finally {
-      await worker.end();
+      kept.release(); // back to its pool, the lock still held: the attempt lives on
+      expect(await recordAbandonedAttempts(target.db)).toEqual([]);
+      await worker.close();
     }
 
     expect(await recordAbandonedAttempts(target.db)).toMatchObject([{ runId: 'live-run', pid: process.pid }]);
@@ -204,13 +207,14 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('an import in progress on pg',
 });
 
 describe.runIf(Boolean(process.env.DATABASE_URL))('an import ending on pg', () => {
-  it('keeps its lock past its transaction until its run record, so that nobody takes it for abandoned', async () => {
+  it('keeps its lock past its transaction, to its run record, so that nobody takes it for abandoned', async () => {
     const target = await openTestDatabase('pg');
     open.push(target);
-    const guard = guardAttempt({ ...LEFT_BEHIND, runId: 'ending-run' });
-    const failing = target.db.transaction(async () => {
+    const kept = await target.db.reserve();
+    await beginAttempt(kept, { ...LEFT_BEHIND, runId: 'ending-run' });
+    const failing = kept.transaction(async () => {
       throw new Error('refused');
-    }, guard.hooks);
+    });
     await expect(failing).rejects.toThrow('refused');
 
     // Rolled back, its run record not yet written: another process sees it running, and records nothing.
@@ -218,9 +222,10 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('an import ending on pg', () =
       env: NO_DATABASE,
     });
     expect(meanwhile.json).toMatchObject({ runs: [], in_progress: [{ run_id: 'ending-run' }] });
-    expect(guard.session()).not.toBeNull();
+    expect(kept.usable).toBe(true);
 
-    guard.end(); // without a run record: from now on it is abandoned
+    await endAttempt(kept, 'ending-run'); // without a run record: from now on it is abandoned
+    kept.release();
     await expect
       .poll(async () => (await recordAbandonedAttempts(target.db)).map((a) => a.runId))
       .toEqual(['ending-run']);
@@ -246,11 +251,11 @@ describe('an import in progress on PGlite', () => {
   it("is this process's own: left alone until it ends", async () => {
     const target = await openTestDatabase('pglite');
     open.push(target);
-    const own = guardAttempt({ ...LEFT_BEHIND, runId: 'own-run' });
-    await own.hooks.beforeBegin?.(target.db);
+    const kept = await target.db.reserve();
+    await beginAttempt(kept, { ...LEFT_BEHIND, runId: 'own-run' });
 
     expect(await recordAbandonedAttempts(target.db)).toEqual([]);
-    own.end();
+    await endAttempt(kept, 'own-run');
     expect(await recordAbandonedAttempts(target.db)).toMatchObject([{ runId: 'own-run' }]);
   });
 });

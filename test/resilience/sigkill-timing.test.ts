@@ -4,12 +4,13 @@
  * the edge phase started (thousands of entity events already inserted, the transaction open and holding the
  * campaign lock), the test kills it. The ledger, projections and ImportLog are exactly as they were; the next
  * import records the killed attempt (`rolled_back`, `import.abandoned`), commits the same package with ordinals
- * continuing, and the chain verifies.
+ * continuing, and the chain verifies. Killed earlier, while its package is read and planned (no transaction yet),
+ * the attempt is recorded the same way.
  */
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatePackage } from '../../src/harness/index.js';
+import { type GeneratedPackage, generatePackage } from '../../src/harness/index.js';
 import { databaseDigest, importPackage, verifyCampaign } from '../../src/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { databaseArgs, startCli } from './support/child-cli.js';
@@ -43,11 +44,13 @@ async function advisoryLocksHeld(url: string): Promise<number> {
 describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
   let target: TestDatabase;
   let work: Scratch;
+  let generated: GeneratedPackage;
 
   beforeAll(async () => {
     target = await openTestDatabase('pg');
     work = scratch('timing');
-  });
+    generated = await generatePackage({ objects: OBJECTS, seed: 20_000, outDir: work.path('large') });
+  }, 120_000);
   afterAll(async () => {
     await target?.drop();
     work?.cleanup();
@@ -56,7 +59,6 @@ describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
   it(`kills a ${OBJECTS}-object import in its edge phase: nothing changes, the next import commits`, {
     timeout: 300_000,
   }, async () => {
-    const generated = await generatePackage({ objects: OBJECTS, seed: 20_000, outDir: work.path('large') });
     const base = await importPackage(target.db, BASE_PACKAGE, { campaign: CAMPAIGN });
     expect(base).toMatchObject({ outcome: 'committed', lastOrdinal: BASE_EVENTS - 1 });
     const before = await databaseDigest(target.db, { except: ['import_attempts'] });
@@ -105,5 +107,35 @@ describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
     ]);
     expect(await attemptsLeft(target.db)).toEqual([]);
     expect(await verifyCampaign(target.db, CAMPAIGN)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('kills an import while its package is still read and planned, before its transaction: recorded too', {
+    timeout: 300_000,
+  }, async () => {
+    const campaign = 'killed-while-planning';
+    const { args, env } = databaseArgs(target);
+    const run = startCli([...args, 'import', generated.dir, '--campaign', campaign, '--json'], { env });
+    // The attempt's row is written first thing; planning 20,000 objects takes a while before the transaction.
+    for (;;) {
+      const [row] = await target.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM import_attempts WHERE campaign = $1',
+        [campaign],
+      );
+      if (row?.n === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const locksAtKill = await advisoryLocksHeld(target.url ?? '');
+    run.child.kill('SIGKILL');
+    const killed = await run.done;
+
+    expect(killed).toMatchObject({ code: null, signal: 'SIGKILL', stdout: '' });
+    expect(locksAtKill).toBe(1); // the attempt's own: no campaign lock, no transaction yet
+    expect(await ledgerState(target.db, campaign)).toMatchObject({ ordinals: [] });
+    const next = await importPackage(target.db, BASE_PACKAGE, { campaign });
+    expect(next).toMatchObject({ outcome: 'committed', firstOrdinal: 0 });
+    expect(outcomes(await runRecords(target.db, campaign))).toEqual([
+      'rolled_back import.abandoned',
+      'committed',
+    ]);
   });
 });
