@@ -2,7 +2,14 @@
 
 export type { JsonValue } from './canonical/index.js';
 export { type Clock, fixedClock, sequentialRunIds, systemClock } from './clock.js';
-export type { Backend, Database, OpenOptions, Session } from './db/database.js';
+export type {
+  Backend,
+  Database,
+  OpenOptions,
+  ReservedSession,
+  Session,
+  Transactions,
+} from './db/database.js';
 export { migrate } from './db/migrate.js';
 export { openDatabase } from './db/open-database.js';
 export { databaseDigest, tableDigest } from './db/table-digest.js';

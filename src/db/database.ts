@@ -77,7 +77,10 @@ export interface Database extends Session, Transactions {
 }
 
 export interface OpenOptions {
-  /** `postgres://user:password@host:port/database`: use a PostgreSQL server (pool of at most 4 connections). */
+  /**
+   * `postgres://user:password@host:port/database`: use a PostgreSQL server (pool of at most 4 connections; each
+   * import keeps one from its start to its end, so a fifth import at once in one process waits for one).
+   */
   databaseUrl?: string;
   /**
    * Without `databaseUrl`: the PGlite folder (default `./.chronicle`), holding `chronicle.lock` and the

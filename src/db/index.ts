@@ -5,7 +5,9 @@ export {
   DEFAULT_DATA_DIR,
   MEMORY_DATA_DIR,
   type OpenOptions,
+  type ReservedSession,
   type Session,
+  type Transactions,
 } from './database.js';
 export { type MigrateResult, migrate } from './migrate.js';
 export { openDatabase } from './open-database.js';
