@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, spawnCli } from '../support/cli.js';
+import { cliTarget, NO_DATABASE } from '../support/cli-target.js';
 import { backends, superuserQuery } from '../support/databases.js';
-import { cliTarget, NO_DATABASE } from './cli-target.js';
 import { ANNEX, campaignIdSql, LIGHTHOUSE, removeTmpDirs, rewriteTail, SMALL, tmpDir } from './support.js';
 
 const C = 'acceptance';

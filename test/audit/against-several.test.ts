@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliTarget } from '../support/cli-target.js';
 import { backends } from '../support/databases.js';
-import { cliTarget } from './cli-target.js';
 import { ANNEX, LIGHTHOUSE, LIGHTHOUSE_LAST, removeTmpDirs, rewriteTail, tmpDir } from './support.js';
 
 const C = 'kept';

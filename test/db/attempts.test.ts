@@ -17,9 +17,9 @@ import {
 } from '../../src/importer/attempts.js';
 import { armFaults, fixedClock, importPackage, openDatabase, parseFaultSpec } from '../../src/index.js';
 import { Metrics } from '../../src/observability/metrics.js';
-import { NO_DATABASE } from '../audit/cli-target.js';
 import { ANNEX, LIGHTHOUSE } from '../audit/support.js';
 import { spawnCli } from '../support/cli.js';
+import { NO_DATABASE } from '../support/cli-target.js';
 import { backends, openTestDatabase, type TestDatabase } from '../support/databases.js';
 
 const LEFT_BEHIND = {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePackage } from '../../src/index.js';
 import { spawnCli } from '../support/cli.js';
-import { openTestDatabase, pgTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
+import { cliTarget } from '../support/cli-target.js';
+import { pgTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
 
 afterAll(removeTempDirs);
@@ -45,20 +46,7 @@ describe('the README flow on the embedded database', () => {
 describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
   'CLI contracts on %s',
   (backend) => {
-    let target: TestDatabase;
-    let flags: string[];
-    beforeAll(async () => {
-      target = await openTestDatabase(backend);
-      // the CLI process needs the PGlite data dir to itself
-      if (backend === 'pglite') await target.db.close();
-      flags = backend === 'pg' ? ['--database-url', target.url ?? ''] : ['--data-dir', target.dataDir ?? ''];
-    });
-    afterAll(async () => {
-      if (backend === 'pglite') target.db = await reopen(target);
-      await target?.drop();
-    });
-
-    const cli = (...args: string[]) => spawnCli([...flags, ...args], { env: { DATABASE_URL: '' } });
+    const { cli, cliWith, asSuperuser } = cliTarget(backend);
 
     it('prints the documented JSON for import, noop, rejection, verify, digest, log and runs', async () => {
       const committed = await cli('import', SMALL, '--campaign', 'json', '--json');
@@ -191,10 +179,7 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
     it('makes import a no-op with outcome disabled when features.importer is false', async () => {
       const cwd = tempDir('config');
       writeFileSync(join(cwd, 'chronicle.config.json'), JSON.stringify({ features: { importer: false } }));
-      const run = await spawnCli([...flags, 'import', LIGHTHOUSE, '--campaign', 'off', '--json'], {
-        cwd,
-        env: { DATABASE_URL: '' },
-      });
+      const run = await cliWith({ cwd }, 'import', LIGHTHOUSE, '--campaign', 'off', '--json');
       expect(run.code).toBe(0);
       expect(run.json).toMatchObject({ outcome: 'disabled', events_appended: 0 });
       const runs = await cli('runs', '--campaign', 'off', '--json');
@@ -202,9 +187,7 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
     });
 
     it('refuses an invalid configuration with exit 2 and names the problem', async () => {
-      const run = await spawnCli([...flags, 'verify'], {
-        env: { DATABASE_URL: '', CHRONICLE_BATCH_SIZE: 'many' },
-      });
+      const run = await cliWith({ env: { CHRONICLE_BATCH_SIZE: 'many' } }, 'verify');
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('CHRONICLE_BATCH_SIZE');
     });
@@ -212,13 +195,13 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
     it('exits 4 naming the ordinal of a payload altered in the database, and of a deleted middle event', async () => {
       const imported = await cli('import', LIGHTHOUSE, '--campaign', 'tamper', '--json');
       expect(imported.code).toBe(0);
-      if (backend === 'pglite') target.db = await reopen(target);
-      await superuserQuery(
-        target,
-        `UPDATE events SET payload_canonical = convert_to(replace(convert_from(payload_canonical, 'UTF8'), 'Lamp', 'Lump'), 'UTF8')
-        WHERE replay_ordinal = 5 AND campaign_id = (SELECT id FROM campaigns WHERE slug = 'tamper')`,
+      await asSuperuser((target) =>
+        superuserQuery(
+          target,
+          `UPDATE events SET payload_canonical = convert_to(replace(convert_from(payload_canonical, 'UTF8'), 'Lamp', 'Lump'), 'UTF8')
+          WHERE replay_ordinal = 5 AND campaign_id = (SELECT id FROM campaigns WHERE slug = 'tamper')`,
+        ),
       );
-      if (backend === 'pglite') await target.db.close();
       const altered = await cli('verify', '--campaign', 'tamper', '--json');
       expect(altered.code).toBe(4);
       expect(altered.json).toMatchObject({ ok: false, first_bad_ordinal: 5 });
@@ -226,12 +209,12 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
         expect.objectContaining({ ordinal: 5, kind: 'payload_hash' }),
       );
 
-      if (backend === 'pglite') target.db = await reopen(target);
-      await superuserQuery(
-        target,
-        `DELETE FROM events WHERE replay_ordinal IN (5, 9) AND campaign_id = (SELECT id FROM campaigns WHERE slug = 'tamper')`,
+      await asSuperuser((target) =>
+        superuserQuery(
+          target,
+          `DELETE FROM events WHERE replay_ordinal IN (5, 9) AND campaign_id = (SELECT id FROM campaigns WHERE slug = 'tamper')`,
+        ),
       );
-      if (backend === 'pglite') await target.db.close();
       const deleted = await cli('verify', '--campaign', 'tamper', '--json');
       expect(deleted.code).toBe(4);
       expect(deleted.json).toMatchObject({ ok: false, first_bad_ordinal: 5 });
@@ -321,8 +304,3 @@ describe.runIf(HAS_PG)('a planning thread out of memory, on PostgreSQL', () => {
     expect(retried.json).toMatchObject({ outcome: 'committed', events_appended: 20_002 });
   });
 });
-
-async function reopen(target: TestDatabase) {
-  const { openDatabase } = await import('../../src/db/open-database.js');
-  return openDatabase({ dataDir: target.dataDir ?? '' });
-}

@@ -1,11 +1,11 @@
 /**
- * A test database that the real CLI runs against, as an auditor's commands do: on PostgreSQL through its URL; on
- * PGlite its data dir is left to the CLI processes, and the test opens it only for a superuser's edits.
+ * A test database that the real CLI runs against, as users' commands do: on PostgreSQL through its URL; on PGlite
+ * its data dir is left to the CLI processes, and the test opens it only for a superuser's edits.
  */
 import { afterAll, beforeAll } from 'vitest';
 import { type Backend, type Database, openDatabase } from '../../src/index.js';
-import { type CliRun, spawnCli } from '../support/cli.js';
-import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { type CliRun, spawnCli } from './cli.js';
+import { openTestDatabase, type TestDatabase } from './databases.js';
 
 /** No database anywhere: no URL in the environment, no data dir. */
 export const NO_DATABASE = { DATABASE_URL: '', CHRONICLE_DATABASE_URL: '', CHRONICLE_DATA_DIR: '' };
@@ -13,6 +13,8 @@ export const NO_DATABASE = { DATABASE_URL: '', CHRONICLE_DATABASE_URL: '', CHRON
 export interface CliTarget {
   /** The real CLI, pointed at this database. */
   cli(...args: string[]): Promise<CliRun>;
+  /** The same, from another working directory or with more environment (a configuration under test). */
+  cliWith(options: { cwd?: string; env?: NodeJS.ProcessEnv }, ...args: string[]): Promise<CliRun>;
   /** Runs `fn` with the database open as its owner, as a rogue operator would edit it. */
   asSuperuser(fn: (target: TestDatabase) => Promise<unknown>): Promise<void>;
 }
@@ -32,6 +34,8 @@ export function cliTarget(backend: Backend): CliTarget {
   });
   return {
     cli: (...args) => spawnCli([...flags, ...args], { env: NO_DATABASE }),
+    cliWith: (options, ...args) =>
+      spawnCli([...flags, ...args], { cwd: options.cwd, env: { ...NO_DATABASE, ...options.env } }),
     async asSuperuser(fn) {
       if (backend === 'pg') {
         await fn(target);
