@@ -43,12 +43,17 @@ function hashClaimedFiles(
       let hashed = false;
       try {
         fd = io.openSync(paths[index] as string, io.flags);
-        if (io.fstatSync(fd).isFile()) {
+        const stat = io.fstatSync(fd);
+        if (stat.isFile()) {
           const hash = io.createHash('sha256');
+          let total = 0;
           for (;;) {
             const read = io.readSync(fd, buffer, 0, buffer.length, null);
             if (read === 0) break;
             hash.update(buffer.subarray(0, read));
+            total += read;
+            // As big as fstat said, the buffer not filled: at its end, without a last read returning 0.
+            if (total === stat.size && read < buffer.length) break;
           }
           shared.digests.set(hash.digest(), index * 32);
           hashed = true;

@@ -1,11 +1,28 @@
 /**
  * FileReader reads a file whole even when it holds more than fstat said (a file that grew while it was read), and
- * when the kernel hands it over in short reads: no read may overwrite bytes an earlier read returned.
+ * when the kernel hands it over in short reads: no read may overwrite bytes an earlier read returned. A file as
+ * big as fstat said is read whole whatever its size (around the sizes of its reads).
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../src/canonical/index.js';
 import { FileReader } from '../../../src/package/file-reader.js';
+import { removeTempDirs, tempDir } from './support.js';
+
+afterAll(removeTempDirs);
+
+describe('FileReader, files as big as fstat says', () => {
+  it.each([0, 1, 1023, 65535, 65536, 65537, 200_000])('reads a file of %i bytes whole', async (size) => {
+    const path = join(await tempDir(), 'file');
+    const bytes = Buffer.alloc(size);
+    for (let index = 0; index < size; index += 1) bytes[index] = (index * 31) % 251;
+    writeFileSync(path, bytes);
+    const read = new FileReader().read(path);
+    expect(read.ok && read.bytes.equals(bytes)).toBe(true);
+    expect(read).toMatchObject({ ok: true, rawHash: sha256Hex(bytes) });
+  });
+});
 
 /** Regular files whose fstat size (0) is below what they hold; the first also comes in short (~4 KB) reads. */
 const GROWN_IN_SHORT_READS = '/proc/kallsyms';

@@ -27,11 +27,20 @@ describe('startHashing: SHA-256 of many files on two threads', () => {
         expected.push(sha256Hex(content));
       }
       const big = Buffer.alloc(700 * 1024, 7); // larger than one read
+      const reads = Buffer.alloc(512 * 1024, 9); // exactly two reads: its end is seen by a third, empty one
       await writeFile(join(dir, 'big'), big);
+      await writeFile(join(dir, 'reads'), reads);
       await mkdir(join(dir, 'folder'));
       await symlink(join(dir, 'f0'), join(dir, 'link'));
-      paths.push(join(dir, 'big'), join(dir, 'folder'), join(dir, 'link'), join(dir, 'missing'));
-      expected.push(createHash('sha256').update(big).digest('hex'), undefined, undefined, undefined);
+      paths.push(
+        join(dir, 'big'),
+        join(dir, 'reads'),
+        join(dir, 'folder'),
+        join(dir, 'link'),
+        join(dir, 'missing'),
+      );
+      const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+      expected.push(sha256(big), sha256(reads), undefined, undefined, undefined);
       expect(await startHashing(paths).finish()).toEqual(expected);
     });
   }
