@@ -60,7 +60,7 @@ export function parseYaml(source: string): LoadedYaml {
   });
   const duplicateKeys: YamlDuplicateKey[] = [];
   for (const error of doc.errors) {
-    if (error.code !== 'DUPLICATE_KEY') throw fromYamlError(error);
+    if (error.code !== 'DUPLICATE_KEY') throw fromYamlError(error, unclosedFlowStart(doc, error));
     const offset = error.pos[0];
     duplicateKeys.push({ key: keyTextAt(source, offset), offset });
   }
@@ -76,8 +76,27 @@ export function parseYaml(source: string): LoadedYaml {
   }
 }
 
-function fromYamlError(error: YAMLError): YamlLoadError {
-  return new YamlLoadError(error.message, error.pos[0]);
+function fromYamlError(error: YAMLError, offset = error.pos[0]): YamlLoadError {
+  return new YamlLoadError(error.message, offset);
+}
+
+/**
+ * Where a flow collection that is never closed opens (`tags: [a, b` then the next key): the parser notices it
+ * only where the next line starts, but what the author must fix is the `[` or `{` (the innermost, when several
+ * are open).
+ */
+function unclosedFlowStart(doc: ReturnType<typeof parseDocument>, error: YAMLError): number | undefined {
+  if (error.code !== 'BAD_INDENT' && error.code !== 'MISSING_CHAR') return undefined;
+  let start: number | undefined;
+  visit(doc, {
+    Collection(_, node) {
+      const range = node.range;
+      if (node.flow && range && range[1] === error.pos[0] && (start === undefined || range[0] > start)) {
+        start = range[0];
+      }
+    },
+  });
+  return start;
 }
 
 /** The text of a key for a message: up to the `:` that follows it. */

@@ -85,6 +85,16 @@ describe('YAML parsing', () => {
     expect(error.facts.column).toBeGreaterThanOrEqual(1);
   });
 
+  it.each([
+    ['a flow list', 'tags: [a, b', 7],
+    ['a flow mapping', 'tags: {a: b', 7],
+    ['the inner of two flow lists', 'tags: [a, [b, c', 11],
+  ])('points at the opening of %s never closed, not at the line after', (_, line, column) => {
+    const error = rejection(() => run(loreFile(`chunk_id: A1\n${line}\naudience: Player`)), 'lore.parse');
+    expect(error.facts).toMatchObject({ line: 3, column });
+    expect(error.message).toContain(`line 3, column ${column}`);
+  });
+
   it('points at the right line of the file', () => {
     const error = rejection(
       () => run(loreFile('chunk_id: A1\ntitle: @reserved\naudience: Player')),
