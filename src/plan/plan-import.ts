@@ -2,7 +2,12 @@
  * From a package directory to a complete, deterministic ImportPlan. No database is involved:
  * `readPackage` does the only I/O, the phases and everything below are pure.
  */
-import { CanonicalJsonError, canonicalHashHex, canonicalJsonBytes } from '../canonical/index.js';
+import {
+  CanonicalJsonError,
+  canonicalHashHex,
+  canonicalJson,
+  canonicalJsonBytes,
+} from '../canonical/index.js';
 import { PackageRejectedError, type Phase, type RejectionCode } from '../errors.js';
 import { readPackage } from '../package/read-package.js';
 import { edgePhase } from '../phases/edges.js';
@@ -15,6 +20,7 @@ import {
   type PhaseRecord,
   type PlanOptions,
 } from '../phases/types.js';
+import { ByteArena } from './byte-arena.js';
 import { ownString } from './own-string.js';
 import { DIGEST_PHASE, type DigestComponent, manifestComponent, stateDigest } from './state-digest.js';
 import { type Counts, EVENT_TYPES, type ImportPlan, type PlannedEvent, type PlannedObject } from './types.js';
@@ -142,6 +148,7 @@ function* assembleParts(
     }
   }
 
+  const seal = sealer(new ByteArena());
   const entityRecords = releasingFiles(snapshot, 'entities', entityPhase(snapshot, options, seal));
   // The edge phase checks edge ends against the entities' ids: keep those, not the entities' payloads.
   const entityIds = entityRecords.map(({ stableId }) => ({ stableId }));
@@ -228,23 +235,23 @@ interface SealedRecord extends Omit<PhaseRecord, 'payload'> {
 }
 
 /**
- * Seals a record as soon as its phase has made it. Its strings are copied out of the file text they may be
- * slices of; a payload that cannot be canonicalised is reported when the plan reaches the record, in plan order,
- * as if it had been canonicalised then.
+ * Seals each record as soon as its phase has made it. Its strings are copied out of the file text they may be
+ * slices of, its canonical payload into the arena; a payload that cannot be canonicalised is reported when the
+ * plan reaches the record, in plan order, as if it had been canonicalised then.
  */
-function seal(record: PhaseRecord): SealedRecord {
-  return {
+function sealer(arena: ByteArena): (record: PhaseRecord) => SealedRecord {
+  return (record) => ({
     ...record,
     stableId: ownString(record.stableId),
     category: ownString(record.category),
     objectType: ownString(record.objectType),
-    payload: sealedPayload(record),
-  };
+    payload: sealedPayload(record, arena),
+  });
 }
 
-function sealedPayload(record: PhaseRecord): Buffer | PackageRejectedError {
+function sealedPayload(record: PhaseRecord, arena: ByteArena): Buffer | PackageRejectedError {
   try {
-    return canonicalPayload(record.payload);
+    return arena.copyUtf8(canonicalJson(record.payload, PAYLOAD_OPTIONS));
   } catch (error) {
     if (!(error instanceof CanonicalJsonError)) throw error;
     return unstorable(RECORD_PHASE[record.kind], error, record);
@@ -260,9 +267,7 @@ function plannedObject({ payload, ...record }: SealedRecord): PlannedObject {
  * Ledger payloads follow the reference's canonical JSON, extended so that finite non-integral numbers (e.g. an
  * edge's `distance: 2.5`) are written as Python's repr (ADR 0002).
  */
-function canonicalPayload(payload: Record<string, unknown>): Buffer {
-  return canonicalJsonBytes(payload, { floats: 'python-repr' });
-}
+const PAYLOAD_OPTIONS = { floats: 'python-repr' } as const;
 
 function unstorable(
   phase: Phase,
@@ -286,7 +291,7 @@ function packageEvent(
   payload: Record<string, unknown>,
 ): PlannedEvent {
   try {
-    return plannedEvent(eventType, canonicalPayload(payload));
+    return plannedEvent(eventType, canonicalJsonBytes(payload, PAYLOAD_OPTIONS));
   } catch (error) {
     if (!(error instanceof CanonicalJsonError)) throw error;
     throw unstorable(phase, error);
