@@ -15,7 +15,7 @@ import {
   openListedPackage,
   readOpenedPackage,
 } from '../package/read-package.js';
-import { packByFolder, readClaimed, shareReading } from '../package/shared-reading.js';
+import { readClaimedByFolder, shareReading } from '../package/shared-reading.js';
 import type { PlanOptions } from '../phases/types.js';
 import { type PlanPart, type PlanSummary, planParts } from '../plan/plan-import.js';
 import { compiledWorkerScript } from '../worker-script.js';
@@ -147,10 +147,10 @@ class WorkerPlan implements PlanSource {
     this.worker.on('exit', (code) =>
       this.stop(new InternalError('internal.error', `the planning thread exited (code ${code})`)),
     );
-    const packed = packByFolder(share, readClaimed(share));
+    const packed = readClaimedByFolder(share);
     this.worker.postMessage(
       packed,
-      packed.map((folder) => folder.bytes),
+      packed.flatMap((folder) => folder.blocks),
     );
   }
 

@@ -57,7 +57,7 @@ async function readTogether(from: NonNullable<typeof parentPort>): Promise<Packa
   const opened = openListedPackage(listed);
   const reader = new FileReader();
   reader.adopt(withPaths(share, readClaimed(share)));
-  for (const folder of await theImportingThreadsReads(from)) reader.adopt(unpack(folder));
+  for (const folder of await theImportingThreadsReads(from)) reader.adopt(unpack(share, folder));
   // Planning never returns to the event loop: had it gone on from here, it would run inside the native callback
   // that delivered the message, which holds the message (the bytes of every file that thread read) until it
   // returns, i.e. until the plan is made (~40 MB of the 200k-object benchmark package).

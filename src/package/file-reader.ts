@@ -35,8 +35,49 @@ export class FileReader {
   }
 }
 
-/** Four system calls: open (non-blocking, so that a FIFO cannot hang it), fstat, read, close. */
-export function readRegularFile(absolute: string): RawRead {
+/**
+ * Blocks that reads may fill back to back (see shared-reading.ts): one buffer per file would have to be copied
+ * into one to cross to another thread.
+ */
+export class ReadBlocks {
+  readonly buffers: Buffer[] = [];
+  private used = 0;
+
+  constructor(private readonly blockSize = 1 << 20) {}
+
+  /** `size` free bytes at the end of the last block (a new block when they do not fit). */
+  space(size: number): Buffer {
+    let last = this.buffers.at(-1);
+    if (!last || last.length - this.used < size) {
+      last = Buffer.allocUnsafeSlow(Math.max(size, this.blockSize));
+      this.buffers.push(last);
+      this.used = 0;
+    }
+    return last.subarray(this.used, this.used + size);
+  }
+
+  /** The first `length` bytes of the last `space` are kept. */
+  keep(length: number): void {
+    this.used += length;
+  }
+
+  /** `bytes` in the last block: where they already are (read there), else copied in. */
+  place(bytes: Buffer): { block: number; start: number } {
+    const last = this.buffers.at(-1);
+    if (last && bytes.buffer === last.buffer && bytes.byteOffset + bytes.length === this.used) {
+      return { block: this.buffers.length - 1, start: bytes.byteOffset };
+    }
+    bytes.copy(this.space(bytes.length));
+    this.keep(bytes.length);
+    return { block: this.buffers.length - 1, start: this.used - bytes.length };
+  }
+}
+
+/**
+ * Four system calls: open (non-blocking, so that a FIFO cannot hang it), fstat, read, close. `into`: the bytes go
+ * into the last of those blocks (unless the file grows while it is read).
+ */
+export function readRegularFile(absolute: string, into?: ReadBlocks): RawRead {
   let fd: number;
   try {
     fd = openSync(absolute, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -47,7 +88,7 @@ export function readRegularFile(absolute: string): RawRead {
     const info = fstatSync(fd);
     if (info.isDirectory()) return { ok: false, reason: 'is a directory' };
     if (!info.isFile()) return { ok: false, reason: 'not a regular file' };
-    const bytes = readAll(fd, info.size);
+    const bytes = readAll(fd, info.size, into);
     return { ok: true, bytes, rawHash: sha256Hex(bytes) };
   } catch (error) {
     return { ok: false, reason: describeFsError(error) };
@@ -62,9 +103,9 @@ export function readRegularFile(absolute: string): RawRead {
  * A file that turns out as big as fstat said, with the extra byte not filled, is at its end: it is read in one
  * system call, not two (the second returning 0), as a package is tens of thousands of small files.
  */
-function readAll(fd: number, size: number): Buffer {
+function readAll(fd: number, size: number, into?: ReadBlocks): Buffer {
   const full: Buffer[] = [];
-  let buffer = Buffer.allocUnsafe(size + 1);
+  let buffer = into ? into.space(size + 1) : Buffer.allocUnsafe(size + 1);
   let filled = 0;
   for (;;) {
     const read = readSync(fd, buffer, filled, buffer.length - filled, null);
@@ -77,5 +118,7 @@ function readAll(fd: number, size: number): Buffer {
     filled = 0;
   }
   const last = buffer.subarray(0, filled);
-  return full.length === 0 ? last : Buffer.concat([...full, last]);
+  if (full.length > 0) return Buffer.concat([...full, last]);
+  into?.keep(filled);
+  return last;
 }

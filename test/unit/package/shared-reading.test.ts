@@ -7,11 +7,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../src/canonical/index.js';
-import { FileReader } from '../../../src/package/file-reader.js';
+import { FileReader, ReadBlocks } from '../../../src/package/file-reader.js';
 import { listPackage } from '../../../src/package/read-package.js';
 import {
-  packByFolder,
   readClaimed,
+  readClaimedByFolder,
   shareReading,
   unpack,
   withPaths,
@@ -35,21 +35,19 @@ async function packageFiles(): Promise<{ dir: string; contents: Map<string, stri
 }
 
 describe('shared reading', () => {
-  it('splits the files between two readers; packed folder by folder they read back byte for byte', async () => {
+  it('splits the files between two readers; read into folder blocks they read back byte for byte', async () => {
     const { dir, contents } = await packageFiles();
     const listed = listPackage(dir, LENIENT);
     const share = shareReading(listed.rootReal, listed.discoveries);
     expect(share.paths).toHaveLength(contents.size);
 
     // the first reader claims chunk after chunk until none is left; a second one then finds nothing to claim
-    const first = readClaimed(share);
-    const second = readClaimed(share);
-    expect([first.size, second.size]).toEqual([contents.size, 0]);
+    const packed = readClaimedByFolder(share);
+    expect(readClaimed(share).size).toBe(0);
 
-    const packed = packByFolder(share, first);
-    // one buffer per folder, holding that folder's bytes only
-    expect(packed.map((folder) => folder.paths.length)).toEqual([70, 3, 2]);
-    expect(packed.map((folder) => folder.bytes.byteLength)).toEqual(
+    // each folder's files in blocks of its own, back to back
+    expect(packed.map((folder) => folder.indexes.length)).toEqual([70, 3, 2]);
+    expect(packed.map((folder) => folder.places.at(-1))).toEqual(
       [/^entities\//, /^edges\//, /^lore\//].map((folder) =>
         [...contents].reduce(
           (sum, [path, text]) => sum + (folder.test(path) ? Buffer.byteLength(text) : 0),
@@ -57,14 +55,28 @@ describe('shared reading', () => {
         ),
       ),
     );
-    // as postMessage hands them over: cloned, each folder's buffer transferred
-    const structured = structuredClone(packed, { transfer: packed.map((folder) => folder.bytes) });
+    // as postMessage hands them over: cloned, each folder's blocks transferred
+    const structured = structuredClone(packed, { transfer: packed.flatMap((folder) => folder.blocks) });
     const reader = new FileReader();
-    for (const folder of structured) reader.adopt(unpack(folder));
+    for (const folder of structured) reader.adopt(unpack(share, folder));
     for (const [relative, text] of contents) {
       const read = reader.read(join(listed.rootReal, relative));
       expect(read).toEqual({ ok: true, bytes: Buffer.from(text), rawHash: sha256Hex(text) });
     }
+  });
+
+  it('puts a file bigger than a block in a block of its own, between files in blocks', () => {
+    const blocks = new ReadBlocks(8);
+    const small = blocks.place(Buffer.from('abc'));
+    const big = blocks.place(Buffer.from('0123456789'));
+    const after = blocks.place(Buffer.from('de'));
+    expect([small, big, after]).toEqual([
+      { block: 0, start: 0 },
+      { block: 1, start: 0 },
+      { block: 2, start: 0 },
+    ]);
+    expect(blocks.buffers.map((block) => block.length)).toEqual([8, 10, 8]);
+    expect(blocks.buffers[1]?.toString()).toBe('0123456789');
   });
 
   it('hands over a file that could not be read as the same failure', async () => {
@@ -73,13 +85,17 @@ describe('shared reading', () => {
     const share = shareReading(listed.rootReal, listed.discoveries);
     const gone = share.paths[3] as string;
     share.paths[3] = listed.rootReal; // a directory where a file was listed: read as a failure
-    const reads = readClaimed(share);
-    const [entities] = packByFolder(share, reads);
-    const adopted = new Map(unpack(entities as NonNullable<typeof entities>));
+    const [entities] = readClaimedByFolder(share);
+    const adopted = new Map(unpack(share, entities as NonNullable<typeof entities>));
     expect(adopted.get(listed.rootReal)).toEqual({ ok: false, reason: 'is a directory' });
     expect(adopted.has(gone)).toBe(false);
-    expect(new Map(withPaths(share, reads)).get(share.paths[4] as string)).toEqual(
-      adopted.get(share.paths[4] as string),
-    );
+    // the files around it as the other thread reads them
+    share.paths[3] = gone;
+    new Int32Array(share.next)[0] = 0;
+    const reads = new Map(withPaths(share, readClaimed(share)));
+    for (const index of [2, 4]) {
+      const path = share.paths[index] as string;
+      expect(adopted.get(path)).toEqual(reads.get(path));
+    }
   });
 });
