@@ -111,13 +111,13 @@ export async function findCommittedImport(
   return { ...row, counts: { entities, edges, tags, affordances, chunks } };
 }
 
-/** Whether the campaign has any committed import (if not, no package can be a rerun). */
-export async function hasCommittedImports(session: Session, slug: string): Promise<boolean> {
-  const rows = await session.query<{ found: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM imports i JOIN campaigns c ON c.id = i.campaign_id WHERE c.slug = $1) AS found`,
+/** The packages the campaign has committed imports of (none: no package can be a rerun). */
+export async function importedPackageIds(session: Session, slug: string): Promise<string[]> {
+  const rows = await session.query<{ package_id: string }>(
+    `SELECT DISTINCT i.package_id FROM imports i JOIN campaigns c ON c.id = i.campaign_id WHERE c.slug = $1`,
     [slug],
   );
-  return rows[0]?.found === true;
+  return rows.map((row) => row.package_id);
 }
 
 export interface ExistingObjectRow {

@@ -67,10 +67,26 @@ export async function quickFingerprints(listed: ListedPackage): Promise<Fingerpr
 
 /** content_index's keys, read the plain way (a manifest this cannot read is not one that was imported). */
 function contentIndexKeys(bytes: Buffer): string[] | null {
+  const index = plainManifest(bytes)?.content_index;
+  return typeof index === 'object' && index !== null && !Array.isArray(index) ? Object.keys(index) : null;
+}
+
+/**
+ * The manifest's `package_id`, read the plain way (`JSON.parse`, which reads strings and takes the last of
+ * duplicate keys as the import's reading does), or `null` when that cannot tell (no such file, not JSON, not a
+ * string): far cheaper than reading the manifest for its hash, which needs all of it canonicalised.
+ */
+export function quickPackageId(listed: Pick<ListedPackage, 'rootReal'>): string | null {
+  const manifest = resolveInside(listed.rootReal, MANIFEST_FILE);
+  const read = manifest.kind === 'inside' ? new FileReader().read(manifest.absolute) : null;
+  const packageId = read?.ok ? plainManifest(read.bytes)?.package_id : undefined;
+  return typeof packageId === 'string' ? packageId : null;
+}
+
+function plainManifest(bytes: Buffer): Record<string, unknown> | null {
   try {
     const manifest: unknown = JSON.parse(bytes.toString('utf8'));
-    const index = (manifest as { content_index?: unknown } | null)?.content_index;
-    return typeof index === 'object' && index !== null && !Array.isArray(index) ? Object.keys(index) : null;
+    return typeof manifest === 'object' && manifest !== null ? (manifest as Record<string, unknown>) : null;
   } catch {
     return null;
   }

@@ -95,7 +95,14 @@ describe.each(backends())('reruns on %s', (backend) => {
   /** Imports `dir` into `campaign` and expects it refused with `code`, every table but import_runs unchanged. */
   async function expectRefused(dir: string, campaign: string, code: string, embeddings = true) {
     const before = await databaseDigest(target.db, { except: ['import_runs'] });
-    const result = await importPackage(target.db, dir, { campaign, plan: { embeddings } });
+    const stages: string[] = [];
+    const result = await importPackage(target.db, dir, {
+      campaign,
+      plan: { embeddings },
+      onStage: (stage) => stages.push(stage),
+    });
+    // Recognised from its manifest before anything is planned.
+    expect(stages).not.toContain('read');
     expect(result).toMatchObject({
       outcome: 'rolled_back',
       eventsAppended: 0,

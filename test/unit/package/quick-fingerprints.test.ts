@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../src/canonical/index.js';
 import { generatePackage } from '../../../src/harness/index.js';
 import { PARALLEL_HASH_MIN_FILES, startHashing } from '../../../src/package/parallel-hasher.js';
-import { quickFingerprints } from '../../../src/package/quick-fingerprints.js';
+import { quickFingerprints, quickPackageId } from '../../../src/package/quick-fingerprints.js';
 import { fingerprintPackage, listPackage, openPackage } from '../../../src/package/read-package.js';
 import { LENIENT, removeTempDirs, tempDir, writePackage } from './support.js';
 
@@ -90,5 +90,28 @@ describe('quickFingerprints: what a rerun compares, without parsing or checking'
 
     const nan = await writePackage({ manifest: '{"content_index": {}, "schema_version": NaN}' });
     expect(await quickFingerprints(listPackage(nan, LENIENT))).toBeNull();
+  });
+});
+
+describe('quickPackageId: the package a manifest names, read the plain way', () => {
+  it.each([
+    [
+      'a manifest',
+      '{"package_id": "01JJV9SM460MAAJTAXJ9T8KSA1", "content_index": {}}',
+      '01JJV9SM460MAAJTAXJ9T8KSA1',
+    ],
+    ['the last of duplicate keys', '{"package_id": "first", "package_id": "last"}', 'last'],
+    ['an escaped id', '{"package_id": "caf\\u00e9"}', 'café'],
+    ['an id that is not a string', '{"package_id": 7}', null],
+    ['no id', '{"content_index": {}}', null],
+    ['not JSON', '{"package_id": "x",', null],
+    ['not an object', '"x"', null],
+  ])('%s', async (_, manifest, expected) => {
+    const dir = await writePackage({ manifest });
+    expect(quickPackageId({ rootReal: dir })).toBe(expected);
+  });
+
+  it('is null without a manifest', async () => {
+    expect(quickPackageId({ rootReal: await writePackage({ manifest: null }) })).toBeNull();
   });
 });
