@@ -252,12 +252,15 @@ export async function importPackage(
     if (importedPackages.length > 0) {
       // A rerun is recognised by the raw bytes of its files alone, the manifest's included: hashed on two threads,
       // nothing parsed. (Strict mode re-checks the files of a rerun too: an import made leniently may not pass.)
+      // The package_id its manifest names, read the plain way (`undefined`: not read yet).
+      let packageId: string | null | undefined;
       if (!planOptions.strict) {
         options.onStage?.('fingerprint');
-        const fingerprints = await quickFingerprints(listed);
-        const previous = fingerprints
+        const quick = await quickFingerprints(listed);
+        packageId = quick?.packageId;
+        const previous = quick
           ? await findCommittedImport(session, campaign, {
-              filesDigest: computeFilesDigest({ fingerprints }, planOptions),
+              filesDigest: computeFilesDigest(quick, planOptions),
             })
           : null;
         if (previous) {
@@ -269,9 +272,8 @@ export async function importPackage(
       }
       // A manifest imported before is of a package imported before. For another package, reading its manifest for
       // the hash here (parsed, canonicalised and hashed: ~0.7 s for 60k files) is left to the planner.
-      const opened = mayBeImported(quickPackageId(listed), importedPackages)
-        ? openListedPackage(listed)
-        : null;
+      packageId ??= quickPackageId(listed);
+      const opened = mayBeImported(packageId, importedPackages) ? openListedPackage(listed) : null;
       if (opened) planned = opened;
       const manifest = opened?.manifest;
       // (A manifest that cannot be hashed is rejected by the planner, naming why.)

@@ -21,8 +21,14 @@ export interface Fingerprint {
   rawHash: string;
 }
 
+export interface QuickFingerprints {
+  fingerprints: Fingerprint[];
+  /** The `package_id` the manifest names, read as `quickPackageId` reads it. */
+  packageId: string | null;
+}
+
 /** `null` when some file is not a plain readable file inside the package: only the full read says what is wrong. */
-export async function quickFingerprints(listed: ListedPackage): Promise<Fingerprint[] | null> {
+export async function quickFingerprints(listed: ListedPackage): Promise<QuickFingerprints | null> {
   const { rootReal, discoveries } = listed;
   const discovered = new Set<string>();
   for (const discovery of discoveries) {
@@ -45,7 +51,8 @@ export async function quickFingerprints(listed: ListedPackage): Promise<Fingerpr
   const manifestRead = manifest.kind === 'inside' ? new FileReader().read(manifest.absolute) : null;
   if (!manifestRead?.ok) return null;
   fingerprints.set(MANIFEST_FILE, manifestRead.rawHash);
-  const listedKeys = contentIndexKeys(manifestRead.bytes);
+  const manifestValue = plainManifest(manifestRead.bytes);
+  const listedKeys = contentIndexKeys(manifestValue);
   if (!listedKeys) return null;
   for (const key of listedKeys) {
     if (discovered.has(key)) continue;
@@ -60,15 +67,23 @@ export async function quickFingerprints(listed: ListedPackage): Promise<Fingerpr
     if (rawHash === undefined) return null;
     fingerprints.set(relative, rawHash);
   }
-  return [...fingerprints]
-    .sort(([a], [b]) => compareCodePoints(a, b))
-    .map(([path, rawHash]) => ({ path, rawHash }));
+  return {
+    fingerprints: [...fingerprints]
+      .sort(([a], [b]) => compareCodePoints(a, b))
+      .map(([path, rawHash]) => ({ path, rawHash })),
+    packageId: packageIdOf(manifestValue),
+  };
 }
 
 /** content_index's keys, read the plain way (a manifest this cannot read is not one that was imported). */
-function contentIndexKeys(bytes: Buffer): string[] | null {
-  const index = plainManifest(bytes)?.content_index;
+function contentIndexKeys(manifest: Record<string, unknown> | null): string[] | null {
+  const index = manifest?.content_index;
   return typeof index === 'object' && index !== null && !Array.isArray(index) ? Object.keys(index) : null;
+}
+
+function packageIdOf(manifest: Record<string, unknown> | null): string | null {
+  const packageId = manifest?.package_id;
+  return typeof packageId === 'string' ? packageId : null;
 }
 
 /**
@@ -79,8 +94,7 @@ function contentIndexKeys(bytes: Buffer): string[] | null {
 export function quickPackageId(listed: Pick<ListedPackage, 'rootReal'>): string | null {
   const manifest = resolveInside(listed.rootReal, MANIFEST_FILE);
   const read = manifest.kind === 'inside' ? new FileReader().read(manifest.absolute) : null;
-  const packageId = read?.ok ? plainManifest(read.bytes)?.package_id : undefined;
-  return typeof packageId === 'string' ? packageId : null;
+  return read?.ok ? packageIdOf(plainManifest(read.bytes)) : null;
 }
 
 function plainManifest(bytes: Buffer): Record<string, unknown> | null {

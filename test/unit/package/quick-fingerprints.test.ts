@@ -55,7 +55,10 @@ describe('quickFingerprints: what a rerun compares, without parsing or checking'
       files: { 'entities/npc.json': NPC, 'entities/extra.json': NPC, 'README.md': '# Readme\n' },
       listed: ['entities/npc.json', 'README.md'],
     });
-    const quick = await quickFingerprints(listPackage(dir, LENIENT));
+    const look = await quickFingerprints(listPackage(dir, LENIENT));
+    // the package its manifest names, from the same reading
+    expect(look?.packageId).toBe((await openPackage(dir, LENIENT)).manifest.packageId);
+    const quick = look?.fingerprints;
     expect(quick).toEqual(await slowly(dir));
     expect(quick?.map((f) => f.path)).toEqual([
       'README.md',
@@ -68,13 +71,13 @@ describe('quickFingerprints: what a rerun compares, without parsing or checking'
   it('equals the checked fingerprints for a package big enough for the second thread, and sees a changed byte', async () => {
     const dir = join(await tempDir(), 'generated');
     await generatePackage({ objects: 4000, seed: 3, outDir: dir });
-    const quick = await quickFingerprints(listPackage(dir, LENIENT));
+    const quick = (await quickFingerprints(listPackage(dir, LENIENT)))?.fingerprints;
     expect(quick?.length).toBeGreaterThan(PARALLEL_HASH_MIN_FILES);
     expect(quick).toEqual(await slowly(dir));
 
     const [first] = (await readdir(join(dir, 'edges'))).sort();
     await appendFile(join(dir, 'edges', first as string), ' ');
-    const changed = await quickFingerprints(listPackage(dir, LENIENT));
+    const changed = (await quickFingerprints(listPackage(dir, LENIENT)))?.fingerprints;
     expect(changed?.find((f) => f.path === `edges/${first}`)?.rawHash).not.toBe(
       quick?.find((f) => f.path === `edges/${first}`)?.rawHash,
     );
