@@ -272,7 +272,7 @@ export async function importPackage(
       }
       // A manifest imported before is of a package imported before. For another package, reading its manifest for
       // the hash here (parsed, canonicalised and hashed: ~0.7 s for 60k files) is left to the planner.
-      packageId ??= quickPackageId(listed);
+      if (packageId === undefined) packageId = quickPackageId(listed);
       const opened = mayBeImported(packageId, importedPackages) ? openListedPackage(listed) : null;
       if (opened) planned = opened;
       const manifest = opened?.manifest;
