@@ -1,6 +1,7 @@
 /** The `Database` contract on a PostgreSQL server, through a small `pg` pool. */
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
@@ -159,30 +160,46 @@ interface Target {
   password: string;
 }
 
+const URL_SCHEME = /^([a-z][a-z0-9+.-]*):/i;
+
+/**
+ * Where a database URL points, read by the parser `pg` itself connects with: host and port, or a Unix socket
+ * directory (`postgres://user@/db?host=/var/run/postgresql`, or the directory percent-encoded as the host).
+ */
 function describeTarget(databaseUrl: string): Target {
-  let url: URL;
+  const scheme = URL_SCHEME.exec(databaseUrl)?.[1]?.toLowerCase();
+  if (scheme === undefined) throw invalidUrl();
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    throw new DatabaseError('db.connect', `the database URL must start with postgres:// (got ${scheme}://)`);
+  }
+  let target: ReturnType<typeof parseConnectionString>;
   try {
-    url = new URL(databaseUrl);
+    target = parseConnectionString(databaseUrl);
   } catch {
-    // The URL may hold a password: never echo it.
-    throw new DatabaseError(
-      'db.connect',
-      'the database URL is not valid (expected postgres://user@host:port/database)',
-    );
+    throw invalidUrl();
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new DatabaseError(
-      'db.connect',
-      `the database URL must start with postgres:// (got ${url.protocol}//)`,
-    );
-  }
-  const user = decodeURIComponent(url.username);
+  const user = target.user ?? '';
   return {
-    host: url.hostname || url.searchParams.get('host') || 'localhost',
-    port: url.port || url.searchParams.get('port') || '5432',
-    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || user || 'postgres',
-    password: decodeURIComponent(url.password),
+    host: target.host || 'localhost',
+    port: target.port || '5432',
+    database: target.database || user || 'postgres',
+    password: target.password ?? '',
   };
+}
+
+/** The URL may hold a password: never echo it. */
+function invalidUrl(): DatabaseError {
+  return new DatabaseError(
+    'db.connect',
+    'the database URL is not valid (expected postgres://user@host:port/database)',
+  );
+}
+
+/** `host:port/database`, or for a Unix socket its path and the database. */
+function whereTo({ host, port, database }: Target): string {
+  return host.startsWith('/')
+    ? `${host}/.s.PGSQL.${port} (database ${database})`
+    : `${host}:${port}/${database}`;
 }
 
 function withoutSecret(text: string, secret: string): string {
@@ -209,11 +226,11 @@ export async function openPgDatabase(databaseUrl: string): Promise<Database> {
   } catch (error) {
     await pool.end().catch(() => {});
     const reason = withoutSecret(error instanceof Error ? error.message : String(error), target.password);
-    throw new DatabaseError(
-      'db.connect',
-      `cannot connect to PostgreSQL at ${target.host}:${target.port}/${target.database}: ${reason}`,
-      { host: target.host, port: target.port, database: target.database },
-    );
+    throw new DatabaseError('db.connect', `cannot connect to PostgreSQL at ${whereTo(target)}: ${reason}`, {
+      host: target.host,
+      port: target.port,
+      database: target.database,
+    });
   }
   return new PgDatabase(pool);
 }

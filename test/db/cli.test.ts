@@ -263,6 +263,50 @@ describe.runIf(HAS_PG)('concurrent workers on PostgreSQL', () => {
   });
 });
 
+describe.runIf(HAS_PG)('a database URL naming a Unix socket', () => {
+  let target: TestDatabase & { url: string };
+  let socketDir: string;
+  let port: string;
+  let database: string;
+  let user: string;
+  beforeAll(async () => {
+    target = await pgTestDatabase();
+    const [settings] = await target.db.query<{ dir: string; port: string }>(
+      "SELECT split_part(current_setting('unix_socket_directories'), ',', 1) AS dir, current_setting('port') AS port",
+    );
+    socketDir = settings?.dir.trim() ?? '';
+    port = settings?.port ?? '';
+    const url = new URL(target.url);
+    database = url.pathname.slice(1);
+    user = url.username;
+  });
+  afterAll(async () => {
+    await target?.drop();
+  });
+  const cli = (databaseUrl: string, ...args: string[]) =>
+    spawnCli(['--database-url', databaseUrl, ...args], { env: { DATABASE_URL: '' } });
+
+  it('imports and verifies through the socket, in either form libpq takes', async () => {
+    expect(socketDir).toMatch(/^\//);
+    const queryForm = `postgres://${user}@/${database}?host=${encodeURIComponent(socketDir)}&port=${port}`;
+    const imported = await cli(queryForm, 'import', LIGHTHOUSE, '--campaign', 'socket', '--json');
+    expect(imported.stderr).toBe('');
+    expect(imported.json).toMatchObject({ outcome: 'committed', events_appended: 18 });
+    const hostForm = `postgresql://${user}@${encodeURIComponent(socketDir)}:${port}/${database}`;
+    const verified = await cli(hostForm, 'verify', '--campaign', 'socket', '--json');
+    expect(verified.json).toMatchObject({ ok: true, events: 18 });
+  });
+
+  it('a socket directory with no server gives db.connect naming the socket, exit 3 (so the URL is not read as localhost)', async () => {
+    const missing = join(tempDir('no-socket'), 'run');
+    const run = await cli(`postgres://${user}@/${database}?host=${missing}&port=${port}`, 'verify', '--json');
+    expect(run.code).toBe(3);
+    expect(run.json).toMatchObject({
+      error: { code: 'db.connect', message: expect.stringContaining(`${missing}/.s.PGSQL.${port}`) },
+    });
+  });
+});
+
 describe.runIf(HAS_PG)('a planning thread out of memory, on PostgreSQL', () => {
   let target: TestDatabase & { url: string };
   let big: string;

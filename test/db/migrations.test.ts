@@ -275,6 +275,14 @@ describe('openDatabase errors', () => {
     );
     expect(error.message).not.toContain('s3cret-pw');
   });
+
+  it('a URL of another scheme gives db.connect naming the scheme', async () => {
+    const error = await expectDatabaseError(
+      openDatabase({ databaseUrl: 'mysql://chronicle:s3cret-pw@127.0.0.1/chronicle' }),
+      'db.connect',
+    );
+    expect(error.message).toBe('the database URL must start with postgres:// (got mysql://)');
+  });
 });
 
 describe('PGlite data dir lock', () => {
