@@ -47,8 +47,16 @@ export function loadManifest(rootReal: string, strict: boolean): LoadedManifest 
     if (!(error instanceof CanonicalJsonError)) throw error;
     hashError = error;
   }
-  const facts = manifestHash ? { file: MANIFEST_FILE, manifest_hash: manifestHash } : { file: MANIFEST_FILE };
+  checkManifest(raw, strict, manifestHash);
+  return { raw, rawHash: sha256Hex(bytes), manifestHash, hashError };
+}
 
+/**
+ * What the import requires of a parsed manifest beyond its syntax: the schema and, in strict mode, real ULIDs.
+ * Throws the rejection the import gives (`manifestHash`, when known, is among its facts).
+ */
+export function checkManifest(raw: JsonObject, strict: boolean, manifestHash?: string): void {
+  const facts = manifestHash ? { file: MANIFEST_FILE, manifest_hash: manifestHash } : { file: MANIFEST_FILE };
   const violation = checkSchema('manifest', sanitizedForSchema(withPlainIndexChecked(raw)));
   if (violation) {
     throw new PackageRejectedError('manifest', 'manifest.schema', `${MANIFEST_FILE}: ${violation.message}`, {
@@ -58,7 +66,6 @@ export function loadManifest(rootReal: string, strict: boolean): LoadedManifest 
     });
   }
   if (strict) rejectFakeIds(raw, facts);
-  return { raw, rawHash: sha256Hex(bytes), manifestHash, hashError };
 }
 
 function readManifestBytes(rootReal: string): Buffer {

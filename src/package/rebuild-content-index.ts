@@ -3,7 +3,7 @@
  * holds, and the manifest rewritten with it. Listed: every file the import reads (the phase folders' files),
  * `README.md` at the root, and every file already listed that is still there; each with the SHA-256 of its raw
  * bytes, as the import checks them. A file that the import would refuse under that hash (not LF-only NFC UTF-8
- * text, or unreadable) is a problem, and nothing is written.
+ * text, or unreadable) is a problem, and so is a manifest the import would refuse: nothing is written.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +20,7 @@ import { DEFAULT_PLAN_OPTIONS } from '../phases/types.js';
 import { decodeText, InvalidUtf8Error } from './decode-text.js';
 import { listedPath } from './discover-files.js';
 import { FileReader } from './file-reader.js';
-import { MANIFEST_FILE } from './read-manifest.js';
+import { checkManifest, MANIFEST_FILE } from './read-manifest.js';
 import { listPackage, problemsError } from './read-package.js';
 import { describeFsError, resolveInside } from './resolve-path.js';
 import { type FileProblem, normalizationDefect } from './verify-content-index.js';
@@ -125,6 +125,8 @@ export function rebuildContentIndex(dir: string): IndexRebuild {
   }
   const paths = [...index.keys()].sort(compareCodePoints);
   manifest.content_index = Object.fromEntries(paths.map((file) => [file, index.get(file) as string]));
+  // A manifest the import would refuse is not written (e.g. a file name with a line break cannot be listed).
+  checkManifest(manifest, false);
   return {
     root,
     added: paths.filter((file) => !previous.has(file)),

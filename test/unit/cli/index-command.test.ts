@@ -1,7 +1,7 @@
 /**
  * `chronicle index`: an author edits, adds and removes files, and the command rebuilds content_index so that the
  * package plans again; `--check` reports a stale index without touching anything; a file the import would refuse
- * under its raw hash is refused and nothing is written.
+ * under its raw hash, or a manifest it would refuse, is refused and nothing is written.
  */
 import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -121,6 +121,26 @@ describe('chronicle index', () => {
       error: { code: 'package.not_normalized', file: 'entities/crlf.json' },
     });
     expect(manifestOf(dir)).toBe(before);
+  });
+
+  it('refuses a manifest the import would refuse (a file name with a line break cannot be listed), and writes nothing', async () => {
+    const dir = copyOfLighthouse();
+    cpSync(join(dir, 'entities/wren.json'), join(dir, 'entities/gu\nll.json'));
+    const before = manifestOf(dir);
+
+    const run = await runCli(['index', dir, '--json']);
+
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({
+      outcome: 'rejected',
+      error: {
+        code: 'manifest.schema',
+        pointer: '/content_index',
+        message: expect.stringContaining("'entities/gu\nll.json'"),
+      },
+    });
+    expect(manifestOf(dir)).toBe(before);
+    expect((await runCli(['plan', dir])).code).toBe(0);
   });
 });
 
