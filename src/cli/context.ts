@@ -1,6 +1,7 @@
 /** What every command needs: the merged configuration, a logger and a way to open the database. */
 import type { Command } from 'commander';
-import type { Database, OpenOptions } from '../db/database.js';
+import { type Database, holdsPgliteDatabase, type OpenOptions } from '../db/database.js';
+import { UsageError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ChronicleConfig } from './config.js';
 import type { Io } from './output.js';
@@ -16,8 +17,16 @@ export interface CliContext {
   io: Io;
   config: ChronicleConfig;
   logger: Logger;
-  /** Opens (and migrates, unless `migrate: false`) the configured database; the caller closes it. */
-  openDatabase(options?: Pick<OpenOptions, 'migrate'>): Promise<Database>;
+  /**
+   * Opens (and migrates, unless `migrate: false`) the configured database; the caller closes it. `existing`: a
+   * command that only reads refuses an embedded data dir that holds no database (`usage.no_database`) instead
+   * of creating one there (a mistyped `--data-dir` must not answer as an empty database).
+   */
+  openDatabase(options?: DatabaseUse): Promise<Database>;
+}
+
+export interface DatabaseUse extends Pick<OpenOptions, 'migrate'> {
+  existing?: boolean;
 }
 
 export async function cliContext(command: Command, io: Io): Promise<CliContext> {
@@ -33,19 +42,30 @@ export async function cliContext(command: Command, io: Io): Promise<CliContext> 
     io,
     config,
     logger,
-    openDatabase: async (options = {}) => {
+    openDatabase: async ({ existing = false, ...options } = {}) => {
       const { openDatabase } = await import('../db/open-database.js');
-      return openDatabase(
-        config.database_url
-          ? { databaseUrl: config.database_url, ...options }
-          : { dataDir: config.data_dir, ...options },
-      );
+      if (config.database_url) return openDatabase({ databaseUrl: config.database_url, ...options });
+      if (existing) refuseEmptyDataDir(config.data_dir);
+      return openDatabase({ dataDir: config.data_dir, ...options });
     },
   };
 }
 
-export async function withDatabase<T>(ctx: CliContext, fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = await ctx.openDatabase();
+function refuseEmptyDataDir(dataDir: string): void {
+  if (holdsPgliteDatabase(dataDir)) return;
+  throw new UsageError(
+    `no Chronicle database in ${dataDir}: give the --data-dir (or DATABASE_URL) of one, or import a package first`,
+    { data_dir: dataDir },
+    'usage.no_database',
+  );
+}
+
+export async function withDatabase<T>(
+  ctx: CliContext,
+  fn: (db: Database) => Promise<T>,
+  use: DatabaseUse = {},
+): Promise<T> {
+  const db = await ctx.openDatabase(use);
   try {
     return await fn(db);
   } finally {

@@ -100,6 +100,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       ) {
         return EXIT.ok;
       }
+      // Commander has written its message to stderr; a script asking for JSON gets it on stdout too.
+      if (wantsJson) {
+        const message = error.message.replace(/^error: /, '');
+        printJson(io, { outcome: 'error', error: { code: 'usage.invalid', message } });
+      }
       return EXIT.usage;
     }
     const code = error instanceof UsageError ? EXIT.usage : EXIT.internal;

@@ -3,6 +3,7 @@ export {
   type Backend,
   type Database,
   DEFAULT_DATA_DIR,
+  holdsPgliteDatabase,
   MEMORY_DATA_DIR,
   type OpenOptions,
   type ReservedSession,

@@ -1,10 +1,15 @@
 /** The `Database` contract on an embedded PGlite engine (a folder on disk, or memory). */
-import { join } from 'node:path';
 import { type ParserOptions, PGlite, type Transaction, types } from '@electric-sql/pglite';
 import { DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
-import { type Database, MEMORY_DATA_DIR, type ReservedSession, type Session } from './database.js';
+import {
+  type Database,
+  MEMORY_DATA_DIR,
+  pgliteFilesDir,
+  type ReservedSession,
+  type Session,
+} from './database.js';
 
 /** The same values as the `pg` backend (see database.ts): int8 as string, bytea as Buffer. */
 const parsers: ParserOptions = {
@@ -102,7 +107,7 @@ export async function openPgliteDatabase(dataDir: string, lockTimeoutMs: number)
   const lock = dataDir === MEMORY_DATA_DIR ? null : await lockDataDir(dataDir, lockTimeoutMs);
   try {
     const engine = await PGlite.create({
-      dataDir: lock ? join(dataDir, 'pgdata') : MEMORY_DATA_DIR,
+      dataDir: lock ? pgliteFilesDir(dataDir) : MEMORY_DATA_DIR,
       parsers,
     });
     return new PgliteDatabase(engine, lock);

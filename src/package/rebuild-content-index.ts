@@ -2,8 +2,9 @@
  * The authoring side of content_index: the index a package's files call for, compared with the one its manifest
  * holds, and the manifest rewritten with it. Listed: every file the import reads (the phase folders' files),
  * `README.md` at the root, and every file already listed that is still there; each with the SHA-256 of its raw
- * bytes, as the import checks them. A file that the import would refuse under that hash (not LF-only NFC UTF-8
- * text, or unreadable) is a problem, and so is a manifest the import would refuse: nothing is written.
+ * bytes, as the import checks them. A file that the import would refuse under that hash (a phase's file that is not
+ * LF-only NFC UTF-8 text, or any unreadable file) is a problem, and so is a manifest the import would refuse:
+ * nothing is written.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -92,7 +93,8 @@ export function rebuildContentIndex(dir: string): IndexRebuild {
       });
       continue;
     }
-    const defect = normalizationDefect(read.bytes);
+    // The phases hash their files' LF-only NFC text against the index; README.md is checked by its raw hash alone.
+    const defect = file === README ? undefined : normalizationDefect(read.bytes);
     if (defect) {
       problems.push({
         code: 'package.not_normalized',

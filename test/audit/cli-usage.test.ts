@@ -116,10 +116,9 @@ describe('audit commands refuse bad usage with exit 2', () => {
   });
 
   it('says when the database holds no campaign at all', async () => {
-    const run = await runCli(
-      ['--data-dir', join(dir, 'fresh'), 'digest', '--campaign', 'u', '--json'],
-      EMBEDDED_ONLY,
-    );
+    const fresh = join(dir, 'fresh');
+    expect((await runCli(['--data-dir', fresh, 'migrate'], EMBEDDED_ONLY)).code).toBe(0);
+    const run = await runCli(['--data-dir', fresh, 'digest', '--campaign', 'u', '--json'], EMBEDDED_ONLY);
     expect(run.code).toBe(2);
     expect(run.json).toMatchObject({
       error: {
@@ -127,6 +126,24 @@ describe('audit commands refuse bad usage with exit 2', () => {
         message: "campaign 'u' does not exist; the database holds no campaign yet",
       },
     });
+  });
+
+  it.each([
+    ['verify'],
+    ['digest'],
+    ['log'],
+    ['runs'],
+    ['campaigns'],
+    ['checkpoint'],
+    ['export', '--out', 'x.ndjson'],
+  ])('%s on a data dir with no database says so and creates none there', async (...command) => {
+    const mistyped = join(dir, 'mistyped');
+    const run = await runCli(['--data-dir', mistyped, ...command, '--json'], EMBEDDED_ONLY);
+    expect(run.code).toBe(2);
+    expect(run.json).toMatchObject({
+      error: { code: 'usage.no_database', data_dir: mistyped, message: expect.stringContaining(mistyped) },
+    });
+    expect(existsSync(mistyped)).toBe(false);
   });
 
   it('shows as many log rows and runs as -n asks for, none for 0', async () => {

@@ -10,7 +10,7 @@ export function registerCampaigns(program: Command, io: Io, setExit: (code: numb
     .action(async (opts: { json?: boolean }, command: Command) => {
       const { listCampaigns } = await import('../../ledger/campaign-read.js');
       const ctx = await cliContext(command, io);
-      const campaigns = await withDatabase(ctx, (db) => listCampaigns(db));
+      const campaigns = await withDatabase(ctx, (db) => listCampaigns(db), { existing: true });
       if (opts.json) printJson(io, { campaigns });
       else {
         printLines(io, [

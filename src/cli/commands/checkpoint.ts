@@ -46,12 +46,15 @@ export function registerCheckpoint(program: Command, io: Io, setExit: (code: num
       const signKey = opts.signKey ? await readPrivateKeyFile(opts.signKey, '--sign-key') : undefined;
       const denseTrail = opts.trail === undefined ? undefined : wholeNumber('--trail', opts.trail, 1_000_000);
       const campaign = opts.campaign ?? ctx.config.campaign;
-      const result = await withDatabase(ctx, (db) =>
-        createCheckpoint(db, campaign, {
-          record: opts.record,
-          ...(signKey ? { signKey } : {}),
-          ...(denseTrail === undefined ? {} : { denseTrail }),
-        }),
+      const result = await withDatabase(
+        ctx,
+        (db) =>
+          createCheckpoint(db, campaign, {
+            record: opts.record,
+            ...(signKey ? { signKey } : {}),
+            ...(denseTrail === undefined ? {} : { denseTrail }),
+          }),
+        { existing: true },
       );
       if (opts.out) writeFileSync(opts.out, checkpointFileText(result.document));
       if (opts.json) {

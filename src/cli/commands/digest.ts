@@ -13,8 +13,10 @@ export function registerDigest(program: Command, io: Io, setExit: (code: number)
     .action(async (opts: { campaign?: string; json?: boolean }, command: Command) => {
       const { campaignDigest } = await import('../../ledger/campaign-read.js');
       const ctx = await cliContext(command, io);
-      const digest = await withDatabase(ctx, (db) =>
-        campaignDigest(db, opts.campaign ?? ctx.config.campaign),
+      const digest = await withDatabase(
+        ctx,
+        (db) => campaignDigest(db, opts.campaign ?? ctx.config.campaign),
+        { existing: true },
       );
       if (opts.json) {
         printJson(io, {

@@ -31,11 +31,14 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
       }, 'export');
       let result: Awaited<ReturnType<typeof exportBundle>>;
       try {
-        result = await withDatabase(ctx, (db) =>
-          exportBundle(db, campaign, opts.out, {
-            signal: stop.signal,
-            onProgress: (n, expected) => progress.update(`exported ${n} of ${expected ?? '?'} events`),
-          }),
+        result = await withDatabase(
+          ctx,
+          (db) =>
+            exportBundle(db, campaign, opts.out, {
+              signal: stop.signal,
+              onProgress: (n, expected) => progress.update(`exported ${n} of ${expected ?? '?'} events`),
+            }),
+          { existing: true },
         );
       } catch (error) {
         if (!(error instanceof InterruptedError && error.signal)) throw error;

@@ -14,7 +14,7 @@ export function registerLog(program: Command, io: Io, setExit: (code: number) =>
       const { importLog } = await import('../../ledger/campaign-read.js');
       const ctx = await cliContext(command, io);
       const campaign = opts.campaign ?? ctx.config.campaign;
-      const rows = await withDatabase(ctx, (db) => importLog(db, campaign, opts.limit));
+      const rows = await withDatabase(ctx, (db) => importLog(db, campaign, opts.limit), { existing: true });
       if (opts.json) printJson(io, { campaign, entries: rows });
       else {
         printLines(

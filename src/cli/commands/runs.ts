@@ -16,14 +16,18 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
       const { importRuns } = await import('../../ledger/campaign-read.js');
       const { attemptsInProgress, recordAbandonedAttempts } = await import('../../importer/attempts.js');
       const ctx = await cliContext(command, io);
-      const { runs, running } = await withDatabase(ctx, async (db) => {
-        // Attempts whose process died mid-import are recorded first; a role that may only read lists what is there.
-        await recordAbandonedAttempts(db, { logger: ctx.logger }).catch(() => []);
-        return {
-          runs: await importRuns(db, opts.campaign, opts.limit ?? 50),
-          running: await attemptsInProgress(db, opts.campaign),
-        };
-      });
+      const { runs, running } = await withDatabase(
+        ctx,
+        async (db) => {
+          // Attempts whose process died mid-import are recorded first; a role that may only read lists what is there.
+          await recordAbandonedAttempts(db, { logger: ctx.logger }).catch(() => []);
+          return {
+            runs: await importRuns(db, opts.campaign, opts.limit ?? 50),
+            running: await attemptsInProgress(db, opts.campaign),
+          };
+        },
+        { existing: true },
+      );
       if (opts.json) {
         printJson(io, {
           runs,

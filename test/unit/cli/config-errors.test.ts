@@ -1,6 +1,6 @@
 /**
  * Configuration mistakes are usage errors (exit 2) that say what is wrong, and name the configuration file as the
- * user knows it, never by an absolute path.
+ * user knows it, never by an absolute path. So are command lines the option parser refuses, in JSON too.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,23 @@ describe('configuration errors', () => {
     expect(run.stderr).toContain("argument 'loud' is invalid");
     expect(run.stderr).toContain('fatal, error, warn, info, debug, trace, silent');
   });
+
+  it.each([
+    [['plan', '--json'], "missing required argument 'package-dir'"],
+    [['import', 'pkg', '--bogus', '--json'], "unknown option '--bogus'"],
+    [['--log-level', 'loud', 'campaigns', '--json'], "argument 'loud' is invalid"],
+  ])(
+    'a command line the parser refuses (%j) still gives --json its one object on stdout',
+    async (args, message) => {
+      const run = await spawnCli(args, { env: NO_DATABASE, cwd: tempDir('cwd') });
+      expect(run.code).toBe(2);
+      expect(JSON.parse(run.stdout)).toEqual({
+        outcome: 'error',
+        error: { code: 'usage.invalid', message: expect.stringContaining(message) },
+      });
+      expect(run.stderr).toContain(message);
+    },
+  );
 
   it.each([
     ['chronicle.config.yaml', 'log_level: [\n', 'cannot read configuration chronicle.config.yaml: '],

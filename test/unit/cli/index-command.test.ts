@@ -123,6 +123,16 @@ describe('chronicle index', () => {
     expect(manifestOf(dir)).toBe(before);
   });
 
+  it('lists a README.md with CR line endings by its raw hash, as the import checks it', async () => {
+    const dir = copyOfLighthouse();
+    writeFileSync(join(dir, 'README.md'), 'Lighthouse\r\nnotes\r\n');
+
+    const run = await runCli(['index', dir, '--json']);
+
+    expect(run).toMatchObject({ code: 0, json: { outcome: 'written', updated: ['README.md'] } });
+    expect((await runCli(['plan', dir])).code).toBe(0);
+  });
+
   it('refuses a manifest the import would refuse (a file name with a line break cannot be listed), and writes nothing', async () => {
     const dir = copyOfLighthouse();
     cpSync(join(dir, 'entities/wren.json'), join(dir, 'entities/gu\nll.json'));
