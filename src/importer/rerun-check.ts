@@ -11,7 +11,13 @@
  *   (`package.changed_since_import`).
  */
 import { PackageRejectedError } from '../errors.js';
-import { fingerprintPackage, type OpenedPackage, readOpenedPackage } from '../package/read-package.js';
+import { MANIFEST_FILE } from '../package/read-manifest.js';
+import {
+  fingerprintPackage,
+  type OpenedPackage,
+  type PackageFingerprints,
+  readOpenedPackage,
+} from '../package/read-package.js';
 import type { PlanOptions } from '../phases/types.js';
 import { computeFilesDigest, planSnapshot } from '../plan/plan-import.js';
 import type { CommittedImportRow } from './import-sql.js';
@@ -26,18 +32,50 @@ export async function assertSameImport(
   const digest = computeFilesDigest(fingerprinted, options);
   if (previous.files_digest === digest) return;
   const otherSetting = computeFilesDigest(fingerprinted, { embeddings: !options.embeddings });
-  if (previous.files_digest !== otherSetting) throw changedSinceImport(previous, digest);
+  if (previous.files_digest !== otherSetting) {
+    throw changedSinceImport(previous, digest, unlistedFiles(fingerprinted));
+  }
   const { stateDigest } = planSnapshot(await readOpenedPackage(opened), options);
   if (stateDigest !== previous.state_digest) throw importedWithOtherSettings(previous, stateDigest, options);
 }
 
-function changedSinceImport(previous: CommittedImportRow, filesDigest: string): PackageRejectedError {
+/** Unlisted files named in a refusal, at most. */
+const UNLISTED_NAMED = 20;
+
+/**
+ * The files this run read that content_index does not list: the import recorded only their digest, so one of
+ * them changed, or one was added or removed.
+ */
+function unlistedFiles({ manifest, fingerprints }: PackageFingerprints): string[] {
+  return fingerprints
+    .map(({ path }) => path)
+    .filter((path) => path !== MANIFEST_FILE && !manifest.contentIndex.has(path));
+}
+
+function changedSinceImport(
+  previous: CommittedImportRow,
+  filesDigest: string,
+  unlisted: readonly string[],
+): PackageRejectedError {
+  const named = unlisted.slice(0, UNLISTED_NAMED);
+  const which =
+    unlisted.length === 0
+      ? 'it now has none, so one was removed'
+      : `one of the ${unlisted.length} it has now changed, or one was added or removed: ${named.join(', ')}` +
+        (unlisted.length > named.length ? `, and ${unlisted.length - named.length} more` : '');
   return new PackageRejectedError(
     'manifest',
     'package.changed_since_import',
-    `this manifest (${previous.manifest_hash}) was imported already, but files not listed in its content_index ` +
-      'have changed since; list every file in content_index (or bump the manifest) and import again',
-    { expected_hash: previous.files_digest, actual_hash: filesDigest, stable_id: previous.package_id },
+    `this manifest (${previous.manifest_hash}) was imported already, but the files not listed in its ` +
+      `content_index are not the ones imported (${which}); list every file in content_index (or bump the ` +
+      'manifest) and import again',
+    {
+      package_id: previous.package_id,
+      manifest_hash: previous.manifest_hash,
+      unlisted_files: named,
+      expected_hash: previous.files_digest,
+      actual_hash: filesDigest,
+    },
   );
 }
 
@@ -53,6 +91,11 @@ function importedWithOtherSettings(
     `this package (manifest ${previous.manifest_hash}) was imported into the campaign with lore embeddings ${then} ` +
       `(state digest ${previous.state_digest}); with embeddings ${now} it imports differently (state digest ` +
       `${stateDigest}) and a campaign cannot hold both: import it with embeddings ${then}, or into another campaign`,
-    { expected_hash: previous.state_digest, actual_hash: stateDigest, stable_id: previous.package_id },
+    {
+      package_id: previous.package_id,
+      manifest_hash: previous.manifest_hash,
+      expected_hash: previous.state_digest,
+      actual_hash: stateDigest,
+    },
   );
 }

@@ -136,8 +136,14 @@ describe.each(backends())('reruns on %s', (backend) => {
 
     writeFileSync(unlisted, JSON.stringify({ ...entity, name: 'The Old Watchtower' }));
     const refused = await expectRefused(dir, campaign, 'package.changed_since_import');
-    expect(refused.error).toMatchObject({ stable_id: first.packageId, expected_hash: expect.any(String) });
+    expect(refused.error).toMatchObject({
+      package_id: first.packageId,
+      manifest_hash: first.manifestHash,
+      unlisted_files: ['entities/watchtower.json'],
+      expected_hash: expect.any(String),
+    });
     expect(refused.error?.message).toContain('not listed in its content_index');
+    expect(refused.error?.message).toContain('entities/watchtower.json');
   });
 
   it('a rerun with the other embeddings setting is refused where it changes the chunks, with both digests', async () => {
@@ -164,7 +170,8 @@ describe.each(backends())('reruns on %s', (backend) => {
         !embeddings,
       );
       expect(refused.error).toMatchObject({
-        stable_id: first.packageId,
+        package_id: first.packageId,
+        manifest_hash: first.manifestHash,
         expected_hash: planned.stateDigest,
         actual_hash: other.stateDigest,
       });
