@@ -1,5 +1,5 @@
 /**
- * Writes a valid, realistic package of about N objects, deterministically from a seed: same seed and N, same
+ * Writes a valid, realistic package of exactly N objects, deterministically from a seed: same seed and N, same
  * bytes, file for file. Proportions: 25% entities (all five kinds, one file each), 50% edges (three taxonomy
  * types, ~100 per array file), 5% tags and affordances (a few ontology files), 20% lore chunks (markdown files
  * of several `##` sections each). Files are written as they are generated; only ids and raw hashes are kept.

@@ -98,11 +98,15 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'tamper',
-    description: 'appends a newline to the first file listed in content_index, content_index not updated',
+    description:
+      'appends a newline to the first entity file listed in content_index (else the first file listed), content_index not updated',
     expectedCode: 'package.hash_mismatch',
     expectedPhase: 'manifest',
     async apply(pkg) {
-      for (const file of pkg.listedPaths()) {
+      // An entity file first, so that the error names the entity's stable id beside both hashes.
+      const listed = pkg.listedPaths();
+      const isEntityFile = (file: string) => file.startsWith('entities/') && file.endsWith('.json');
+      for (const file of [...listed.filter(isEntityFile), ...listed.filter((file) => !isEntityFile(file))]) {
         if (!(await pkg.exists(file))) continue;
         await pkg.writeBytesUnlisted(file, Buffer.concat([pkg.readBytes(file), Buffer.from('\n')]));
         return { file, detail: `${file}: one byte appended, content_index keeps the old hash` };

@@ -104,7 +104,7 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
 
   harness
     .command('generate')
-    .description('write a valid package of about N objects, the same bytes for the same seed and N')
+    .description('write a valid package of N objects, the same bytes for the same seed and N')
     .requiredOption('--objects <n>', 'how many objects (entities, edges, tags, affordances, lore chunks)')
     .requiredOption('--seed <s>', 'seed, 0 to 4294967295')
     .requiredOption('--out <dir>', 'where to write the package (absent or empty)')

@@ -87,7 +87,7 @@ describe('corruptPackage: what it changes', () => {
       ['collision', ['entities/cape-ember.collision.json', 'package.manifest.json']],
       ['missing-file', ['README.md']],
       ['invalid-yaml', ['lore/keepers/the-long-watch.md', 'package.manifest.json']],
-      ['tamper', ['README.md']],
+      ['tamper', ['entities/cape-ember.json']],
       ['dangling-edge', ['edges/flight.json', 'package.manifest.json']],
       ['conflicting-tag', ['ontology/taxonomy.conflict.json', 'package.manifest.json']],
     ];
@@ -110,6 +110,19 @@ describe('corruptPackage: what it changes', () => {
       await corruptPackage(generatedDir, scenario, b);
       expect([...treeHashes(b)], scenario).toEqual([...treeHashes(a)]);
     }
+  });
+
+  it("tamper: the rejection names the entity file, the entity's stable id and both hashes", async () => {
+    const out = join(await tempDir(), 'broken');
+    await corruptPackage(LIGHTHOUSE_DIR, 'tamper', out);
+    const error = await rejection(out, true);
+    expect(error.facts).toMatchObject({
+      file: 'entities/cape-ember.json',
+      stable_id: '01JD3K8Q6V2M4T9XWBZC5REPQC',
+      expected_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      actual_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(error.facts.actual_hash).not.toBe(error.facts.expected_hash);
   });
 
   it('dangling-edge: the rejection names the edge record and the id no entity has', async () => {

@@ -106,7 +106,7 @@ describe('chronicle harness generate and corrupt', () => {
     const run = await harness(['corrupt', LIGHTHOUSE_DIR, '--scenario', 'tamper', '--out', out]);
     expect(run.exit).toBe(0);
     expect(run.stdout).toContain('expect         [package.hash_mismatch] in phase manifest');
-    expect(run.stdout).toContain('README.md: one byte appended');
+    expect(run.stdout).toContain('entities/cape-ember.json: one byte appended');
   });
 
   it('throws UsageError (exit 2) for an unknown scenario, a non-empty output or a bad number', async () => {
