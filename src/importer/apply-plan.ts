@@ -225,7 +225,7 @@ export async function applyPlan(
     if (value.kind !== 'objects') continue;
     await enterObjectPhase(value.phase);
     const skipped = state
-      ? await findSkippedObjects(tx, value.objects, campaignId).catch((collision) =>
+      ? await findSkippedObjects(tx, value.objects, campaignId, ctx.campaign, identity).catch((collision) =>
           rejectedFirstByPlan(plan.rest, collision),
         )
       : new Set<PlannedObject>();
@@ -345,6 +345,8 @@ async function findSkippedObjects(
   tx: Session,
   batch: readonly PlannedObject[],
   campaignId: string,
+  campaign: string,
+  identity: PlanIdentity,
 ): Promise<Set<PlannedObject>> {
   const skipped = new Set<PlannedObject>();
   for (const kind of Object.keys(PROJECTION_TABLES) as PlannedObject['kind'][]) {
@@ -366,12 +368,16 @@ async function findSkippedObjects(
       throw new PackageRejectedError(
         phase,
         code,
-        `${object.sourcePath}: ${describeKind(object)} '${object.stableId}' is already in campaign with other content ` +
-          `(package ${row.package_id}, ${row.source_path}, hash ${row.content_hash}; this package: hash ${object.contentHash})`,
+        `${object.sourcePath}: ${describeKind(object)} '${object.stableId}' is already in campaign '${campaign}' with ` +
+          `other content (package ${row.package_id}, ${row.source_path}, hash ${row.content_hash}; this package: hash ` +
+          `${object.contentHash})`,
         {
           file: object.sourcePath,
           stable_id: object.stableId,
           actual_hash: object.contentHash,
+          package_id: identity.packageId,
+          manifest_hash: identity.manifestHash,
+          campaign,
           existing_package_id: row.package_id,
           existing_file: row.source_path,
           existing_hash: row.content_hash,

@@ -200,8 +200,14 @@ describe.each(backends())('import on %s', (backend) => {
         existing_package_id: '01JAR9WYH41R8TFM6Z0X5E7QKJ',
         existing_file: 'entities/npc.json',
         existing_hash: '7d478136a27ad013caa5a225cbc4629998bb38b29c133b5c11a87803ceb7a1e6',
+        package_id: result.packageId,
+        manifest_hash: result.manifestHash,
+        campaign: 'clash',
       });
+      expect(result.packageId).toMatch(/^[0-9A-Z]{26}$/);
+      expect(result.manifestHash).toMatch(/^[0-9a-f]{64}$/);
       expect(result.error?.message).toContain('entities/npc.json');
+      expect(result.error?.message).toContain("already in campaign 'clash'");
       expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
     },
   );
