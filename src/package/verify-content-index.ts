@@ -92,7 +92,8 @@ function verifyEntry(
         ? {
             code: 'package.missing_file',
             file: key,
-            message: `${key}: listed in content_index but not found`,
+            expected_hash: expected,
+            message: `${key}: listed in content_index (hash ${expected}) but not found`,
           }
         : { code: 'package.read_error', file: key, message: `${key}: cannot be read (${result.reason})` },
     };

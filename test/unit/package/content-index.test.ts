@@ -96,7 +96,7 @@ describe('readPackage: content_index verification on raw bytes', () => {
     );
     const error = await expectRejection(readPackage(dir, LENIENT), 'manifest', 'package.missing_file');
     expect(error.facts.problems).toEqual([
-      { code: 'package.missing_file', file: 'lore/epilogue.md' },
+      { code: 'package.missing_file', file: 'lore/epilogue.md', expected_hash: NPC_HASH },
       {
         code: 'package.hash_mismatch',
         file: 'entities/npc.json',
