@@ -43,6 +43,26 @@ describe('the README flow on the embedded database', () => {
   });
 });
 
+describe('chronicle runs, as a person reads it', () => {
+  it("shows a failed run's reason on the line under it", async () => {
+    const cwd = tempDir('runs');
+    const env = { DATABASE_URL: '', CHRONICLE_DATABASE_URL: '' };
+    expect((await spawnCli(['import', LIGHTHOUSE], { cwd, env })).code).toBe(0);
+    expect((await spawnCli(['import', TAMPERED], { cwd, env })).code).toBe(1);
+
+    const shown = await spawnCli(['runs'], { cwd, env });
+
+    expect(shown.code).toBe(0);
+    const lines = shown.stdout.split('\n');
+    const failed = lines.findIndex((line) => line.includes('[package.hash_mismatch] manifest'));
+    expect(failed).toBeGreaterThan(0);
+    expect(lines[failed + 1]).toMatch(
+      /^ {4}\S.*content hash mismatch \(content_index [0-9a-f]{64}, file [0-9a-f]{64}\)/,
+    );
+    expect(shown.stdout).toContain('2 runs');
+  });
+});
+
 describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
   'CLI contracts on %s',
   (backend) => {

@@ -42,29 +42,44 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
           })),
         });
       } else {
+        const table = formatTable([
+          ['started_at', 'outcome', 'campaign', 'package', 'error'],
+          ...runs.map((r) => [
+            r.started_at,
+            r.outcome,
+            r.campaign,
+            r.package_id ?? '-',
+            r.error_code
+              ? `[${r.error_code}] ${r.phase ?? ''}${r.fault_point ? ` at ${r.fault_point}` : ''}`
+              : '',
+          ]),
+          ...running.map((a) => [
+            a.startedAt,
+            'running',
+            a.campaign,
+            a.packageId ?? '-',
+            `process ${a.pid} on ${a.host}`,
+          ]),
+        ]).map((line) => line.trimEnd());
+        // Each failed run's reason on the line under it: the table says what failed, this line why.
+        const [header = '', ...rows] = table;
         printLines(io, [
-          ...formatTable([
-            ['started_at', 'outcome', 'campaign', 'package', 'error'],
-            ...runs.map((r) => [
-              r.started_at,
-              r.outcome,
-              r.campaign,
-              r.package_id ?? '-',
-              r.error_code
-                ? `[${r.error_code}] ${r.phase ?? ''}${r.fault_point ? ` at ${r.fault_point}` : ''}`
-                : '',
-            ]),
-            ...running.map((a) => [
-              a.startedAt,
-              'running',
-              a.campaign,
-              a.packageId ?? '-',
-              `process ${a.pid} on ${a.host}`,
-            ]),
-          ]).map((line) => line.trimEnd()),
+          header,
+          ...rows.flatMap((line, index) => {
+            const reason = runs[index]?.error_message;
+            return reason ? [line, `    ${oneLine(reason)}`] : [line];
+          }),
           counted(runs.length, 'run') + (running.length > 0 ? `, ${running.length} in progress` : ''),
         ]);
       }
       setExit(EXIT.ok);
     });
 }
+
+/** A reason as one line of at most `REASON_CHARS` characters (the whole of it is in `--json`). */
+function oneLine(reason: string): string {
+  const flat = reason.replace(/\s+/g, ' ');
+  return flat.length > REASON_CHARS ? `${flat.slice(0, REASON_CHARS - 1)}…` : flat;
+}
+
+const REASON_CHARS = 200;
