@@ -137,7 +137,8 @@ class Parser {
 
   parse(): JsonValue {
     const text = this.text;
-    if (text.charCodeAt(0) === 0xfeff) this.fail('Unexpected UTF-8 BOM (decode using utf-8-sig)', 0);
+    if (text.charCodeAt(0) === 0xfeff)
+      this.fail('Unexpected UTF-8 BOM (save the file as UTF-8 without a byte order mark)', 0);
     this.skipWhitespace();
     let value = this.parseValueOrOpen();
     for (;;) {

@@ -139,7 +139,7 @@ describe('parseJson: errors worded and placed like Python json.loads', () => {
 
   it('rejects a leading BOM', () => {
     expect(syntaxError('\ufeff{}').message).toBe(
-      'Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)',
+      'Unexpected UTF-8 BOM (save the file as UTF-8 without a byte order mark): line 1 column 1 (char 0)',
     );
   });
 
