@@ -56,7 +56,11 @@ export function loadManifest(rootReal: string, strict: boolean): LoadedManifest 
  * Throws the rejection the import gives (`manifestHash`, when known, is among its facts).
  */
 export function checkManifest(raw: JsonObject, strict: boolean, manifestHash?: string): void {
-  const facts = manifestHash ? { file: MANIFEST_FILE, manifest_hash: manifestHash } : { file: MANIFEST_FILE };
+  const facts = {
+    file: MANIFEST_FILE,
+    ...(typeof raw.package_id === 'string' ? { package_id: raw.package_id } : {}),
+    ...(manifestHash ? { manifest_hash: manifestHash } : {}),
+  };
   const violation = checkSchema('manifest', sanitizedForSchema(withPlainIndexChecked(raw)));
   if (violation) {
     throw new PackageRejectedError('manifest', 'manifest.schema', `${MANIFEST_FILE}: ${violation.message}`, {

@@ -76,12 +76,16 @@ describe('readPackage: the manifest', () => {
     expect(error.facts.byte_offset).toBe(16);
   });
 
-  it('names the JSON pointer and the rule of a schema violation, and still gives the manifest hash', async () => {
+  it('names the JSON pointer and the rule of a schema violation, and still gives the package id and manifest hash', async () => {
     const text = manifestText({ ruleset_version: '1.4' });
     const dir = await writePackage({ manifest: text });
     const error = await expectRejection(readPackage(dir, LENIENT), 'manifest', 'manifest.schema');
     expect(error.message).toContain('/ruleset_version');
-    expect(error.facts).toMatchObject({ pointer: '/ruleset_version', rule: 'pattern' });
+    expect(error.facts).toMatchObject({
+      pointer: '/ruleset_version',
+      rule: 'pattern',
+      package_id: (JSON.parse(text) as { package_id: string }).package_id,
+    });
     expect(error.facts.manifest_hash).toBe(canonicalHashHex(parseJson(text)));
   });
 
