@@ -1,6 +1,7 @@
 /** What every command needs: the merged configuration, a logger and a way to open the database. */
 import type { Command } from 'commander';
-import { type Database, holdsPgliteDatabase, type OpenOptions } from '../db/database.js';
+import type { Database, OpenOptions } from '../db/database.js';
+import { holdsPgliteDatabase } from '../db/pglite-files.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ChronicleConfig } from './config.js';

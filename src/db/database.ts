@@ -14,9 +14,6 @@
  * empty), several statements separated by `;` are allowed (simple protocol) and the rows of the last one are
  * returned; on both backends.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-
 export type Backend = 'pg' | 'pglite';
 
 /** One connection (or, for `Database`, a pool/embedded engine that behaves like one per statement). */
@@ -98,13 +95,3 @@ export interface OpenOptions {
 
 export const DEFAULT_DATA_DIR = './.chronicle';
 export const MEMORY_DATA_DIR = 'memory://';
-
-/** The engine's files in a PGlite data dir (beside `chronicle.lock`). */
-export function pgliteFilesDir(dataDir: string): string {
-  return join(dataDir, 'pgdata');
-}
-
-/** Whether a PGlite data dir holds a database already (opening one that does not creates it). */
-export function holdsPgliteDatabase(dataDir: string): boolean {
-  return dataDir === MEMORY_DATA_DIR || existsSync(join(pgliteFilesDir(dataDir), 'PG_VERSION'));
-}

@@ -3,7 +3,6 @@ export {
   type Backend,
   type Database,
   DEFAULT_DATA_DIR,
-  holdsPgliteDatabase,
   MEMORY_DATA_DIR,
   type OpenOptions,
   type ReservedSession,
@@ -12,5 +11,6 @@ export {
 } from './database.js';
 export { type MigrateResult, migrate } from './migrate.js';
 export { openDatabase } from './open-database.js';
+export { holdsPgliteDatabase } from './pglite-files.js';
 export { APPEND_ONLY_SQLSTATE, DENSE_NUMBERS_SQLSTATE, sqlStateOf } from './sql-errors.js';
 export { databaseDigest, tableDigest } from './table-digest.js';

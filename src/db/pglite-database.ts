@@ -3,13 +3,8 @@ import { type ParserOptions, PGlite, type Transaction, types } from '@electric-s
 import { DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
-import {
-  type Database,
-  MEMORY_DATA_DIR,
-  pgliteFilesDir,
-  type ReservedSession,
-  type Session,
-} from './database.js';
+import { type Database, MEMORY_DATA_DIR, type ReservedSession, type Session } from './database.js';
+import { pgliteFilesDir } from './pglite-files.js';
 
 /** The same values as the `pg` backend (see database.ts): int8 as string, bytea as Buffer. */
 const parsers: ParserOptions = {

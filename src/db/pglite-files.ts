@@ -1,0 +1,14 @@
+/** Where a PGlite data dir keeps the engine's files, and whether it holds a database (without loading PGlite). */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MEMORY_DATA_DIR } from './database.js';
+
+/** The engine's files in a PGlite data dir (beside `chronicle.lock`). */
+export function pgliteFilesDir(dataDir: string): string {
+  return join(dataDir, 'pgdata');
+}
+
+/** Whether a PGlite data dir holds a database already (opening one that does not creates it there). */
+export function holdsPgliteDatabase(dataDir: string): boolean {
+  return dataDir === MEMORY_DATA_DIR || existsSync(join(pgliteFilesDir(dataDir), 'PG_VERSION'));
+}
