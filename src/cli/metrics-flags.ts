@@ -41,11 +41,16 @@ export async function metricsFor(flags: MetricsFlags): Promise<Metrics | undefin
   return new Metrics();
 }
 
+/**
+ * Exports the run's metrics where the flags say. On a Pushgateway each command has its own group per campaign
+ * (`campaign`, `command`): a push replaces its group, and a verification must not wipe the last import's counts.
+ */
 export async function exportMetrics(
   ctx: CliContext,
   metrics: Metrics | undefined,
   flags: MetricsFlags,
   campaign: string,
+  command: 'import' | 'verify',
 ): Promise<void> {
   if (!metrics) return;
   const { pushMetrics, writeMetricsFile } = await import('../observability/export-metrics.js');
@@ -57,7 +62,7 @@ export async function exportMetrics(
   }
   if (flags.pushgateway) {
     const url = flags.pushgateway;
-    targets.push(['--pushgateway', () => pushMetrics(metrics, url, { campaign })]);
+    targets.push(['--pushgateway', () => pushMetrics(metrics, url, { campaign, command })]);
   }
   for (const [flag, run] of targets) {
     try {

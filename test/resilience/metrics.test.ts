@@ -278,7 +278,7 @@ describe('exporting the metrics of a CLI run', () => {
     work?.cleanup();
   });
 
-  it('--pushgateway PUTs the registry to /metrics/job/chronicle/campaign/<slug>', {
+  it('--pushgateway PUTs the registry to /metrics/job/chronicle/campaign/<slug>/command/import; verify to its own group', {
     timeout: 60_000,
   }, async () => {
     const gateway = await fakePushgateway(200);
@@ -295,12 +295,28 @@ describe('exporting the metrics of a CLI run', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'committed' });
     expect(gateway.requests.map((r) => [r.method, r.url])).toEqual([
-      ['PUT', '/metrics/job/chronicle/campaign/pushed'],
+      ['PUT', '/metrics/job/chronicle/campaign/pushed/command/import'],
     ]);
     const body = gateway.requests[0]?.body ?? '';
     expect(body).toContain('chronicle_imports_total{outcome="committed"} 1');
     expect(body).toContain('chronicle_events_appended_total{event_type="seed.entity_created"} 5');
     expect(body).toContain('# TYPE chronicle_import_duration_seconds histogram');
+
+    // A scheduled verification replaces its own group, not the last import's counts.
+    const verified = await chronicle([
+      'verify',
+      '--campaign',
+      'pushed',
+      '--json',
+      '--pushgateway',
+      gateway.url,
+    ]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(gateway.requests.map((r) => [r.method, r.url])).toEqual([
+      ['PUT', '/metrics/job/chronicle/campaign/pushed/command/import'],
+      ['PUT', '/metrics/job/chronicle/campaign/pushed/command/verify'],
+    ]);
+    expect(gateway.requests[1]?.body ?? '').toContain('chronicle_verify_failures_total 0');
   });
 
   it('a Pushgateway that refuses is a warning: the outcome and exit stand', { timeout: 60_000 }, async () => {

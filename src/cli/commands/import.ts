@@ -156,7 +156,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
           `chronicle: --checkpoint-dir: the import is committed, but its checkpoint could not be written: ${checkpointError}`,
         ]);
       }
-      await exportMetrics(ctx, metrics, opts, campaign);
+      await exportMetrics(ctx, metrics, opts, campaign, 'import');
       // A missing checkpoint is an operational failure (exit 3) even though the import itself committed.
       setExit(
         result.error

@@ -118,7 +118,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
         { event: LOG_EVENTS.verifyFailed, campaign: opts.campaign ?? null, code: error.code },
         'the bundle cannot be read',
       );
-      await exportMetrics(ctx, metrics, opts, opts.campaign ?? ctx.config.campaign);
+      await exportMetrics(ctx, metrics, opts, opts.campaign ?? ctx.config.campaign, 'verify');
       setExit(EXIT.verificationFailed);
       return;
     } finally {
@@ -149,7 +149,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
         'verification failed',
       );
     }
-    await exportMetrics(ctx, metrics, opts, report.campaign);
+    await exportMetrics(ctx, metrics, opts, report.campaign, 'verify');
     setExit(report.ok ? EXIT.ok : EXIT.verificationFailed);
   });
 }
