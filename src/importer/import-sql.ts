@@ -7,6 +7,8 @@
 import type { CopyTupleEncoder } from '../db/copy-encoder.js';
 import type { Session } from '../db/database.js';
 import { IMPORT_LOG_COLUMNS } from '../db/import-log-columns.js';
+import { sqlStateOf } from '../db/sql-errors.js';
+import { DatabaseError } from '../errors.js';
 import type { Counts } from '../plan/types.js';
 import type { TableWriter } from './row-writer.js';
 
@@ -18,13 +20,29 @@ export const PROJECTION_TABLES = {
   chunk: 'chunks',
 } as const;
 
-/** Serialises writers of one campaign for the rest of the transaction, waiting at most `lockTimeout`. */
+/**
+ * Serialises writers of one campaign for the rest of the transaction, waiting at most `lockTimeout`; past it,
+ * `db.lock_timeout` naming the campaign and the wait.
+ */
 export async function lockCampaign(tx: Session, slug: string, lockTimeout: string): Promise<void> {
-  await tx.query(
-    `SELECT set_config('lock_timeout', $2, true), pg_advisory_xact_lock(hashtextextended($1, 0))::text`,
-    [`chronicle.campaign:${slug}`, lockTimeout],
-  );
+  try {
+    await tx.query(
+      `SELECT set_config('lock_timeout', $2, true), pg_advisory_xact_lock(hashtextextended($1, 0))::text`,
+      [`chronicle.campaign:${slug}`, lockTimeout],
+    );
+  } catch (error) {
+    if (sqlStateOf(error) !== LOCK_NOT_AVAILABLE) throw error;
+    throw new DatabaseError(
+      'db.lock_timeout',
+      `campaign '${slug}' is locked by another import: waited ${lockTimeout} (lock_timeout) for it; try again ` +
+        'when that import has finished, or give lock_timeout more time',
+      { campaign: slug, lock_timeout: lockTimeout, sqlstate: LOCK_NOT_AVAILABLE },
+      { cause: error },
+    );
+  }
 }
+
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * Compresses the long values this transaction stores (the payloads of long lore chunks, in events and

@@ -271,6 +271,49 @@ describe.runIf(HAS_PG)('concurrent workers on PostgreSQL', () => {
     expect(verify.json).toMatchObject({ ok: true, events: 18 + 35 });
   });
 
+  it('an import that waits longer than lock_timeout for its campaign says which, and writes nothing', async () => {
+    const holder = await target.db.reserve();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(hashtextextended('chronicle.campaign:held', 0))::text`);
+      const run = await spawnCli(
+        ['--database-url', target.url, 'import', LIGHTHOUSE, '--campaign', 'held', '--json'],
+        {
+          env: { DATABASE_URL: '', CHRONICLE_LOCK_TIMEOUT: '300ms' },
+        },
+      );
+      expect(run.code).toBe(3);
+      expect(run.json).toMatchObject({
+        outcome: 'rolled_back',
+        events_appended: 0,
+        error: {
+          code: 'db.lock_timeout',
+          campaign: 'held',
+          lock_timeout: '300ms',
+          message: expect.stringContaining("campaign 'held' is locked by another import: waited 300ms"),
+        },
+      });
+    } finally {
+      holder.release();
+    }
+    const [campaigns] = await target.db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM campaigns WHERE slug = 'held'",
+    );
+    expect(campaigns?.n).toBe('0');
+  });
+
+  it('refuses a lock_timeout of 0, which PostgreSQL would take for no limit at all', async () => {
+    const run = await spawnCli(
+      ['--database-url', target.url, 'import', LIGHTHOUSE, '--campaign', 'zero', '--json'],
+      {
+        env: { DATABASE_URL: '', CHRONICLE_LOCK_TIMEOUT: '0s' },
+      },
+    );
+    expect(run.code).toBe(2);
+    expect(run.json).toMatchObject({
+      error: { code: 'config.invalid', message: expect.stringContaining('lock_timeout') },
+    });
+  });
+
   it('the same package twice at once: one committed, one noop', async () => {
     const results = await Promise.all([
       cli('import', ANNEX, '--campaign', 'twice', '--json'),
