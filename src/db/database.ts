@@ -42,6 +42,12 @@ export interface Session {
    * other statements (so pages of several streams can be read ahead on one session).
    */
   copyOutPage?(query: string): Promise<Buffer>;
+  /**
+   * Asks the server to stop the statement this session is running now, if any (pg: `pg_cancel_backend` sent on a
+   * connection of its own, so that it goes through while the pool is busy); the statement then fails with
+   * SQLSTATE 57014. Absent on PGlite, whose statements never wait for another process.
+   */
+  cancel?(): Promise<void>;
 }
 
 /** Runs transactions: BEGIN … COMMIT, ROLLBACK and rethrow when `fn` fails. */

@@ -88,7 +88,10 @@ function serialized(): <T>(statement: () => Promise<T>) => Promise<T> {
 class PgDatabase implements Database {
   readonly backend = 'pg' as const;
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly databaseUrl: string,
+  ) {}
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
     return run<R>(this.pool, text, params);
@@ -113,12 +116,14 @@ class PgDatabase implements Database {
       broken = true;
     };
     client.on('error', onError);
+    const cancel = () => cancelBackend(this.databaseUrl, client);
     return {
       backend: 'pg',
       get usable() {
         return !broken;
       },
       query: (text, params) => run(client, text, params),
+      cancel,
       async transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
         try {
           await client.query('BEGIN');
@@ -129,6 +134,7 @@ class PgDatabase implements Database {
             copyIn: (table, columns, tuples) => inOrder(() => copyIn(client, table, columns, tuples)),
             copyOut: (query) => copyOut(client, query),
             copyOutPage: (query) => inOrder(() => collected(copyOut(client, query))),
+            cancel,
           });
           await client.query('COMMIT');
           return result;
@@ -150,6 +156,23 @@ class PgDatabase implements Database {
 
   close(): Promise<void> {
     return this.pool.end();
+  }
+}
+
+/** Cancels the statement `client` is running, from a connection of its own (same role: no privilege needed). */
+async function cancelBackend(databaseUrl: string, client: pg.PoolClient): Promise<void> {
+  const pid = (client as pg.PoolClient & { processID?: number }).processID;
+  if (pid === undefined) return;
+  const canceller = new pg.Client({
+    connectionString: databaseUrl,
+    application_name: 'chronicle',
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  try {
+    await canceller.connect();
+    await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+  } finally {
+    await canceller.end().catch(() => {});
   }
 }
 
@@ -232,5 +255,5 @@ export async function openPgDatabase(databaseUrl: string): Promise<Database> {
       database: target.database,
     });
   }
-  return new PgDatabase(pool);
+  return new PgDatabase(pool, databaseUrl);
 }

@@ -46,6 +46,8 @@ export interface ApplyContext {
   elapsedMs: () => number;
   /** Throws if the import was asked to stop; called before each part is written and before the commit. */
   checkInterrupted: () => Promise<void>;
+  /** Aborted when the import is asked to stop: cancels a wait for the campaign lock. */
+  signal?: AbortSignal;
 }
 
 export interface AppliedImport {
@@ -147,7 +149,7 @@ export async function applyPlan(
   tracker: PhaseTracker,
 ): Promise<ApplyResult> {
   const { identity } = plan;
-  await lockCampaign(tx, ctx.campaign, ctx.lockTimeout);
+  await lockCampaign(tx, ctx.campaign, ctx.lockTimeout, ctx.signal);
   await preferLz4Compression(tx);
   // Under the lock: a concurrent import of the same package has either committed (we see it) or not started.
   const existing = await findCommittedImport(tx, ctx.campaign, { manifestHash: identity.manifestHash });

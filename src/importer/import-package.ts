@@ -322,6 +322,7 @@ export async function importPackage(
           faults,
           elapsedMs,
           checkInterrupted,
+          ...(options.signal ? { signal: options.signal } : {}),
           onPhase: (phase) => {
             phaseStarts.set(phase, performance.now());
             log.info({ event: LOG_EVENTS.phaseStart, phase }, `phase ${phase} started`);

@@ -22,16 +22,25 @@ export const PROJECTION_TABLES = {
 
 /**
  * Serialises writers of one campaign for the rest of the transaction, waiting at most `lockTimeout`; past it,
- * `db.lock_timeout` naming the campaign and the wait.
+ * `db.lock_timeout` naming the campaign and the wait. Aborting `signal` cancels the wait (its error is thrown).
  */
-export async function lockCampaign(tx: Session, slug: string, lockTimeout: string): Promise<void> {
+export async function lockCampaign(
+  tx: Session,
+  slug: string,
+  lockTimeout: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  // An interruption (SIGTERM from a service manager) must not wait out lock_timeout: the wait is cancelled.
+  const cancel = () => void tx.cancel?.().catch(() => {});
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
+    signal?.throwIfAborted();
     await tx.query(
       `SELECT set_config('lock_timeout', $2, true), pg_advisory_xact_lock(hashtextextended($1, 0))::text`,
       [`chronicle.campaign:${slug}`, lockTimeout],
     );
   } catch (error) {
-    if (sqlStateOf(error) !== LOCK_NOT_AVAILABLE) throw error;
+    if (signal?.aborted || sqlStateOf(error) !== LOCK_NOT_AVAILABLE) throw error;
     throw new DatabaseError(
       'db.lock_timeout',
       `campaign '${slug}' is locked by another import: waited ${lockTimeout} (lock_timeout) for it; try again ` +
@@ -39,6 +48,8 @@ export async function lockCampaign(tx: Session, slug: string, lockTimeout: strin
       { campaign: slug, lock_timeout: lockTimeout, sqlstate: LOCK_NOT_AVAILABLE },
       { cause: error },
     );
+  } finally {
+    signal?.removeEventListener('abort', cancel);
   }
 }
 

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePackage } from '../../src/index.js';
+import { startCli } from '../resilience/support/child-cli.js';
 import { spawnCli } from '../support/cli.js';
 import { cliTarget } from '../support/cli-target.js';
 import { pgTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
@@ -299,6 +300,36 @@ describe.runIf(HAS_PG)('concurrent workers on PostgreSQL', () => {
       "SELECT count(*) AS n FROM campaigns WHERE slug = 'held'",
     );
     expect(campaigns?.n).toBe('0');
+  });
+
+  it('SIGTERM stops an import waiting for its campaign lock at once: rolled back, exit 143', async () => {
+    const holder = await target.db.reserve();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(hashtextextended('chronicle.campaign:waiting', 0))::text`);
+      // A lock_timeout far beyond the test's own timeout: only the signal can end this wait in time.
+      const run = startCli(
+        ['--database-url', target.url, 'import', LIGHTHOUSE, '--campaign', 'waiting', '--json'],
+        {
+          env: { DATABASE_URL: '', CHRONICLE_LOCK_TIMEOUT: '60min' },
+        },
+      );
+      for (;;) {
+        const [waiting] = await target.db.query<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        );
+        if (waiting?.n !== '0') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      run.child.kill('SIGTERM');
+      const stopped = await run.done;
+      expect(stopped.code).toBe(143);
+      expect(JSON.parse(stopped.stdout)).toMatchObject({
+        outcome: 'rolled_back',
+        error: { code: 'import.interrupted', signal: 'SIGTERM' },
+      });
+    } finally {
+      holder.release();
+    }
   });
 
   it('refuses a lock_timeout of 0, which PostgreSQL would take for no limit at all', async () => {
