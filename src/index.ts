@@ -17,7 +17,8 @@ export * from './errors.js';
 export * from './harness/index.js';
 export {
   type AttemptRecord,
-  attemptsInProgress,
+  type AttemptsLeft,
+  attemptsLeft,
   recordAbandonedAttempts,
 } from './importer/attempts.js';
 export {

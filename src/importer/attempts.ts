@@ -134,11 +134,25 @@ async function readAttempts(
   }));
 }
 
-/** The attempts whose process is still importing (of one campaign, or all), oldest first. */
-export function attemptsInProgress(db: Transactions, campaign?: string): Promise<AttemptRecord[]> {
-  return db.transaction(async (tx) =>
-    (await readAttempts(tx, campaign ?? null)).filter((a) => !a.gone).map(({ gone, ...attempt }) => attempt),
-  );
+export interface AttemptsLeft {
+  /** Attempts whose process is still importing. */
+  running: AttemptRecord[];
+  /**
+   * Attempts whose process is gone and whose run record is not written yet: `recordAbandonedAttempts` writes it,
+   * but a role that may only read (an auditor) cannot, and must still see them.
+   */
+  abandoned: AttemptRecord[];
+}
+
+/** The attempts that have a row (of one campaign, or all), oldest first, by whether their process is still there. */
+export function attemptsLeft(db: Transactions, campaign?: string): Promise<AttemptsLeft> {
+  return db.transaction(async (tx) => {
+    const left: AttemptsLeft = { running: [], abandoned: [] };
+    for (const { gone, ...attempt } of await readAttempts(tx, campaign ?? null)) {
+      (gone ? left.abandoned : left.running).push(attempt);
+    }
+    return left;
+  });
 }
 
 export interface SweepOptions {

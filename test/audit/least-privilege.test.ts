@@ -112,6 +112,34 @@ describe.runIf(HAS_PG)('least-privilege roles on PostgreSQL', () => {
     expect(verified.json).toMatchObject({ ok: true, events: 18, problems: [] });
   });
 
+  it("shows the auditor an import whose process died, which it may not record; the importer's runs records it", async () => {
+    // The row a killed import leaves (its process, and so its lock, gone).
+    await target.db.query(
+      `INSERT INTO import_attempts (run_id, campaign, package_id, manifest_hash, pid, host, started_at)
+       VALUES ('killed-run', 'lp-killed', '01JD3K8Q6V2M4T9XWBZC5REANX', $1, 4242, 'gone-host', '2026-03-01T08:00:00Z')`,
+      ['a'.repeat(64)],
+    );
+    const seen = await cli(auditor, 'runs', '--campaign', 'lp-killed', '--json');
+    expect(seen.code).toBe(0);
+    expect(seen.json).toEqual({
+      runs: [],
+      in_progress: [],
+      abandoned: [
+        expect.objectContaining({ run_id: 'killed-run', pid: 4242, host: 'gone-host', import_id: null }),
+      ],
+    });
+    const shown = await cli(auditor, 'runs', '--campaign', 'lp-killed');
+    expect(shown.stdout).toContain('abandoned  lp-killed');
+    expect(shown.stdout).toContain('process 4242 on gone-host is gone; not recorded yet');
+
+    const recorded = await cli(importer, 'runs', '--campaign', 'lp-killed', '--json');
+    expect(recorded.json).toMatchObject({
+      runs: [{ run_id: 'killed-run', outcome: 'rolled_back', error_code: 'import.abandoned' }],
+      in_progress: [],
+      abandoned: [],
+    });
+  });
+
   it('lets the auditor verify, export and take unrecorded checkpoints, and nothing else', async () => {
     await cli(importer, 'import', LIGHTHOUSE, '--campaign', 'audited');
     const verified = await cli(auditor, 'verify', '--campaign', 'audited', '--json');

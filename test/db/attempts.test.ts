@@ -190,6 +190,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('an import in progress on pg',
             started_at: LEFT_BEHIND.startedAtIso,
           },
         ],
+        abandoned: [],
       });
       const shown = await spawnCli(['--database-url', target.url ?? '', 'runs'], { env: NO_DATABASE });
       expect(shown.stdout).toContain(`running  ${LEFT_BEHIND.campaign}`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AttemptRecord } from '../../importer/attempts.js';
 import { cliContext, withDatabase } from '../context.js';
 import { counted, EXIT, formatTable, type Io, printJson, printLines } from '../output.js';
 import { wholeNumber } from '../whole-number.js';
@@ -14,16 +15,17 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; limit?: number; json?: boolean }, command: Command) => {
       const { importRuns } = await import('../../ledger/campaign-read.js');
-      const { attemptsInProgress, recordAbandonedAttempts } = await import('../../importer/attempts.js');
+      const { attemptsLeft, recordAbandonedAttempts } = await import('../../importer/attempts.js');
       const ctx = await cliContext(command, io);
-      const { runs, running } = await withDatabase(
+      const { runs, running, abandoned } = await withDatabase(
         ctx,
         async (db) => {
-          // Attempts whose process died mid-import are recorded first; a role that may only read lists what is there.
+          // Attempts whose process died mid-import are recorded first; a role that may only read cannot record
+          // them, and lists them as abandoned.
           await recordAbandonedAttempts(db, { logger: ctx.logger }).catch(() => []);
           return {
             runs: await importRuns(db, opts.campaign, opts.limit ?? 50),
-            running: await attemptsInProgress(db, opts.campaign),
+            ...(await attemptsLeft(db, opts.campaign)),
           };
         },
         { existing: true },
@@ -31,15 +33,8 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
       if (opts.json) {
         printJson(io, {
           runs,
-          in_progress: running.map((a) => ({
-            run_id: a.runId,
-            campaign: a.campaign,
-            package_id: a.packageId,
-            manifest_hash: a.manifestHash,
-            pid: a.pid,
-            host: a.host,
-            started_at: a.startedAt,
-          })),
+          in_progress: running.map(attemptJson),
+          abandoned: abandoned.map((a) => ({ ...attemptJson(a), import_id: a.importId })),
         });
       } else {
         const table = formatTable([
@@ -60,6 +55,13 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
             a.packageId ?? '-',
             `process ${a.pid} on ${a.host}`,
           ]),
+          ...abandoned.map((a) => [
+            a.startedAt,
+            'abandoned',
+            a.campaign,
+            a.packageId ?? '-',
+            `process ${a.pid} on ${a.host} is gone${a.importId ? ' after its commit' : ''}; not recorded yet`,
+          ]),
         ]).map((line) => line.trimEnd());
         // Each failed run's reason on the line under it: the table says what failed, this line why.
         const [header = '', ...rows] = table;
@@ -69,7 +71,11 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
             const reason = runs[index]?.error_message;
             return reason ? [line, `    ${oneLine(reason)}`] : [line];
           }),
-          counted(runs.length, 'run') + (running.length > 0 ? `, ${running.length} in progress` : ''),
+          counted(runs.length, 'run') +
+            (running.length > 0 ? `, ${running.length} in progress` : '') +
+            (abandoned.length > 0
+              ? `, ${abandoned.length} abandoned and not recorded (an importer's next run or \`chronicle runs\` records it)`
+              : ''),
         ]);
       }
       setExit(EXIT.ok);
@@ -83,3 +89,15 @@ function oneLine(reason: string): string {
 }
 
 const REASON_CHARS = 200;
+
+function attemptJson(a: AttemptRecord): Record<string, unknown> {
+  return {
+    run_id: a.runId,
+    campaign: a.campaign,
+    package_id: a.packageId,
+    manifest_hash: a.manifestHash,
+    pid: a.pid,
+    host: a.host,
+    started_at: a.startedAt,
+  };
+}
