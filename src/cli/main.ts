@@ -11,6 +11,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ChronicleError, UsageError } from '../errors.js';
+import { classifyDatabaseError } from '../importer/database-errors.js';
 import { registerCampaigns } from './commands/campaigns.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
 import { registerDigest } from './commands/digest.js';
@@ -108,13 +109,16 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       return EXIT.usage;
     }
     const code = error instanceof UsageError ? EXIT.usage : EXIT.internal;
-    const payload =
-      error instanceof ChronicleError
-        ? error.toJSON()
-        : { code: 'internal.error', message: error instanceof Error ? error.message : String(error) };
+    // A database's own error (a privilege this role lacks, say) keeps its db.* code and SQLSTATE.
+    const payload = error instanceof ChronicleError ? error.toJSON() : describeUnexpected(error);
     if (wantsJson) printJson(io, { outcome: 'error', error: payload });
     printError(io, [`chronicle: [${String(payload.code)}] ${String(payload.message)}`]);
     if (process.env.CHRONICLE_DEBUG && error instanceof Error && error.stack) printError(io, [error.stack]);
     return code;
   }
+}
+
+function describeUnexpected(error: unknown): Record<string, unknown> {
+  const { code, message, facts } = classifyDatabaseError(error);
+  return { code, message, ...facts };
 }

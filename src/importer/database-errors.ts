@@ -12,6 +12,7 @@ const BY_SQLSTATE: Record<string, string> = {
   '23505': 'db.conflict',
   '40001': 'db.serialization_failure',
   '40P01': 'db.deadlock',
+  '42501': 'db.permission_denied',
   CH001: 'db.append_only',
   CH002: 'db.ordinal_gap',
 };

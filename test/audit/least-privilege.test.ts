@@ -164,7 +164,15 @@ describe.runIf(HAS_PG)('least-privilege roles on PostgreSQL', () => {
     expect(taken.code).toBe(0);
     expect(taken.json).toMatchObject({ ordinal: 17, recorded: false });
     expect((await cli(auditor, 'verify', '--against', own, '--json')).json).toMatchObject({ ok: true });
-    expect((await cli(auditor, 'checkpoint', '--campaign', 'audited', '--json')).code).toBe(3);
+    const recordedByAuditor = await cli(auditor, 'checkpoint', '--campaign', 'audited', '--json');
+    expect(recordedByAuditor.code).toBe(3);
+    expect(recordedByAuditor.json).toMatchObject({
+      error: {
+        code: 'db.permission_denied',
+        sqlstate: '42501',
+        message: expect.stringContaining('take one with --no-record'),
+      },
+    });
 
     const refused = await cli(auditor, 'import', LIGHTHOUSE, '--campaign', 'auditor-import', '--json');
     expect(refused.code).toBe(3);

@@ -5,7 +5,8 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import type { Database } from '../../db/database.js';
-import { UsageError } from '../../errors.js';
+import { sqlStateOf } from '../../db/sql-errors.js';
+import { DatabaseError, UsageError } from '../../errors.js';
 import type { CheckpointDocument } from '../../ledger/checkpoint.js';
 import type { CheckpointResult } from '../../ledger/create-checkpoint.js';
 import { cliContext, withDatabase } from '../context.js';
@@ -13,6 +14,9 @@ import { assertWritableTarget } from '../out-path.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 import { wholeNumber } from '../whole-number.js';
 import { readPrivateKeyFile } from './keygen.js';
+
+/** SQLSTATE 42501: the role lacks a privilege (here, to insert into checkpoints). */
+const INSUFFICIENT_PRIVILEGE = '42501';
 
 interface CheckpointFlags {
   campaign?: string;
@@ -53,6 +57,14 @@ export function registerCheckpoint(program: Command, io: Io, setExit: (code: num
             record: opts.record,
             ...(signKey ? { signKey } : {}),
             ...(denseTrail === undefined ? {} : { denseTrail }),
+          }).catch((error: unknown) => {
+            if (!opts.record || sqlStateOf(error) !== INSUFFICIENT_PRIVILEGE) throw error;
+            throw new DatabaseError(
+              'db.permission_denied',
+              `${(error as Error).message}: this role may not record checkpoints in the database; take one with ` +
+                '--no-record (the document alone) and keep it yourself',
+              { sqlstate: INSUFFICIENT_PRIVILEGE },
+            );
           }),
         { existing: true },
       );
