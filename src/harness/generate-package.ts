@@ -72,10 +72,12 @@ export async function generatePackage(options: GenerateOptions): Promise<Generat
   const packageId = ids.next();
   const writer = new PackageWriter(options.outDir);
 
+  // Ids that are not ULIDs carry the seed: packages of other seeds then import side by side into one campaign.
+  const namespace = `s${options.seed}`;
   const refs = writeEntities(writer, random, ids, counts.entities);
-  writeOntology(writer, random, counts, refs);
+  writeOntology(writer, random, counts, refs, namespace);
   writeEdges(writer, random, ids, counts.edges, refs);
-  writeLore(writer, random, counts.chunks);
+  writeLore(writer, random, counts.chunks, namespace);
   writer.writeText('README.md', readme(packageId, options, counts));
   writer.writeManifest({
     package_id: packageId,
@@ -160,19 +162,25 @@ function writeEntities(
  * Up to four ontology files, each with at least one tag. Affordances apply to tags of the same or an earlier
  * file, so no file needs a later one.
  */
-function writeOntology(writer: PackageWriter, random: SeededRandom, counts: Counts, refs: EntityRefs): void {
+function writeOntology(
+  writer: PackageWriter,
+  random: SeededRandom,
+  counts: Counts,
+  refs: EntityRefs,
+  namespace: string,
+): void {
   const files = Math.min(ONTOLOGY_FILES.length, counts.tags);
   const tagIds: string[] = [];
   for (let f = 0; f < files; f += 1) {
     const tags: JsonRecord[] = [];
     for (let i = share(counts.tags, files, f); i < share(counts.tags, files, f + 1); i += 1) {
-      const tag = buildTag(random, i + 1);
+      const tag = buildTag(random, `${namespace}-${i + 1}`);
       tagIds.push(tag.tag_id as string);
       tags.push(tag);
     }
     const affordances: JsonRecord[] = [];
     for (let i = share(counts.affordances, files, f); i < share(counts.affordances, files, f + 1); i += 1) {
-      affordances.push(buildAffordance(random, i + 1, tagIds, refs));
+      affordances.push(buildAffordance(random, `${namespace}-${i + 1}`, tagIds, refs));
     }
     writer.writeJson(`ontology/${pad(f + 1, 2)}-${ONTOLOGY_FILES[f]}.json`, {
       version: '1.0.0',
@@ -204,11 +212,11 @@ function writeEdges(
   }
 }
 
-function writeLore(writer: PackageWriter, random: SeededRandom, total: number): void {
+function writeLore(writer: PackageWriter, random: SeededRandom, total: number, namespace: string): void {
   for (let written = 0, file = 1; written < total; file += 1) {
     const chunks = Math.min(total - written, random.between(MIN_CHUNKS_PER_FILE, MAX_CHUNKS_PER_FILE));
     const folder = random.pick(LORE_FOLDERS);
-    const document = buildLoreDocument(random, `LORE-${pad(file, 6)}`, chunks);
+    const document = buildLoreDocument(random, `LORE-${namespace.toUpperCase()}-${pad(file, 6)}`, chunks);
     writer.writeText(`lore/${folder}/${pad(file, 6)}-${slugify(document.title)}.md`, document.text);
     written += chunks;
   }

@@ -123,15 +123,16 @@ function twoLocations(random: SeededRandom, locations: readonly string[]): [stri
   return [locations[src] as string, locations[dst] as string];
 }
 
-export function buildTag(random: SeededRandom, index: number): JsonRecord {
+/** A tag whose id, slug and name end in `suffix` (the package's namespace and the tag's number). */
+export function buildTag(random: SeededRandom, suffix: string): JsonRecord {
   const category = random.pick(words.TAG_CATEGORIES);
   const word = random.pick(words.ONTOLOGY_WORDS);
   const tag: JsonRecord = {
-    tag_id: `${category}.${word}-${index}`,
+    tag_id: `${category}.${word}-${suffix}`,
     category,
-    slug: `${word}-${index}`,
-    display_name: `${capitalize(word)} ${index}`,
-    synonyms: [word, `${word}-${index}`],
+    slug: `${word}-${suffix}`,
+    display_name: `${capitalize(word)} ${suffix}`,
+    synonyms: [word, `${word}-${suffix}`],
     audience: random.pickDistinct(words.ONTOLOGY_AUDIENCES, random.between(1, 2)),
     gating: { ruleset_version: 'v1.4', requires_feature: random.chance(0.3) ? 'features.importer' : null },
   };
@@ -139,10 +140,10 @@ export function buildTag(random: SeededRandom, index: number): JsonRecord {
   return tag;
 }
 
-/** An affordance applying to one to three known tags or entities. */
+/** An affordance applying to one to three known tags or entities; its id and slug end in `suffix`. */
 export function buildAffordance(
   random: SeededRandom,
-  index: number,
+  suffix: string,
   tagIds: readonly string[],
   refs: EntityRefs,
 ): JsonRecord {
@@ -158,9 +159,9 @@ export function buildAffordance(
     );
   }
   const affordance: JsonRecord = {
-    affordance_id: `affordance.${category}.${verb}-${index}`,
+    affordance_id: `affordance.${category}.${verb}-${suffix}`,
     category,
-    slug: `${verb.replaceAll('_', '-')}-${index}`,
+    slug: `${verb.replaceAll('_', '-')}-${suffix}`,
     applies_to: [...targets],
     gating: { audience: random.pick(words.ONTOLOGY_AUDIENCES), ruleset_version: 'v1.4' },
   };

@@ -2,8 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEMORY_DATA_DIR, openDatabase } from '../../../src/db/index.js';
 import { UsageError } from '../../../src/errors.js';
 import { type GeneratedPackage, generatePackage, MIN_OBJECTS } from '../../../src/harness/index.js';
+import { importPackage } from '../../../src/importer/import-package.js';
 import { planImport } from '../../../src/plan/plan-import.js';
 import type { ImportPlan } from '../../../src/plan/types.js';
 import { removeTempDirs, tempDir, treeHashes } from './support.js';
@@ -33,6 +35,27 @@ describe('generatePackage: determinism', () => {
     const b = treeHashes(other.dir);
     const sameBytes = [...b].filter(([path, hash]) => a.get(path) === hash).map(([path]) => path);
     expect(sameBytes).toEqual([]);
+  });
+});
+
+describe('generatePackage: packages of different seeds', () => {
+  it('import side by side into one campaign: no id of one collides with the other', async () => {
+    const db = await openDatabase({ dataDir: MEMORY_DATA_DIR });
+    try {
+      const one = await generate(2000, 21);
+      const other = await generate(2000, 22);
+      const first = await importPackage(db, one.dir, { campaign: 'two-seeds' });
+      const second = await importPackage(db, other.dir, { campaign: 'two-seeds' });
+      expect([first.outcome, second.outcome, second.error?.code]).toEqual([
+        'committed',
+        'committed',
+        undefined,
+      ]);
+      expect(second.objectsSkipped).toBe(0);
+      expect(second.firstOrdinal).toBe((first.lastOrdinal ?? -2) + 1);
+    } finally {
+      await db.close();
+    }
   });
 });
 
