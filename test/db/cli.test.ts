@@ -169,8 +169,11 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
       const runs = (await cli('runs', '--campaign', campaign)).stdout.trimEnd().split('\n');
       expect(runs.at(-1)).toBe('2 runs');
       expect(runs[0]).toMatch(/^started_at +outcome +campaign +package +error$/);
-      const packageColumns = runs.slice(1, -1).map((line) => line.search(/(01[0-9A-Z]{24}|-)( |$)/));
+      // A failed run's reason follows it on a line of its own, indented.
+      const rows = runs.slice(1, -1).filter((line) => !line.startsWith('    '));
+      const packageColumns = rows.map((line) => line.search(/(01[0-9A-Z]{24}|-)( |$)/));
       expect(packageColumns).toEqual([runs[0]?.indexOf('package'), runs[0]?.indexOf('package')]);
+      expect(runs.slice(1, -1).filter((line) => line.startsWith('    '))).toHaveLength(1);
       expect(runs[1]).toContain(campaign);
       expect((await cli('runs', '--campaign', campaign, '-n', '1')).stdout.trimEnd().split('\n').at(-1)).toBe(
         '1 run',
