@@ -168,6 +168,8 @@ async function cancelBackend(databaseUrl: string, client: pg.PoolClient): Promis
     application_name: 'chronicle',
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   });
+  // Its failures come from connect/query below; an 'error' event without a listener would end the process.
+  canceller.on('error', () => {});
   try {
     await canceller.connect();
     await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
