@@ -8,7 +8,7 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
   program
     .command('runs')
     .description(
-      'every import attempt with its outcome (committed, noop, rolled_back) and, for failures, why; then the imports still running',
+      'every import attempt with its outcome (committed, noop, rolled_back) and, for failures, why; then the imports still running, and those whose process died before they were recorded',
     )
     .option('-c, --campaign <slug>', 'only this campaign (default: all)')
     .option('-n, --limit <runs>', 'the most recent N attempts (default 50)', (v) => wholeNumber('--limit', v))
