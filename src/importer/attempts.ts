@@ -6,7 +6,7 @@
  * autocommit, it takes a shared advisory lock on its run id and inserts its row; it names its package there once
  * it knows it; the transaction that commits sets the row's import id; the run record deletes the row; then the
  * lock goes with `endAttempt`. The lock lives as long as the connection: a row whose lock nobody holds belongs to a
- * process that is gone, and `recordAbandonedAttempts` (run by every import and by `chronicle runs`) writes its
+ * process that is gone, and `recordAbandonedAttempts` (run by the next import into its campaign) writes its
  * run record: `committed` when it has an import id, else `rolled_back` with code `import.abandoned`. PGlite has
  * one session, and its data dir one process: there a row this process did not write belongs to a dead process.
  */
@@ -138,8 +138,8 @@ export interface AttemptsLeft {
   /** Attempts whose process is still importing. */
   running: AttemptRecord[];
   /**
-   * Attempts whose process is gone and whose run record is not written yet: `recordAbandonedAttempts` writes it,
-   * but a role that may only read (an auditor) cannot, and must still see them.
+   * Attempts whose process is gone and whose run record is not written yet: the next import into their campaign
+   * writes it (`recordAbandonedAttempts`); until then `chronicle runs` lists them.
    */
   abandoned: AttemptRecord[];
 }
@@ -156,6 +156,8 @@ export function attemptsLeft(db: Transactions, campaign?: string): Promise<Attem
 }
 
 export interface SweepOptions {
+  /** Only this campaign's attempts (an import records its own campaign's: they are counted in its metrics). */
+  campaign?: string;
   clock?: Clock;
   logger?: Logger;
   metrics?: Metrics;
@@ -173,7 +175,7 @@ export async function recordAbandonedAttempts(
   const finishedAtIso = formatWallTime((options.clock ?? systemClock).nowMicros());
   const recorded = await db.transaction(async (tx) => {
     const found: (AttemptRecord & { message: string })[] = [];
-    for (const { gone, ...attempt } of await readAttempts(tx, null)) {
+    for (const { gone, ...attempt } of await readAttempts(tx, options.campaign ?? null)) {
       if (!gone) continue;
       const died = `process ${attempt.pid} on ${attempt.host}, started ${attempt.startedAt}`;
       const message =
@@ -211,6 +213,7 @@ export async function recordAbandonedAttempts(
         run_id: attempt.runId,
         campaign: attempt.campaign,
         package_id: attempt.packageId,
+        manifest_hash: attempt.manifestHash,
         pid: attempt.pid,
         host: attempt.host,
         started_at: attempt.startedAt,

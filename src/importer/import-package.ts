@@ -235,13 +235,14 @@ export async function importPackage(
   try {
     const session = await db.reserve();
     held = session;
-    // Attempts of processes that died mid-import are recorded first (their rows would otherwise wait for `runs`);
-    // failing to record them does not stop this import.
-    await recordAbandonedAttempts(session, { clock, metrics, logger: options.logger }).catch((sweepError) =>
-      log.error(
-        { event: LOG_EVENTS.runRecordFailed, err: describe(sweepError) },
-        'could not record the attempts of processes that died mid-import',
-      ),
+    // This campaign's attempts whose process died mid-import are recorded first, and counted in this import's metrics
+    // (those of another campaign wait for an import into theirs); failing to record them does not stop this import.
+    await recordAbandonedAttempts(session, { campaign, clock, metrics, logger: options.logger }).catch(
+      (sweepError) =>
+        log.error(
+          { event: LOG_EVENTS.runRecordFailed, err: describe(sweepError) },
+          'could not record the attempts of processes that died mid-import',
+        ),
     );
     await beginAttempt(session, { runId, campaign, startedAtIso: formatWallTime(startedMicros) });
     const listed = listPackage(dir, planOptions);

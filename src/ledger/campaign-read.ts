@@ -126,13 +126,14 @@ export interface RunRow {
   finished_at: string;
 }
 
+/** The `limit` most recently started attempts (of one campaign, or all), by start time, oldest first. */
 export async function importRuns(session: Session, campaign?: string, limit = 50): Promise<RunRow[]> {
   const rows = await session.query<Record<string, unknown>>(
     `SELECT run_id, campaign, package_id, manifest_hash, outcome, phase, error_code, error_message, fault_point,
             to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_at,
             to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS finished_at
        FROM import_runs WHERE ($1::text IS NULL OR campaign = $1)
-      ORDER BY id DESC LIMIT $2`,
+      ORDER BY started_at DESC, id DESC LIMIT $2`,
     [campaign ?? null, limit],
   );
   return rows.reverse() as unknown as RunRow[];

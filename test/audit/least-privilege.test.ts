@@ -112,7 +112,7 @@ describe.runIf(HAS_PG)('least-privilege roles on PostgreSQL', () => {
     expect(verified.json).toMatchObject({ ok: true, events: 18, problems: [] });
   });
 
-  it("shows the auditor an import whose process died, which it may not record; the importer's runs records it", async () => {
+  it('shows the auditor an import whose process died, and the next import into its campaign records it', async () => {
     // The row a killed import leaves (its process, and so its lock, gone).
     await target.db.query(
       `INSERT INTO import_attempts (run_id, campaign, package_id, manifest_hash, pid, host, started_at)
@@ -132,9 +132,15 @@ describe.runIf(HAS_PG)('least-privilege roles on PostgreSQL', () => {
     expect(shown.stdout).toContain('abandoned  lp-killed');
     expect(shown.stdout).toContain('process 4242 on gone-host is gone; not recorded yet');
 
-    const recorded = await cli(importer, 'runs', '--campaign', 'lp-killed', '--json');
+    expect((await cli(importer, 'runs', '--campaign', 'lp-killed', '--json')).json).toEqual(seen.json);
+
+    expect((await cli(importer, 'import', LIGHTHOUSE, '--campaign', 'lp-killed')).code).toBe(0);
+    const recorded = await cli(auditor, 'runs', '--campaign', 'lp-killed', '--json');
     expect(recorded.json).toMatchObject({
-      runs: [{ run_id: 'killed-run', outcome: 'rolled_back', error_code: 'import.abandoned' }],
+      runs: [
+        { run_id: 'killed-run', outcome: 'rolled_back', error_code: 'import.abandoned' },
+        { outcome: 'committed' },
+      ],
       in_progress: [],
       abandoned: [],
     });

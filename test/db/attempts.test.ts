@@ -1,7 +1,7 @@
 /**
  * An attempt whose process died mid-import is recorded (src/importer/attempts.ts): the row it left in
- * import_attempts becomes a run record `rolled_back`, `import.abandoned`, once, written by the next import or by
- * `chronicle runs`. An attempt whose process lives is left alone: on PostgreSQL its connection holds the lock; on
+ * import_attempts becomes a run record `rolled_back`, `import.abandoned`, once, written (and counted) by the next
+ * import into its campaign; `chronicle runs` lists it meanwhile. An attempt whose process lives is left alone: on PostgreSQL its connection holds the lock; on
  * PGlite (one process per data dir) only this process's own attempts can be alive. The SIGKILL tests of
  * test/resilience/ show it end to end.
  */
@@ -60,22 +60,30 @@ afterEach(async () => {
 });
 
 describe.each(backends())('abandoned import attempts on %s', (backend) => {
-  it('the next import records an attempt whose process is gone, once, and counts the rollback', async () => {
+  it('the next import into its campaign records an attempt whose process is gone, once, and counts the rollback', async () => {
     const target = await openTestDatabase(backend);
     open.push(target);
     await leaveAttempt(target.db);
+    const elsewhere = new Metrics();
     const metrics = new Metrics();
 
+    const other = await importPackage(target.db, LIGHTHOUSE, { campaign: 'other', metrics: elsewhere });
+    const leftByOther = await attemptsLeft(target.db);
     const first = await importPackage(target.db, LIGHTHOUSE, {
-      campaign: 'other',
+      campaign: LEFT_BEHIND.campaign,
       metrics,
       clock: fixedClock('2026-03-02T09:00:00.000Z'),
     });
-    const second = await importPackage(target.db, ANNEX, { campaign: 'other', metrics });
+    const second = await importPackage(target.db, ANNEX, { campaign: LEFT_BEHIND.campaign, metrics });
 
-    expect([first.outcome, second.outcome]).toEqual(['committed', 'committed']);
+    expect([other.outcome, first.outcome, second.outcome]).toEqual(['committed', 'committed', 'committed']);
+    // An import into another campaign leaves it, and counts nothing of it.
+    expect(leftByOther).toBe(1);
+    expect(await elsewhere.registry.getSingleMetricAsString('chronicle_import_rollback_total')).not.toContain(
+      'import.abandoned',
+    );
     const runs = await runsOf(target.db, LEFT_BEHIND.campaign);
-    expect(runs).toEqual([
+    expect(runs.filter((run) => run.run_id === LEFT_BEHIND.runId)).toEqual([
       {
         run_id: LEFT_BEHIND.runId,
         outcome: 'rolled_back',
@@ -92,6 +100,9 @@ describe.each(backends())('abandoned import attempts on %s', (backend) => {
     expect(await attemptsLeft(target.db)).toBe(0);
     const rollbacks = await metrics.registry.getSingleMetricAsString('chronicle_import_rollback_total');
     expect(rollbacks).toContain('chronicle_import_rollback_total{phase="unknown",code="import.abandoned"} 1');
+    expect(await metrics.registry.getSingleMetricAsString('chronicle_imports_total')).toContain(
+      'chronicle_imports_total{outcome="rolled_back"} 1',
+    );
   });
 
   it('an attempt that committed and died before its run record is recorded committed, with its import', async () => {
@@ -140,7 +151,7 @@ describe.each(backends())('abandoned import attempts on %s', (backend) => {
     expect((await runsOf(target.db, 'reuse')).map((r) => r.outcome)).toEqual(['committed', 'committed']);
   });
 
-  it('chronicle runs records it and lists it', async () => {
+  it('chronicle runs lists it as abandoned, and records nothing', async () => {
     const target = await openTestDatabase(backend);
     open.push(target);
     await leaveAttempt(target.db);
@@ -152,12 +163,28 @@ describe.each(backends())('abandoned import attempts on %s', (backend) => {
     const again = await spawnCli([...flags, 'runs'], { env: NO_DATABASE });
 
     expect(listed.code).toBe(0);
-    expect(listed.json).toMatchObject({
-      runs: [{ run_id: LEFT_BEHIND.runId, outcome: 'rolled_back', error_code: 'import.abandoned' }],
+    expect(listed.json).toEqual({
+      runs: [],
+      in_progress: [],
+      abandoned: [
+        {
+          run_id: LEFT_BEHIND.runId,
+          campaign: LEFT_BEHIND.campaign,
+          package_id: LEFT_BEHIND.packageId,
+          manifest_hash: LEFT_BEHIND.manifestHash,
+          pid: 4242,
+          host: 'gone-host',
+          started_at: LEFT_BEHIND.startedAtIso,
+          import_id: null,
+        },
+      ],
     });
-    expect(again.stdout).toContain('[import.abandoned]');
-    expect(again.stdout).toContain('1 run\n');
+    expect(again.stdout).toContain(`abandoned  ${LEFT_BEHIND.campaign}`);
+    expect(again.stdout).toContain(
+      '0 runs, 1 abandoned and not recorded yet (the next import into its campaign',
+    );
     if (backend === 'pglite') target.db = await openDatabase({ dataDir: target.dataDir ?? '' });
+    expect(await attemptsLeft(target.db)).toBe(1);
   });
 });
 

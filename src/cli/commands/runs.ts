@@ -15,19 +15,16 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { campaign?: string; limit?: number; json?: boolean }, command: Command) => {
       const { importRuns } = await import('../../ledger/campaign-read.js');
-      const { attemptsLeft, recordAbandonedAttempts } = await import('../../importer/attempts.js');
+      const { attemptsLeft } = await import('../../importer/attempts.js');
       const ctx = await cliContext(command, io);
+      // Only reads: an attempt whose process died is listed as abandoned until the next import into its campaign
+      // records it (and counts it in that import's metrics).
       const { runs, running, abandoned } = await withDatabase(
         ctx,
-        async (db) => {
-          // Attempts whose process died mid-import are recorded first; a role that may only read cannot record
-          // them, and lists them as abandoned.
-          await recordAbandonedAttempts(db, { logger: ctx.logger }).catch(() => []);
-          return {
-            runs: await importRuns(db, opts.campaign, opts.limit ?? 50),
-            ...(await attemptsLeft(db, opts.campaign)),
-          };
-        },
+        async (db) => ({
+          runs: await importRuns(db, opts.campaign, opts.limit ?? 50),
+          ...(await attemptsLeft(db, opts.campaign)),
+        }),
         { existing: true },
       );
       if (opts.json) {
@@ -74,7 +71,7 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
           counted(runs.length, 'run') +
             (running.length > 0 ? `, ${running.length} in progress` : '') +
             (abandoned.length > 0
-              ? `, ${abandoned.length} abandoned and not recorded (an importer's next run or \`chronicle runs\` records it)`
+              ? `, ${abandoned.length} abandoned and not recorded yet (the next import into its campaign records it)`
               : ''),
         ]);
       }
