@@ -23,6 +23,11 @@ export const PROJECTION_TABLES = {
 /**
  * Serialises writers of one campaign for the rest of the transaction, waiting at most `lockTimeout`; past it,
  * `db.lock_timeout` naming the campaign and the wait. Aborting `signal` cancels the wait (its error is thrown).
+ * On a PostgreSQL server the server looks every second whether this client is still there
+ * (`client_connection_check_interval`, for the rest of the transaction): a server does not notice a client that
+ * died while its statement waits for a lock, and the dead import would hold its attempt's lock, listed as running
+ * by `chronicle runs`, until the campaign lock came or lock_timeout passed. (Set by a statement of its own: the
+ * server arms the check as a statement starts.)
  */
 export async function lockCampaign(
   tx: Session,
@@ -35,6 +40,8 @@ export async function lockCampaign(
   signal?.addEventListener('abort', cancel, { once: true });
   try {
     signal?.throwIfAborted();
+    if (tx.backend === 'pg')
+      await tx.query(`SELECT set_config('client_connection_check_interval', '1s', true)`);
     await tx.query(
       `SELECT set_config('lock_timeout', $2, true), pg_advisory_xact_lock(hashtextextended($1, 0))::text`,
       [`chronicle.campaign:${slug}`, lockTimeout],

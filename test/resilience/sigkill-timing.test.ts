@@ -5,12 +5,14 @@
  * campaign lock), the test kills it. The ledger, projections and ImportLog are exactly as they were; the next
  * import records the killed attempt (`rolled_back`, `import.abandoned`), commits the same package with ordinals
  * continuing, and the chain verifies. Killed earlier, while its package is read and planned (no transaction yet),
- * the attempt is recorded the same way.
+ * the attempt is recorded the same way. Killed while it waits for its campaign's lock, it is seen as gone within
+ * seconds (the server checks for its client), not once the lock comes or lock_timeout passes.
  */
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GeneratedPackage, generatePackage } from '../../src/harness/index.js';
+import { attemptsLeft as attemptsOf } from '../../src/importer/attempts.js';
 import { databaseDigest, importPackage, verifyCampaign } from '../../src/index.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { databaseArgs, startCli } from './support/child-cli.js';
@@ -131,6 +133,58 @@ describe.runIf(HAS_PG)('SIGKILL mid-import by timing on pg', () => {
     expect(killed).toMatchObject({ code: null, signal: 'SIGKILL', stdout: '' });
     expect(locksAtKill).toBe(1); // the attempt's own: no campaign lock, no transaction yet
     expect(await ledgerState(target.db, campaign)).toMatchObject({ ordinals: [] });
+    const next = await importPackage(target.db, BASE_PACKAGE, { campaign });
+    expect(next).toMatchObject({ outcome: 'committed', firstOrdinal: 0 });
+    expect(outcomes(await runRecords(target.db, campaign))).toEqual([
+      'rolled_back import.abandoned',
+      'committed',
+    ]);
+  });
+
+  it('kills an import waiting for its campaign lock: seen as gone within seconds, not after lock_timeout', {
+    timeout: 120_000,
+  }, async () => {
+    const campaign = 'killed-while-waiting';
+    const holder = new pg.Client({ connectionString: target.url ?? '' });
+    await holder.connect();
+    try {
+      // Another import's transaction, as far as the lock goes: the campaign lock, held until the end.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `chronicle.campaign:${campaign}`,
+      ]);
+      const { args, env } = databaseArgs(target);
+      const run = startCli([...args, 'import', BASE_PACKAGE, '--campaign', campaign, '--json'], {
+        env: { ...env, CHRONICLE_LOCK_TIMEOUT: '10min' },
+      });
+      await expect
+        .poll(
+          async () => {
+            // (Not on the holder's connection: a transaction sees pg_stat_activity as it first read it.)
+            const [waiting] = await target.db.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+            );
+            return waiting?.n;
+          },
+          { timeout: 60_000, interval: 50 },
+        )
+        .toBe(1);
+      run.child.kill('SIGKILL');
+      expect(await run.done).toMatchObject({ code: null, signal: 'SIGKILL', stdout: '' });
+
+      // What `chronicle runs` shows: abandoned (its server process has ended), while the lock is still held.
+      await expect
+        .poll(async () => (await attemptsOf(target.db, campaign)).abandoned.length, {
+          timeout: 15_000,
+          interval: 200,
+        })
+        .toBe(1);
+      expect((await attemptsOf(target.db, campaign)).running).toEqual([]);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
     const next = await importPackage(target.db, BASE_PACKAGE, { campaign });
     expect(next).toMatchObject({ outcome: 'committed', firstOrdinal: 0 });
     expect(outcomes(await runRecords(target.db, campaign))).toEqual([
