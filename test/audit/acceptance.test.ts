@@ -61,6 +61,12 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
       recorded: true,
     });
 
+    // A checkpoint with a sparse trail (ordinals 0, 5, 13, 17, 19, 20, 21): it can only bracket a change.
+    const sparse = join(dir, 'sparse.json');
+    expect(
+      (await cli('checkpoint', '--campaign', C, '--trail', '1', '--no-record', '--out', sparse)).code,
+    ).toBe(0);
+
     expect((await cli('import', SMALL, '--campaign', C)).code).toBe(0);
     const pub = join(dir, 'auditor.pub');
     const metricsFile = join(dir, 'verify.prom');
@@ -111,7 +117,12 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
     ]);
     const human = await cli('verify', '--against', cp, '--public-key', pub);
     expect(human.code).toBe(4);
-    expect(human.stderr).toContain('first ordinal that differs from the checkpoint: 19');
+    expect(human.stderr).toContain('first ordinal that differs from the checkpoint: 19\n');
+    const bracketed = await cli('verify', '--against', sparse);
+    expect(bracketed.code).toBe(4);
+    expect(bracketed.stderr).toContain(
+      'first ordinal that differs from the checkpoint: between 18 and 19 (its trail holds no hash in between)',
+    );
 
     const caughtOffline = await verifyExported('tampered.ndjson');
     expect(caughtOffline.code).toBe(4);

@@ -257,11 +257,10 @@ export function printReport(
   );
   const differences = checked
     .filter((one) => one.firstDifference !== null)
-    .map((one) =>
-      several && one.label
-        ? `  first ordinal that differs from checkpoint ${one.label}: ${one.firstDifference}`
-        : `  first ordinal that differs from the checkpoint: ${one.firstDifference}`,
-    );
+    .map((one) => {
+      const which = several && one.label ? `checkpoint ${one.label}` : 'the checkpoint';
+      return `  first ordinal that differs from ${which}: ${firstDifferenceText(one.firstDifference as number, one.lastAgreement)}`;
+    });
   if (report.ok) {
     printLines(io, [
       `verified: campaign '${report.campaign}'${from} holds ${report.events} events; the chain is intact` +
@@ -289,4 +288,14 @@ export function printReport(
         ]
       : []),
   ]);
+}
+
+/**
+ * The first ordinal that differs from a checkpoint: exact when the checkpoint holds the hash just before it, else
+ * the bracket its trail allows (a sparse trail holds no hash in between).
+ */
+function firstDifferenceText(first: number, lastAgreement: number | null): string {
+  if (lastAgreement === first - 1) return `${first}`;
+  if (lastAgreement === null) return `${first} or earlier (no earlier hash of its trail still matches)`;
+  return `between ${lastAgreement + 1} and ${first} (its trail holds no hash in between)`;
 }
