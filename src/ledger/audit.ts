@@ -101,7 +101,9 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
         ]
       : []),
     new RecordedCheckpointChecker(
-      full ? source.checkpoints() : await readAhead(source.checkpoints()),
+      await readAll(source.checkpoints()),
+      source.campaign,
+      source.campaignId,
       report,
     ),
   ];
@@ -169,15 +171,14 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
 }
 
 /**
- * A stream read to its end before the events are: a chain-only source may send the events as one statement
- * (a binary COPY) that keeps its session busy until the last event. Used for the recorded checkpoints (few).
+ * A stream read to its end before the events are: the recorded checkpoints (few), whose trails name ordinals
+ * before their own. (A chain-only source may also send the events as one statement that keeps its session busy
+ * until the last event.)
  */
-async function readAhead<T>(stream: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+async function readAll<T>(stream: AsyncIterable<T>): Promise<T[]> {
   const records: T[] = [];
   for await (const record of stream) records.push(record);
-  return (async function* () {
-    yield* records;
-  })();
+  return records;
 }
 
 /** The tip documents to check, as a list. */

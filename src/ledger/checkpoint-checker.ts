@@ -4,13 +4,12 @@
  *   envelope hash it recorded; the first one that does not is where the chain stopped being the one the
  *   checkpoint saw (exact when the trail holds the ordinal before it, a bracket otherwise). A chain that
  *   ends before the checkpoint's ordinal was truncated.
- * - `RecordedCheckpointChecker`: the checkpoints the database recorded (operator-controlled, so only a
- *   consistency check): each one's tip must still be the envelope hash at its ordinal.
+ * - `RecordedCheckpointChecker`: the checkpoints the source recorded (operator-controlled, so only a
+ *   consistency check): each one's document must match its row, and its tip and trail the chain.
  */
 import type { RecordedCheckpoint, ReportProblem } from './audit-records.js';
-import type { CheckpointDocument } from './checkpoint.js';
+import { type CheckpointDocument, parseCheckpoint } from './checkpoint.js';
 import type { EventFacts } from './event-facts.js';
-import { Peekable } from './peekable.js';
 
 export interface AgainstOutcome {
   ordinal: number;
@@ -44,9 +43,8 @@ export class AgainstChecker {
       );
     }
     entries.set(tip, checkpoint.tip_hash);
-    this.trail = [...entries.entries()]
-      .filter(([o]) => o <= tip)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // (parseCheckpoint refused a trail past the tip.)
+    this.trail = [...entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     if (checkpoint.events !== checkpoint.ordinal + 1) {
       report(
         tip,
@@ -126,65 +124,86 @@ export class AgainstChecker {
   }
 }
 
-/** Above every int64 ordinal. */
-const PAST_EVERY_ORDINAL = 2n ** 63n;
+/** One envelope hash a recorded checkpoint holds: its tip, or an ordinal of its trail. */
+interface HeldHash {
+  ordinal: bigint;
+  hash: string;
+  /** Which checkpoint holds it (its index in the list). */
+  checkpoint: number;
+  tip: boolean;
+}
 
+/**
+ * The checkpoints the source recorded (few: read before the events). Each one's stored document must be a
+ * checkpoint document of this campaign that says what its row's columns say, and every envelope hash it holds,
+ * its tip's and its trail's, must still be the chain's at that ordinal. These are operator-controlled (a
+ * consistent rewrite of the chain and of them is caught only by a checkpoint kept elsewhere, `--against`), so this
+ * is a consistency check: it catches a chain or a checkpoint changed on its own. Each checkpoint's first
+ * difference is reported, not every one.
+ */
 export class RecordedCheckpointChecker {
-  private readonly checkpoints: Peekable<RecordedCheckpoint>;
+  private readonly held: HeldHash[] = [];
+  private next = 0;
   private lastEvent = -1n;
-  /** Once known, the next checkpoint's ordinal (past the end when none is left): earlier events need no look. */
-  private nextOrdinal: bigint | null = null;
+  /** The checkpoints already reported as differing from the chain. */
+  private readonly differing = new Set<number>();
 
   constructor(
-    checkpoints: AsyncIterable<RecordedCheckpoint>,
+    private readonly checkpoints: readonly RecordedCheckpoint[],
+    campaign: string,
+    campaignId: string | null,
     private readonly report: ReportProblem,
   ) {
-    this.checkpoints = new Peekable(checkpoints);
+    const seen = new Set<string>();
+    checkpoints.forEach((cp, index) => {
+      const key = `${cp.ordinal} ${instantKey(cp.createdAt)}`;
+      if (seen.has(key)) {
+        report(cp.ordinal, 'checkpoint_mismatch', `${describe(cp)} is recorded twice`);
+      }
+      seen.add(key);
+      const hashes = new Map<bigint, string>([[cp.ordinal, cp.tipHash]]);
+      const document = this.checkDocument(cp, campaign, campaignId);
+      for (const [ordinal, hash] of document?.trail ?? []) {
+        if (BigInt(ordinal) !== cp.ordinal) hashes.set(BigInt(ordinal), hash);
+      }
+      for (const [ordinal, hash] of hashes) {
+        this.held.push({ ordinal, hash, checkpoint: index, tip: ordinal === cp.ordinal });
+      }
+    });
+    this.held.sort((a, b) =>
+      a.ordinal < b.ordinal ? -1 : a.ordinal > b.ordinal ? 1 : a.checkpoint - b.checkpoint,
+    );
   }
 
-  /** Synchronous for the events before the next checkpoint (most of them): for speed, no promise per event. */
-  onEvent(event: EventFacts): Promise<void> | undefined {
-    if (this.nextOrdinal !== null && event.ordinal < this.nextOrdinal) {
-      this.lastEvent = event.ordinal;
-      return undefined;
-    }
-    return this.check(event);
-  }
-
-  private async check(event: EventFacts): Promise<void> {
+  /** Synchronous: the checkpoints were read before the events. */
+  onEvent(event: EventFacts): undefined {
     this.lastEvent = event.ordinal;
     for (
-      let cp = await this.checkpoints.peek();
-      cp && cp.ordinal <= event.ordinal;
-      cp = await this.checkpoints.peek()
+      let held = this.held[this.next];
+      held && held.ordinal <= event.ordinal;
+      held = this.held[this.next]
     ) {
-      await this.checkpoints.next();
-      this.checkDocument(cp);
-      if (cp.ordinal < event.ordinal) {
-        this.report(
-          cp.ordinal,
-          'checkpoint_mismatch',
-          `${describe(cp)} names ordinal ${cp.ordinal}, which is not in the chain`,
-        );
-      } else if (cp.tipHash !== event.envelopeHash) {
-        this.report(
-          cp.ordinal,
-          'checkpoint_mismatch',
-          `${describe(cp)} holds tip ${cp.tipHash}, the envelope hash at ordinal ${cp.ordinal} is ${event.envelopeHash}`,
+      this.next += 1;
+      if (held.ordinal < event.ordinal) {
+        this.differ(held, `names ordinal ${held.ordinal}, which is not in the chain`);
+      } else if (held.hash !== event.envelopeHash) {
+        this.differ(
+          held,
+          `holds ${held.tip ? 'tip' : 'envelope hash'} ${held.hash} ${held.tip ? '' : 'in its trail '}at ordinal ${held.ordinal}, the chain has ${event.envelopeHash}`,
         );
       }
     }
-    this.nextOrdinal = (await this.checkpoints.peek())?.ordinal ?? PAST_EVERY_ORDINAL;
+    return undefined;
   }
 
-  /** Ends the streams early (after an error). */
-  async close(): Promise<void> {
-    await this.checkpoints.close();
-  }
+  async close(): Promise<void> {}
 
   async finish(): Promise<void> {
-    for (let cp = await this.checkpoints.next(); cp; cp = await this.checkpoints.next()) {
-      this.checkDocument(cp);
+    const reported = new Set<number>();
+    for (const held of this.held.slice(this.next)) {
+      if (reported.has(held.checkpoint)) continue;
+      reported.add(held.checkpoint);
+      const cp = this.checkpoints[held.checkpoint] as RecordedCheckpoint;
       this.report(
         this.lastEvent + 1n,
         'checkpoint_missing',
@@ -193,32 +212,60 @@ export class RecordedCheckpointChecker {
     }
   }
 
-  /** The stored document must say what the row's columns say. */
-  private checkDocument(cp: RecordedCheckpoint): void {
-    let doc: Record<string, unknown> | null = null;
+  private differ(held: HeldHash, what: string): void {
+    if (this.differing.has(held.checkpoint)) return;
+    this.differing.add(held.checkpoint);
+    const cp = this.checkpoints[held.checkpoint] as RecordedCheckpoint;
+    this.report(held.ordinal, 'checkpoint_mismatch', `${describe(cp)} ${what}`);
+  }
+
+  /** The stored document, when it is a checkpoint document of this campaign that says what the row's columns say. */
+  private checkDocument(
+    cp: RecordedCheckpoint,
+    campaign: string,
+    campaignId: string | null,
+  ): CheckpointDocument | null {
+    const mismatch = (why: string) => {
+      this.report(cp.ordinal, 'checkpoint_mismatch', `${describe(cp)}: its stored document ${why}`);
+      return null;
+    };
+    let document: CheckpointDocument;
     try {
-      doc = JSON.parse(cp.document.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      doc = null;
-    }
-    const agrees =
-      doc !== null &&
-      sameInteger(doc.ordinal, cp.ordinal) &&
-      sameInteger(doc.events, cp.events) &&
-      doc.tip_hash === cp.tipHash &&
-      (doc.signature ?? null) === cp.signature;
-    if (!agrees) {
-      this.report(
-        cp.ordinal,
-        'checkpoint_mismatch',
-        `${describe(cp)}: its stored document does not match its columns`,
+      document = parseCheckpoint(cp.document.toString('utf8'), 'it');
+    } catch (error) {
+      return mismatch(
+        `is not a checkpoint document (${error instanceof Error ? error.message : String(error)})`,
       );
     }
+    const disagreeing = [
+      BigInt(document.ordinal) !== cp.ordinal && 'ordinal',
+      BigInt(document.events) !== cp.events && 'events',
+      document.tip_hash !== cp.tipHash && 'tip_hash',
+      cp.stateDigest !== null && document.state_digest !== cp.stateDigest && 'state_digest',
+      !sameInstant(document.created_at, cp.createdAt) && 'created_at',
+      (document.key_id ?? null) !== cp.keyId && 'key_id',
+      (document.signature ?? null) !== cp.signature && 'signature',
+    ].filter((name): name is string => name !== false);
+    if (disagreeing.length > 0) return mismatch(`does not match its columns (${disagreeing.join(', ')})`);
+    if (document.campaign !== campaign)
+      return mismatch(`is for campaign '${document.campaign}', not '${campaign}'`);
+    if (campaignId !== null && document.campaign_id !== campaignId) {
+      return mismatch(`is for campaign id ${document.campaign_id}, this campaign has id ${campaignId}`);
+    }
+    if (document.events !== document.ordinal + 1) {
+      return mismatch(`counts ${document.events} events up to ordinal ${document.ordinal}`);
+    }
+    return document;
   }
 }
 
-function sameInteger(value: unknown, expected: bigint): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && BigInt(value) === expected;
+/** A UTC timestamp (`…T…Z`, 0 to 6 fractional digits) with 6: the same instant, the same text. */
+function instantKey(text: string): string {
+  return text.replace(/(?:\.(\d{1,6}))?Z$/, (_, fraction = '') => `.${fraction.padEnd(6, '0')}Z`);
+}
+
+function sameInstant(a: string, b: string): boolean {
+  return instantKey(a) === instantKey(b);
 }
 
 function describe(cp: RecordedCheckpoint): string {

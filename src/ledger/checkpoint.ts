@@ -112,6 +112,13 @@ export function parseCheckpoint(text: string, label: string): CheckpointDocument
   if (!Array.isArray(doc.trail) || !doc.trail.every(isTrailEntry)) {
     throw invalid(label, 'trail must be a list of [ordinal, envelope hash] pairs');
   }
+  const trail = doc.trail as [number, string][];
+  trail.forEach(([ordinal], index) => {
+    if (ordinal > (doc.ordinal as number))
+      throw invalid(label, `its trail names ordinal ${ordinal}, past its own ordinal ${doc.ordinal}`);
+    if (index > 0 && ordinal <= (trail[index - 1] as [number, string])[0])
+      throw invalid(label, 'its trail must list each ordinal once, in ascending order');
+  });
   for (const key of ['key_id', 'signature'] as const) {
     if (doc[key] !== undefined && typeof doc[key] !== 'string')
       throw invalid(label, `${key} must be a string`);

@@ -2,7 +2,7 @@
  * Checks the ImportLog against the events and the imports, in one pass: sequence numbers are 1, 2, 3, ...
  * with no gap; every event has exactly one row pointing at it, of the right phase, object type, stable id,
  * hash and action (rows without an event are `skipped` objects); each import's rows fill its sequence range,
- * carry its id and manifest hash, and recompute its state digest.
+ * carry its id and manifest hash, count its skipped objects, and recompute its state digest.
  *
  * Rows come in sequence order and events in ordinal order; rows that point at events appear in the same
  * order as the events, so the two streams merge. A row whose pointer was altered is recognised by its
@@ -40,6 +40,7 @@ export class ImportLogChecker {
   private current: ImportRecord | null = null;
   private previousLastSeq = 0n;
   private rowsInImport = 0n;
+  private skippedInImport = 0;
   private summaryRow: LogRecord | null = null;
   private readonly digest = new DigestAccumulator();
   private lastMatched = -1n;
@@ -155,6 +156,7 @@ export class ImportLogChecker {
       );
     } else {
       this.rowsInImport += 1n;
+      if (row.action === 'skipped') this.skippedInImport += 1;
       this.digest.add(row);
       if (row.phase === 'finalization') this.summaryRow = row;
       if (row.importId !== owner.id || row.manifestHash !== owner.manifestHash) {
@@ -246,6 +248,7 @@ export class ImportLogChecker {
     }
     this.current = record;
     this.rowsInImport = 0n;
+    this.skippedInImport = 0;
     this.summaryRow = null;
   }
 
@@ -258,6 +261,13 @@ export class ImportLogChecker {
         record.lastOrdinal,
         'import_log_mismatch',
         `${span} names ${rows}, but ${this.rowsInImport} of them are present`,
+      );
+    }
+    if (this.skippedInImport !== record.objectsSkipped) {
+      this.report(
+        record.lastOrdinal,
+        'import_mismatch',
+        `${span} records ${record.objectsSkipped} objects skipped, its ${rows} hold ${this.skippedInImport} skipped objects`,
       );
     }
     const recomputed = await this.digest.take();

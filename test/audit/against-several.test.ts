@@ -51,7 +51,7 @@ describe.each(backends())('verify against several checkpoints on %s', (backend) 
       last_agreement: number | null;
     }[];
     const firstDifference = earlyOutcome?.first_difference ?? -1;
-    const lastAgreement = earlyOutcome?.last_agreement;
+    const lastAgreement = earlyOutcome?.last_agreement ?? null;
     expect(firstDifference).toBeGreaterThanOrEqual(5);
     expect(firstDifference).toBeLessThanOrEqual(LIGHTHOUSE_LAST);
     expect(both.json).toMatchObject({

@@ -123,6 +123,11 @@ describe('parsing a checkpoint file', () => {
         'tip_hash must be 64 lowercase hex digits',
       ],
       [good.replace(`[\n      40,`, `[\n      "40",`), 'trail must be a list'],
+      [good.replace(`[\n      40,`, `[\n      42,`), 'its trail names ordinal 42, past its own ordinal 41'],
+      [
+        good.replace(`[\n      40,`, `[\n      0,`),
+        'its trail must list each ordinal once, in ascending order',
+      ],
     ] as const) {
       let error: unknown;
       try {

@@ -41,7 +41,49 @@ interface Scenario {
   expected: (last: number) => { ordinal: number; kind: ProblemKind };
 }
 
+/** A checkpoint recorded at the tip, then its row changed by `set` (in which `{doc}` is its document as text). */
+async function recordedCheckpointThen(t: TestDatabase, set: string): Promise<void> {
+  await createCheckpoint(t.db, C);
+  const doc = `convert_from(document, 'UTF8')`;
+  await superuserQuery(
+    t,
+    `UPDATE checkpoints SET ${set.replaceAll('{doc}', doc)} WHERE campaign_id = ${cid}`,
+  );
+}
+
 const SCENARIOS: Scenario[] = [
+  {
+    name: "an import row's objects_skipped altered",
+    tamper: (t) =>
+      superuserQuery(
+        t,
+        `UPDATE imports SET objects_skipped = 3 WHERE campaign_id = ${cid} AND first_ordinal = 0`,
+      ),
+    expected: () => ({ ordinal: LIGHTHOUSE_LAST, kind: 'import_mismatch' }),
+  },
+  {
+    name: "a recorded checkpoint's trail altered (its document only: the columns hold no trail)",
+    tamper: (t) =>
+      recordedCheckpointThen(
+        t,
+        `document = convert_to(regexp_replace({doc}, '"trail":\\[\\[0,"[0-9a-f]{64}"', '"trail":[[0,"${'0'.repeat(64)}"'), 'UTF8')`,
+      ),
+    expected: () => ({ ordinal: 0, kind: 'checkpoint_mismatch' }),
+  },
+  {
+    name: "a recorded checkpoint's created_at column altered",
+    tamper: (t) => recordedCheckpointThen(t, `created_at = created_at + interval '1 day'`),
+    expected: (last) => ({ ordinal: last, kind: 'checkpoint_mismatch' }),
+  },
+  {
+    name: "a recorded checkpoint's document moved to another campaign",
+    tamper: (t) =>
+      recordedCheckpointThen(
+        t,
+        `document = convert_to(replace({doc}, '"campaign":"${C}"', '"campaign":"elsewhere"'), 'UTF8')`,
+      ),
+    expected: (last) => ({ ordinal: last, kind: 'checkpoint_mismatch' }),
+  },
   {
     name: 'a payload byte changed',
     tamper: (t) =>
