@@ -268,6 +268,8 @@ export async function importPackage(
           log = log.child({ package_id: previous.package_id, manifest_hash: previous.manifest_hash });
           base.packageId = previous.package_id;
           base.manifestHash = previous.manifest_hash;
+          // Asked to stop while the files were hashed: stopped, like any import before its commit.
+          await checkInterrupted();
           return await finishNoop(previous);
         }
       }
@@ -290,6 +292,8 @@ export async function importPackage(
           // is not a plain file, the other embeddings setting): see rerun-check.ts.
           options.onStage?.('fingerprint');
           await assertSameImport(previous, opened, planOptions);
+          // Asked to stop while the files were hashed: stopped, like any import before its commit.
+          await checkInterrupted();
           return await finishNoop(previous);
         }
       }

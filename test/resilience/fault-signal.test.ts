@@ -157,6 +157,23 @@ describe.each(backends())('SIGINT and SIGTERM at fault points on %s', (backend: 
     });
   });
 
+  it('a rerun asked to stop while its files are hashed stops too, though it would have been a no-op', async () => {
+    const campaign = await campaignWithBase();
+    const controller = new AbortController();
+    controller.abort(new InterruptedError('SIGTERM'));
+
+    const result = await importPackage(target.db, BASE_PACKAGE, { campaign, signal: controller.signal });
+
+    expect(result).toMatchObject({
+      outcome: 'rolled_back',
+      error: { code: 'import.interrupted', signal: 'SIGTERM' },
+    });
+    expect((await runRecords(target.db, campaign)).map((r) => r.error_code)).toEqual([
+      null,
+      'import.interrupted',
+    ]);
+  });
+
   it('a signal after the commit changes nothing: committed, recorded, exit 0', async () => {
     const campaign = await campaignWithBase();
 

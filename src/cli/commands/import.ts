@@ -75,98 +75,106 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       'with --checkpoint-dir: sign the checkpoints with this Ed25519 private key',
     )
     .action(async (dir: string, opts: ImportFlags, command: Command) => {
-      const { armFaults, checkFaultsSupported, parseFaultSpec } = await import('../../importer/faults.js');
-      const { importPackage } = await import('../../importer/import-package.js');
-      const ctx = await cliContext(command, io);
-      if (opts.injectFault?.length && process.env.CHRONICLE_ALLOW_FAULTS !== '1') {
-        throw new UsageError(
-          '--inject-fault is refused unless CHRONICLE_ALLOW_FAULTS=1 is set',
-          {},
-          'usage.faults_not_allowed',
-        );
-      }
-      const specs = (opts.injectFault ?? []).map(parseFaultSpec);
-      const faults = armFaults(specs);
-      await checkMetricsFlags(opts);
-      const campaign = opts.campaign ?? ctx.config.campaign;
-      if (opts.checkpointKey && !opts.checkpointDir) {
-        throw new UsageError(
-          '--checkpoint-key signs the checkpoints of --checkpoint-dir: give both',
-          {},
-          'usage.invalid',
-        );
-      }
-      const checkpointKey = opts.checkpointKey
-        ? await readPrivateKeyFile(opts.checkpointKey, '--checkpoint-key')
-        : undefined;
-      if (opts.checkpointDir) prepareCheckpointDir(opts.checkpointDir);
-      let checkpointFile: string | null = null;
-      let checkpointError: string | null = null;
-      const metrics = await metricsFor(opts);
-      const progress = progressReporter(io, !opts.json);
+      // First of all: a worker stopped while it starts (reading its configuration, loading modules) still says
+      // so, and stops before it writes anything (recorded like any stopped import, exit 130/143).
+      let progress: ReturnType<typeof progressReporter> | null = null;
       const stop = stopOnSignals((signal) => {
-        progress.done();
+        progress?.done();
         printError(io, [
           `chronicle: ${signal}: stopping the import; it rolls back unless it has committed (${signal} again: exit at once)`,
         ]);
       });
-      const result = await withDatabase(ctx, async (db) => {
-        checkFaultsSupported(specs, db.backend);
-        const imported = await importPackage(db, dir, {
-          campaign,
-          plan: {
-            strict: opts.strict ?? ctx.config.strict,
-            embeddings: opts.embeddings && ctx.config.features.importer_embeddings,
-          },
-          enabled: ctx.config.features.importer,
-          faults,
-          scenario: opts.scenario,
-          metrics,
-          logger: ctx.logger,
-          lockTimeout: ctx.config.lock_timeout,
-          batchSize: ctx.config.batch_size,
-          signal: stop.signal,
-          onStage: (stage) => progress.update(STAGE_TEXT[stage], { force: true }),
-          onProgress: (p) =>
-            progress.update(
-              `writing ${p.phase}: ${p.eventsWritten}${p.eventsTotal === null ? '' : `/${p.eventsTotal}`} events`,
-            ),
-        });
-        if (opts.checkpointDir && imported.outcome === 'committed') {
-          // The import is committed whatever happens here: report it, and the checkpoint's failure beside it.
-          try {
-            checkpointFile = await checkpointAfterImport(db, campaign, opts.checkpointDir, checkpointKey);
-          } catch (error) {
-            checkpointError = describeFailure(error);
-          }
+      try {
+        const { armFaults, checkFaultsSupported, parseFaultSpec } = await import('../../importer/faults.js');
+        const { importPackage } = await import('../../importer/import-package.js');
+        const ctx = await cliContext(command, io);
+        if (opts.injectFault?.length && process.env.CHRONICLE_ALLOW_FAULTS !== '1') {
+          throw new UsageError(
+            '--inject-fault is refused unless CHRONICLE_ALLOW_FAULTS=1 is set',
+            {},
+            'usage.faults_not_allowed',
+          );
         }
-        return imported;
-      }).finally(stop.release);
-      progress.done();
-      if (opts.json)
-        printJson(io, {
-          ...importJson(result),
-          ...(checkpointFile ? { checkpoint: checkpointFile } : {}),
-          ...(checkpointError ? { checkpoint_error: checkpointError } : {}),
+        const specs = (opts.injectFault ?? []).map(parseFaultSpec);
+        const faults = armFaults(specs);
+        await checkMetricsFlags(opts);
+        const campaign = opts.campaign ?? ctx.config.campaign;
+        if (opts.checkpointKey && !opts.checkpointDir) {
+          throw new UsageError(
+            '--checkpoint-key signs the checkpoints of --checkpoint-dir: give both',
+            {},
+            'usage.invalid',
+          );
+        }
+        const checkpointKey = opts.checkpointKey
+          ? await readPrivateKeyFile(opts.checkpointKey, '--checkpoint-key')
+          : undefined;
+        if (opts.checkpointDir) prepareCheckpointDir(opts.checkpointDir);
+        let checkpointFile: string | null = null;
+        let checkpointError: string | null = null;
+        const metrics = await metricsFor(opts);
+        const shown = progressReporter(io, !opts.json);
+        progress = shown;
+        const result = await withDatabase(ctx, async (db) => {
+          checkFaultsSupported(specs, db.backend);
+          const imported = await importPackage(db, dir, {
+            campaign,
+            plan: {
+              strict: opts.strict ?? ctx.config.strict,
+              embeddings: opts.embeddings && ctx.config.features.importer_embeddings,
+            },
+            enabled: ctx.config.features.importer,
+            faults,
+            scenario: opts.scenario,
+            metrics,
+            logger: ctx.logger,
+            lockTimeout: ctx.config.lock_timeout,
+            batchSize: ctx.config.batch_size,
+            signal: stop.signal,
+            onStage: (stage) => shown.update(STAGE_TEXT[stage], { force: true }),
+            onProgress: (p) =>
+              shown.update(
+                `writing ${p.phase}: ${p.eventsWritten}${p.eventsTotal === null ? '' : `/${p.eventsTotal}`} events`,
+              ),
+          });
+          if (opts.checkpointDir && imported.outcome === 'committed') {
+            // The import is committed whatever happens here: report it, and the checkpoint's failure beside it.
+            try {
+              checkpointFile = await checkpointAfterImport(db, campaign, opts.checkpointDir, checkpointKey);
+            } catch (error) {
+              checkpointError = describeFailure(error);
+            }
+          }
+          return imported;
         });
-      else printHuman(io, result);
-      if (checkpointFile && !opts.json) printLines(io, [`  checkpoint     ${checkpointFile}`]);
-      if (checkpointError) {
-        printError(io, [
-          `chronicle: --checkpoint-dir: the import is committed, but its checkpoint could not be written: ${checkpointError}`,
-        ]);
+        shown.done();
+        if (opts.json)
+          printJson(io, {
+            ...importJson(result),
+            ...(checkpointFile ? { checkpoint: checkpointFile } : {}),
+            ...(checkpointError ? { checkpoint_error: checkpointError } : {}),
+          });
+        else printHuman(io, result);
+        if (checkpointFile && !opts.json) printLines(io, [`  checkpoint     ${checkpointFile}`]);
+        if (checkpointError) {
+          printError(io, [
+            `chronicle: --checkpoint-dir: the import is committed, but its checkpoint could not be written: ${checkpointError}`,
+          ]);
+        }
+        await exportMetrics(ctx, metrics, opts, campaign, 'import');
+        // A missing checkpoint is an operational failure (exit 3) even though the import itself committed.
+        setExit(
+          result.error
+            ? result.error.code === 'import.interrupted' && typeof result.error.signal === 'string'
+              ? signalExitCode(result.error.signal as NodeJS.Signals)
+              : exitCodeFor(result.error.code)
+            : checkpointError
+              ? EXIT.internal
+              : EXIT.ok,
+        );
+      } finally {
+        stop.release();
       }
-      await exportMetrics(ctx, metrics, opts, campaign, 'import');
-      // A missing checkpoint is an operational failure (exit 3) even though the import itself committed.
-      setExit(
-        result.error
-          ? result.error.code === 'import.interrupted' && typeof result.error.signal === 'string'
-            ? signalExitCode(result.error.signal as NodeJS.Signals)
-            : exitCodeFor(result.error.code)
-          : checkpointError
-            ? EXIT.internal
-            : EXIT.ok,
-      );
     });
 }
 
