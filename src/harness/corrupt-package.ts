@@ -1,10 +1,12 @@
 /**
  * Copies a valid package to a new directory and breaks the copy in one named way (see scenarios.ts). The
- * source is never modified. Deterministic: the same package and scenario give the same bytes.
+ * source is never modified: the copy shares no file with it (copy-tree.ts) and a scenario edits only paths that
+ * resolve inside the copy (package-copy.ts). Deterministic: the same package and scenario give the same bytes.
  */
-import { cp, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Phase, type RejectionCode, UsageError } from '../errors.js';
+import { copyTree } from './copy-tree.js';
 import { prepareOutDir } from './out-dir.js';
 import { PackageCopy } from './package-copy.js';
 import { MANIFEST_FILE } from './package-writer.js';
@@ -38,7 +40,7 @@ export async function corruptPackage(
   }
   await prepareOutDir(outDir);
   try {
-    await cp(srcDir, outDir, { recursive: true, verbatimSymlinks: true });
+    await copyTree(srcDir, outDir);
     const corruption = await chosen.apply(await PackageCopy.open(outDir, srcDir));
     return {
       dir: outDir,

@@ -1,6 +1,11 @@
 /**
  * A copied package that a corruption scenario edits: its files in code-point order, reads and writes by
  * package-relative path, and its manifest's content_index kept in step when a scenario asks for it.
+ *
+ * Every path is resolved (links followed) and must stay inside the copy: a scenario cannot reach the source or
+ * anything else outside --out, whatever content_index lists (`../x`) or the package's links point at. A file a
+ * scenario changes is replaced, never written through: a link there becomes a regular file, and the file the
+ * link pointed at keeps its bytes, so that the scenario's change is the only one.
  */
 import { readFileSync } from 'node:fs';
 import { access, realpath, rm, writeFile } from 'node:fs/promises';
@@ -8,6 +13,7 @@ import path from 'node:path';
 import { compareCodePoints, sha256Hex } from '../canonical/index.js';
 import { UsageError } from '../errors.js';
 import { discoverFiles, ontologyFolder } from '../package/discover-files.js';
+import { isInside, resolveInside } from '../package/resolve-path.js';
 import { jsonText, MANIFEST_FILE, sortedIndex } from './package-writer.js';
 
 export class PackageCopy {
@@ -20,7 +26,7 @@ export class PackageCopy {
   /** Opens the copy at `dir`; `label` names the package in messages (the directory the user gave). */
   static async open(dir: string, label: string): Promise<PackageCopy> {
     const root = await realpath(dir);
-    const manifest = parseObject(readFileSync(path.join(root, MANIFEST_FILE), 'utf8'));
+    const manifest = parseObject(readFileSync(resolved(root, MANIFEST_FILE), 'utf8'));
     const contentIndex = manifest?.content_index;
     if (!manifest || !isObject(contentIndex)) {
       throw new UsageError(
@@ -50,8 +56,9 @@ export class PackageCopy {
   }
 
   async exists(relativePath: string): Promise<boolean> {
+    const absolute = resolved(this.root, relativePath);
     try {
-      await access(this.absolute(relativePath));
+      await access(absolute);
       return true;
     } catch {
       return false;
@@ -59,26 +66,26 @@ export class PackageCopy {
   }
 
   readText(relativePath: string): string {
-    return readFileSync(this.absolute(relativePath), 'utf8');
+    return readFileSync(resolved(this.root, relativePath), 'utf8');
   }
 
   readBytes(relativePath: string): Buffer {
-    return readFileSync(this.absolute(relativePath));
+    return readFileSync(resolved(this.root, relativePath));
   }
 
   /** Overwrites a file, content_index untouched (the listed hash goes stale). */
   async writeBytesUnlisted(relativePath: string, bytes: Uint8Array): Promise<void> {
-    await writeFile(this.absolute(relativePath), bytes);
+    await this.replace(relativePath, bytes);
   }
 
   /** Writes a file and lists it in content_index with the SHA-256 of its bytes. */
   async writeListed(relativePath: string, text: string): Promise<void> {
     const bytes = Buffer.from(text, 'utf8');
-    await writeFile(this.absolute(relativePath), bytes);
+    await this.replace(relativePath, bytes);
     this.index.set(relativePath, sha256Hex(bytes));
-    await writeFile(
-      this.absolute(MANIFEST_FILE),
-      jsonText({ ...this.manifest, content_index: sortedIndex(this.index) }),
+    await this.replace(
+      MANIFEST_FILE,
+      Buffer.from(jsonText({ ...this.manifest, content_index: sortedIndex(this.index) }), 'utf8'),
     );
   }
 
@@ -92,13 +99,47 @@ export class PackageCopy {
     await this.writeListed(relativePath, text);
   }
 
+  /** Removes the entry itself: a link, not the file it points at. */
   async remove(relativePath: string): Promise<void> {
-    await rm(this.absolute(relativePath));
+    await rm(this.entry(relativePath));
   }
 
-  private absolute(relativePath: string): string {
-    return path.join(this.root, relativePath);
+  /** Puts a new file holding `bytes` at `relativePath`, in place of whatever file or link was there. */
+  private async replace(relativePath: string, bytes: Uint8Array): Promise<void> {
+    const at = this.entry(relativePath);
+    await rm(at, { force: true });
+    // `wx`: should anything appear there meanwhile, fail rather than write through it.
+    await writeFile(at, bytes, { flag: 'wx' });
   }
+
+  /** The absolute path of the entry `relativePath` names (its last component not followed), inside the copy. */
+  private entry(relativePath: string): string {
+    // What the path leads to must be in the copy too: a link out of the package is refused, not replaced.
+    resolved(this.root, relativePath);
+    const at = path.join(
+      resolved(this.root, path.posix.dirname(relativePath)),
+      path.posix.basename(relativePath),
+    );
+    if (at === this.root || !isInside(this.root, at)) throw outside(relativePath);
+    return at;
+  }
+}
+
+/** Where `relativePath` leads, links followed; refuses a path that leaves the package at `root` (a real path). */
+function resolved(root: string, relativePath: string): string {
+  const where = resolveInside(root, relativePath);
+  if (where.kind === 'inside') return where.absolute;
+  throw where.kind === 'outside'
+    ? outside(relativePath)
+    : new UsageError(`${relativePath}: cannot be resolved (${where.reason}); start from a valid package`, {
+        file: relativePath,
+      });
+}
+
+function outside(relativePath: string): UsageError {
+  return new UsageError(`${relativePath}: resolves outside the package; start from a valid package`, {
+    file: relativePath,
+  });
 }
 
 export function parseObject(text: string): Record<string, unknown> | undefined {
