@@ -3,11 +3,12 @@
  * source is never modified: the copy shares no file with it (copy-tree.ts) and a scenario edits only paths that
  * resolve inside the copy (package-copy.ts). Deterministic: the same package and scenario give the same bytes.
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Phase, type RejectionCode, UsageError } from '../errors.js';
+import { isInside } from '../package/resolve-path.js';
 import { copyTree } from './copy-tree.js';
-import { prepareOutDir } from './out-dir.js';
+import { prepareOutDir, realLocation } from './out-dir.js';
 import { PackageCopy } from './package-copy.js';
 import { MANIFEST_FILE } from './package-writer.js';
 import { findScenario, type ScenarioName } from './scenarios.js';
@@ -31,9 +32,8 @@ export async function corruptPackage(
 ): Promise<CorruptedPackage> {
   const chosen = findScenario(scenario);
   await requirePackage(srcDir);
-  const relative = path.relative(path.resolve(srcDir), path.resolve(outDir));
-  const outside = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
-  if (!outside) {
+  // Real paths: an output reached through a link into the package (`alias/inner`) is inside it too.
+  if (isInside(await realpath(srcDir), realLocation(outDir))) {
     throw new UsageError(`output ${outDir} is inside the package ${srcDir}; choose a directory outside it`, {
       out: outDir,
     });

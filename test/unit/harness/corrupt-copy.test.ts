@@ -145,3 +145,46 @@ describe('harness corrupt: a read-only package', () => {
     expect(existsSync(out)).toBe(true);
   });
 });
+
+describe('harness corrupt: where --out may be', () => {
+  it('refuses an output inside the package reached through a link, and creates nothing', async () => {
+    const root = await tempDir();
+    const pkg = join(root, 'pkg');
+    await cp(LIGHTHOUSE_DIR, pkg, { recursive: true });
+    await symlink(pkg, join(root, 'alias'));
+    await symlink(join(pkg, 'entities'), join(root, 'entities-alias'));
+    const before = treeHashes(pkg);
+    const listed = readdirSync(pkg, { recursive: true }).sort();
+
+    // `entities-alias/../inner` is pkg/inner: `..` applies to where the link leads.
+    for (const out of [join(root, 'alias/inner'), `${join(root, 'entities-alias')}/../inner`]) {
+      const run = await corrupt(pkg, 'tamper', out);
+
+      expect(run.code, out).toBe(2);
+      expect(run.json.error).toMatchObject({
+        code: 'usage.invalid',
+        message: `output ${out} is inside the package ${pkg}; choose a directory outside it`,
+      });
+    }
+    expect(readdirSync(pkg, { recursive: true }).sort()).toEqual(listed);
+    expect(treeHashes(pkg)).toEqual(before);
+  });
+
+  it('names the parent that is a file when --out cannot be created below it', async () => {
+    const root = await tempDir();
+    writeFileSync(join(root, 'notes'), 'mine');
+
+    const below = await corrupt(LIGHTHOUSE_DIR, 'tamper', join(root, 'notes/sub/deeper'));
+    const itself = await corrupt(LIGHTHOUSE_DIR, 'tamper', join(root, 'notes'));
+
+    expect(below.code).toBe(2);
+    expect(below.json.error).toMatchObject({
+      code: 'usage.invalid',
+      message: `output ${join(root, 'notes/sub/deeper')} cannot be created: ${join(root, 'notes')} is not a directory`,
+    });
+    expect(itself.json.error).toMatchObject({
+      message: `output ${join(root, 'notes')} exists and is not a directory`,
+    });
+    expect(readFileSync(join(root, 'notes'), 'utf8')).toBe('mine');
+  });
+});
