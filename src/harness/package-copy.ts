@@ -7,8 +7,8 @@
  * scenario changes is replaced, never written through: a link there becomes a regular file, and the file the
  * link pointed at keeps its bytes, so that the scenario's change is the only one.
  */
-import { readFileSync } from 'node:fs';
-import { access, realpath, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, type Stats } from 'node:fs';
+import { access, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compareCodePoints, sha256Hex } from '../canonical/index.js';
 import { UsageError } from '../errors.js';
@@ -63,6 +63,26 @@ export class PackageCopy {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Whether a path content_index lists is a file of the copy (false when absent). Anything else there, a folder
+   * say, is refused: planning rejects the source for it (package.read_error), so it is no valid package to break.
+   */
+  async hasListedFile(relativePath: string): Promise<boolean> {
+    const absolute = resolved(this.root, relativePath);
+    let stats: Stats;
+    try {
+      stats = await stat(absolute);
+    } catch {
+      return false;
+    }
+    if (stats.isFile()) return true;
+    const what = stats.isDirectory() ? 'a folder' : 'not a regular file';
+    throw new UsageError(
+      `${relativePath}: listed in content_index but is ${what}; start from a valid package`,
+      { file: relativePath },
+    );
   }
 
   readText(relativePath: string): string {

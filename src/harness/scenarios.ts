@@ -73,7 +73,7 @@ const SCENARIOS: readonly Scenario[] = [
     expectedPhase: 'manifest',
     async apply(pkg) {
       for (const file of pkg.listedPaths()) {
-        if (!(await pkg.exists(file))) continue;
+        if (!(await pkg.hasListedFile(file))) continue;
         await pkg.remove(file);
         return { file, detail: `removed ${file}, which content_index still lists` };
       }
@@ -107,7 +107,7 @@ const SCENARIOS: readonly Scenario[] = [
       const listed = pkg.listedPaths();
       const isEntityFile = (file: string) => file.startsWith('entities/') && file.endsWith('.json');
       for (const file of [...listed.filter(isEntityFile), ...listed.filter((file) => !isEntityFile(file))]) {
-        if (!(await pkg.exists(file))) continue;
+        if (!(await pkg.hasListedFile(file))) continue;
         await pkg.writeBytesUnlisted(file, Buffer.concat([pkg.readBytes(file), Buffer.from('\n')]));
         return { file, detail: `${file}: one byte appended, content_index keeps the old hash` };
       }

@@ -188,3 +188,35 @@ describe('harness corrupt: where --out may be', () => {
     expect(readFileSync(join(root, 'notes'), 'utf8')).toBe('mine');
   });
 });
+
+describe('harness corrupt: a folder listed in content_index', () => {
+  it('is a usage error for the scenarios that pick a listed file, and leaves the output empty', async () => {
+    const root = await tempDir();
+    const pkg = join(root, 'pkg');
+    await cp(LIGHTHOUSE_DIR, pkg, { recursive: true });
+    // `Attic` is listed first of all; `entities/0-attic.json` first of the entity files (tamper's choice).
+    await mkdir(join(pkg, 'Attic'));
+    await mkdir(join(pkg, 'entities/0-attic.json'));
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.manifest.json'), 'utf8'));
+    const zero = '0'.repeat(64);
+    manifest.content_index = { Attic: zero, 'entities/0-attic.json': zero, ...manifest.content_index };
+    writeFileSync(join(pkg, 'package.manifest.json'), JSON.stringify(manifest));
+
+    for (const [scenario, folder] of [
+      ['missing-file', 'Attic'],
+      ['tamper', 'entities/0-attic.json'],
+    ] as const) {
+      const out = join(root, scenario);
+      const run = await corrupt(pkg, scenario, out);
+
+      expect(run.code, scenario).toBe(2);
+      expect(run.json.error).toEqual({
+        code: 'usage.invalid',
+        message: `${folder}: listed in content_index but is a folder; start from a valid package`,
+        file: folder,
+      });
+      expect(readdirSync(out)).toEqual([]);
+    }
+    expect(existsSync(join(pkg, 'Attic'))).toBe(true);
+  });
+});
