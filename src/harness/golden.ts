@@ -9,9 +9,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareCodePoints } from '../canonical/index.js';
 import { PackageRejectedError, UsageError } from '../errors.js';
+import { describeFsError } from '../package/resolve-path.js';
 import { planImport } from '../plan/plan-import.js';
 
 export const EXPECTED_FILE = 'expected.json';
+const PACKAGE_FOLDER = 'package';
 
 /** What a case's package gives, in expected.json's terms. */
 export type GoldenOutcome =
@@ -25,33 +27,50 @@ export type GoldenOutcome =
 
 export interface GoldenCase {
   name: string;
-  /** `ok`: as expected; `mismatch`: differs (or has no expected.json); `recorded`: written by `update`. */
+  /**
+   * `ok`: as expected; `mismatch`: differs, or cannot be compared (no expected.json, one that is not a JSON
+   * object, no package/ folder); `recorded`: written by `update`.
+   */
   status: 'ok' | 'mismatch' | 'recorded';
-  /** What differs, one line each (`state_digest: expected …, got …`). */
+  /** What differs, one line each (`state_digest: expected …, got …`), or why the case cannot be compared. */
   differences: string[];
-  actual: GoldenOutcome;
+  /** What the case's package gives; absent when it has no package/ folder. */
+  actual?: GoldenOutcome;
 }
 
 export async function runGoldenSuite(dir: string, options: { update?: boolean } = {}): Promise<GoldenCase[]> {
-  const names = caseNames(dir);
   const results: GoldenCase[] = [];
-  for (const name of names) {
-    const caseDir = path.join(dir, name);
-    const actual = await outcomeOf(path.join(caseDir, 'package'));
-    const expectedPath = path.join(caseDir, EXPECTED_FILE);
-    const expected = existsSync(expectedPath) ? readExpected(expectedPath, name) : null;
-    const differences = expected ? compare(expected, actual) : [`no ${EXPECTED_FILE} yet`];
-    if (differences.length > 0 && options.update) {
-      writeFileSync(expectedPath, `${JSON.stringify(recorded(name, expected, actual), null, 2)}\n`);
-      results.push({ name, status: 'recorded', differences, actual });
-    } else {
-      results.push({ name, status: differences.length > 0 ? 'mismatch' : 'ok', differences, actual });
-    }
-  }
+  for (const name of caseNames(dir)) results.push(await runCase(path.join(dir, name), name, options));
   return results;
 }
 
-/** The case folders (those holding a `package/` folder), in code-point order; refuses a folder with none. */
+async function runCase(caseDir: string, name: string, options: { update?: boolean }): Promise<GoldenCase> {
+  // A case folder found by its expected.json alone (package/ misnamed, say) fails: skipping it would let the
+  // suite pass without it.
+  if (!existsSync(path.join(caseDir, PACKAGE_FOLDER))) {
+    return {
+      name,
+      status: 'mismatch',
+      differences: [`no ${PACKAGE_FOLDER}/ folder beside ${EXPECTED_FILE}`],
+    };
+  }
+  const actual = await outcomeOf(path.join(caseDir, PACKAGE_FOLDER));
+  const expectedPath = path.join(caseDir, EXPECTED_FILE);
+  const expected = existsSync(expectedPath) ? readExpected(expectedPath) : null;
+  if (typeof expected === 'string') {
+    // Not recorded over, even with --update: what the file held (notes, a merge to finish) would be lost.
+    const why = options.update ? '; --update does not overwrite it: fix it or delete it' : '';
+    return { name, status: 'mismatch', differences: [`${expected}${why}`], actual };
+  }
+  const differences = expected ? compare(expected, actual) : [`no ${EXPECTED_FILE} yet`];
+  if (differences.length > 0 && options.update) {
+    writeFileSync(expectedPath, `${JSON.stringify(recorded(name, expected, actual), null, 2)}\n`);
+    return { name, status: 'recorded', differences, actual };
+  }
+  return { name, status: differences.length > 0 ? 'mismatch' : 'ok', differences, actual };
+}
+
+/** The case folders (holding a package/ folder or an expected.json), in code-point order; refuses a folder with none. */
 function caseNames(dir: string): string[] {
   let entries: string[];
   try {
@@ -59,22 +78,32 @@ function caseNames(dir: string): string[] {
   } catch {
     throw new UsageError(`${path.basename(dir)}: not a folder of golden cases (it cannot be listed)`);
   }
-  const isCase = (folder: string) => existsSync(path.join(folder, 'package'));
   const names = entries.filter((name) => isCase(path.join(dir, name))).sort(compareCodePoints);
-  if (names.length === 0) {
-    // A suite one level down (../shared/conformance holds its cases in cases/) is named, not guessed at.
-    const below = entries
-      .filter((name) =>
-        readdirOrEmpty(path.join(dir, name)).some((inner) => isCase(path.join(dir, name, inner))),
-      )
-      .sort(compareCodePoints);
-    const hint =
-      below.length > 0 ? `; try ${below.map((name) => `${path.basename(dir)}/${name}`).join(' or ')}` : '';
+  if (names.length === 0)
     throw new UsageError(
-      `${path.basename(dir)}: holds no golden case (a folder with a package/ folder and an ${EXPECTED_FILE})${hint}`,
+      `${path.basename(dir)}: holds no golden case (a folder with a ${PACKAGE_FOLDER}/ folder and an ${EXPECTED_FILE})${hint(dir, entries)}`,
     );
-  }
   return names;
+}
+
+function isCase(folder: string): boolean {
+  return existsSync(path.join(folder, PACKAGE_FOLDER)) || existsSync(path.join(folder, EXPECTED_FILE));
+}
+
+/**
+ * Where the cases are when `dir` holds none: `dir` may be one case itself (give its parent), or a suite may be
+ * one level down (../shared/conformance holds its cases in cases/). Named, not guessed at: nothing is run.
+ */
+function hint(dir: string, entries: string[]): string {
+  if (isCase(dir)) {
+    return `; it is a case itself: give the folder that holds it (${path.basename(path.resolve(dir, '..'))})`;
+  }
+  const below = entries
+    .filter((name) =>
+      readdirOrEmpty(path.join(dir, name)).some((inner) => isCase(path.join(dir, name, inner))),
+    )
+    .sort(compareCodePoints);
+  return below.length > 0 ? `; try ${below.map((name) => `${path.basename(dir)}/${name}`).join(' or ')}` : '';
 }
 
 function readdirOrEmpty(dir: string): string[] {
@@ -105,15 +134,23 @@ async function outcomeOf(packageDir: string): Promise<GoldenOutcome> {
   }
 }
 
-function readExpected(file: string, name: string): Record<string, unknown> {
+/** expected.json's object, or why there is none to compare with (a difference line). */
+function readExpected(file: string): Record<string, unknown> | string {
+  let text: string;
   try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (typeof value === 'object' && value !== null && !Array.isArray(value))
-      return value as Record<string, unknown>;
-  } catch {
-    // reported below
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return `${EXPECTED_FILE}: cannot be read (${describeFsError(error)})`;
   }
-  throw new UsageError(`${name}/${EXPECTED_FILE}: not a JSON object`, { file: `${name}/${EXPECTED_FILE}` });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `${EXPECTED_FILE}: not valid JSON (${(error as Error).message})`;
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value))
+    return value as Record<string, unknown>;
+  return `${EXPECTED_FILE}: not a JSON object`;
 }
 
 /** The fields expected.json states that differ from the outcome (a field it leaves out is not checked). */

@@ -4,7 +4,7 @@
  * records new and changed outcomes, keeping the other fields of expected.json.
  */
 import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../../support/cli.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dirs.js';
@@ -102,6 +102,72 @@ describe('chronicle harness golden', () => {
     const rewritten = expectedOf(dir, 'entity-collision');
     expect(rewritten.description).toBe(expected.description);
     expect(rewritten.error).toEqual({ phase: 'entity', code: 'entity.collision' });
+  });
+
+  it('fails a case whose package/ folder is missing (misnamed), even with --update', async () => {
+    const dir = smallSuite();
+    await runCli(['harness', 'golden', dir, '--update']);
+    mkdirSync(join(dir, 'misnamed', 'pkg'), { recursive: true });
+    const expected = '{"case": "misnamed", "outcome": "committed"}\n';
+    writeFileSync(join(dir, 'misnamed', 'expected.json'), expected);
+
+    const run = await runCli(['harness', 'golden', dir]);
+    const updated = await runCli(['harness', 'golden', dir, '--update', '--json']);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('mismatch  misnamed\n            no package/ folder beside expected.json\n');
+    expect(run.stdout).toContain('4 cases: 3 ok, 1 mismatch, 0 recorded');
+    expect(updated.code).toBe(1);
+    expect(updated.json).toMatchObject({ ok: 3, mismatch: 1, recorded: 0 });
+    expect(readFileSync(join(dir, 'misnamed', 'expected.json'), 'utf8')).toBe(expected);
+  });
+
+  it('fails a case whose expected.json is not JSON and runs the others; --update leaves that file alone', async () => {
+    const dir = smallSuite();
+    writeFileSync(join(dir, 'lighthouse', 'expected.json'), '{not json');
+
+    const run = await runCli(['harness', 'golden', dir, '--json']);
+    const updated = await runCli(['harness', 'golden', dir, '--update', '--json']);
+
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({ ok: 2, mismatch: 1, recorded: 0 });
+    expect(run.json.cases).toContainEqual({
+      case: 'lighthouse',
+      status: 'mismatch',
+      differences: [expect.stringMatching(/^expected\.json: not valid JSON \(.+\)$/)],
+    });
+    expect(updated.code).toBe(1);
+    expect(updated.json.cases).toContainEqual({
+      case: 'lighthouse',
+      status: 'mismatch',
+      differences: [expect.stringMatching(/; --update does not overwrite it: fix it or delete it$/)],
+    });
+    expect(readFileSync(join(dir, 'lighthouse', 'expected.json'), 'utf8')).toBe('{not json');
+  });
+
+  it('says that a JSON value other than an object is not a JSON object', async () => {
+    const dir = smallSuite();
+    writeFileSync(join(dir, 'lighthouse', 'expected.json'), '[]');
+
+    const run = await runCli(['harness', 'golden', dir, '--json']);
+
+    expect(run.code).toBe(1);
+    expect(run.json.cases).toContainEqual({
+      case: 'lighthouse',
+      status: 'mismatch',
+      differences: ['expected.json: not a JSON object'],
+    });
+  });
+
+  it('given one case folder, says to give the folder that holds it', async () => {
+    const dir = smallSuite();
+
+    const run = await runCli(['harness', 'golden', join(dir, 'edges-basic')]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `edges-basic: holds no golden case (a folder with a package/ folder and an expected.json); it is a case itself: give the folder that holds it (${basename(dir)})`,
+    );
   });
 
   it('refuses a folder that holds no case', async () => {
