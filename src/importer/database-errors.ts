@@ -32,7 +32,14 @@ export function classifyDatabaseError(error: unknown): ClassifiedDatabaseError {
   const message = error instanceof Error ? error.message : String(error);
   const code =
     typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : null;
-  if (code && CONNECTION_ERRNO.has(code)) return { code: 'db.connection_lost', message, facts: {} };
+  if (code && CONNECTION_ERRNO.has(code)) {
+    // The socket's own words (`write EPIPE`, `read ECONNRESET`) say little to an operator: say what they mean.
+    return {
+      code: 'db.connection_lost',
+      message: `the database connection was lost (${message})`,
+      facts: {},
+    };
+  }
   if (code && /^[0-9A-Z]{5}$/.test(code)) {
     return { code: BY_SQLSTATE[code] ?? 'db.error', message, facts: { sqlstate: code } };
   }

@@ -56,5 +56,20 @@ export async function pushMetrics(
   groupings: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const gateway = new Pushgateway(url, { timeout: PUSH_TIMEOUT_MS }, metrics.registry);
-  await gateway.push({ jobName: PUSH_JOB, groupings: { ...groupings } });
+  await gateway.push({ jobName: PUSH_JOB, groupings: pathSafe(groupings) });
+}
+
+/**
+ * The grouping labels as the Pushgateway reads them from the URL path: a value holding a `/` (a separator there
+ * even URI-encoded), or empty, goes as `<name>@base64/<base64url value>` (its documented escape; a single `=`
+ * for an empty value). Campaign names may hold a `/`.
+ */
+function pathSafe(groupings: Readonly<Record<string, string>>): Record<string, string> {
+  const safe: Record<string, string> = {};
+  for (const [name, value] of Object.entries(groupings)) {
+    if (value === '') safe[`${name}@base64`] = '=';
+    else if (value.includes('/')) safe[`${name}@base64`] = Buffer.from(value, 'utf8').toString('base64url');
+    else safe[name] = value;
+  }
+  return safe;
 }

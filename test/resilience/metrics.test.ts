@@ -319,6 +319,27 @@ describe('exporting the metrics of a CLI run', () => {
     expect(gateway.requests[1]?.body ?? '').toContain('chronicle_verify_failures_total 0');
   });
 
+  it("a campaign name with a '/' goes in its base64 form, the Pushgateway's escape for one", {
+    timeout: 60_000,
+  }, async () => {
+    const gateway = await fakePushgateway(200);
+    servers.push(gateway.server);
+    const run = await chronicle([
+      'import',
+      BASE_PACKAGE,
+      '--campaign',
+      'north/south',
+      '--pushgateway',
+      gateway.url,
+    ]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const encoded = Buffer.from('north/south').toString('base64url');
+    expect(encoded).toBe('bm9ydGgvc291dGg');
+    expect(gateway.requests.map((r) => [r.method, r.url])).toEqual([
+      ['PUT', `/metrics/job/chronicle/campaign%40base64/${encoded}/command/import`],
+    ]);
+  });
+
   it('a Pushgateway that refuses is a warning: the outcome and exit stand', { timeout: 60_000 }, async () => {
     const gateway = await fakePushgateway(500);
     servers.push(gateway.server);

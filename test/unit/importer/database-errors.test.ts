@@ -26,6 +26,10 @@ describe('classifyDatabaseError', () => {
     ]) {
       expect(classifyDatabaseError(error).code).toBe('db.connection_lost');
     }
+    // A socket's own words are said plainly.
+    expect(classifyDatabaseError(withCode('write EPIPE', 'EPIPE')).message).toBe(
+      'the database connection was lost (write EPIPE)',
+    );
   });
 
   it('takes no other error for a lost connection: a bug is internal.error', () => {
