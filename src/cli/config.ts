@@ -61,6 +61,17 @@ function validate(value: unknown, source: string): void {
   );
 }
 
+/** Settings given as a command's flags, over `config`: validated like the rest (`flag` names them in a problem). */
+export function withFlags(
+  config: ChronicleConfig,
+  settings: Partial<ChronicleConfig>,
+  flag: string,
+): ChronicleConfig {
+  const given = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+  validate(given, flag);
+  return merge(config, given);
+}
+
 /** `shown`: the file as the user named it (or its name in the working directory), never an absolute path. */
 async function readConfigFile(path: string, shown: string): Promise<Record<string, unknown>> {
   let parsed: unknown;

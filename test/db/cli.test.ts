@@ -279,10 +279,21 @@ describe.runIf(HAS_PG)('concurrent workers on PostgreSQL', () => {
     const holder = await target.db.reserve();
     try {
       await holder.query(`SELECT pg_advisory_lock(hashtextextended('chronicle.campaign:held', 0))::text`);
+      // The flag wins over the environment (which alone would outlast the test).
       const run = await spawnCli(
-        ['--database-url', target.url, 'import', LIGHTHOUSE, '--campaign', 'held', '--json'],
+        [
+          '--database-url',
+          target.url,
+          'import',
+          LIGHTHOUSE,
+          '--campaign',
+          'held',
+          '--lock-timeout',
+          '300ms',
+          '--json',
+        ],
         {
-          env: { DATABASE_URL: '', CHRONICLE_LOCK_TIMEOUT: '300ms' },
+          env: { DATABASE_URL: '', CHRONICLE_LOCK_TIMEOUT: '60min' },
         },
       );
       expect(run.code).toBe(3);
@@ -345,6 +356,24 @@ describe.runIf(HAS_PG)('concurrent workers on PostgreSQL', () => {
     expect(run.code).toBe(2);
     expect(run.json).toMatchObject({
       error: { code: 'config.invalid', message: expect.stringContaining('lock_timeout') },
+    });
+    const flagged = await spawnCli(
+      [
+        '--database-url',
+        target.url,
+        'import',
+        LIGHTHOUSE,
+        '--campaign',
+        'zero',
+        '--lock-timeout',
+        '0s',
+        '--json',
+      ],
+      { env: { DATABASE_URL: '' } },
+    );
+    expect(flagged.code).toBe(2);
+    expect(flagged.json).toMatchObject({
+      error: { code: 'config.invalid', source: '--lock-timeout' },
     });
   });
 

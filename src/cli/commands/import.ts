@@ -34,6 +34,7 @@ const STAGE_TEXT: Record<ImportStage, string> = {
 
 interface ImportFlags extends MetricsFlags {
   campaign?: string;
+  lockTimeout?: string;
   strict?: boolean;
   embeddings: boolean;
   json?: boolean;
@@ -53,6 +54,10 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       )
       .argument('<package-dir>', 'the package directory (holds package.manifest.json)')
       .option('-c, --campaign <slug>', 'campaign to import into (default: config campaign, else "default")')
+      .option(
+        '--lock-timeout <duration>',
+        "how long to wait for the campaign's lock while another import holds it, e.g. 500ms, 30s, 10min (default: config lock_timeout, else 30s)",
+      )
       .option(
         '--strict',
         'strict validation: complete content_index, schemas, real ULIDs, no duplicate keys, LF+NFC',
@@ -87,7 +92,13 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       try {
         const { armFaults, checkFaultsSupported, parseFaultSpec } = await import('../../importer/faults.js');
         const { importPackage } = await import('../../importer/import-package.js');
+        const { withFlags } = await import('../config.js');
         const ctx = await cliContext(command, io);
+        const { lock_timeout: lockTimeout } = withFlags(
+          ctx.config,
+          { lock_timeout: opts.lockTimeout },
+          '--lock-timeout',
+        );
         if (opts.injectFault?.length && process.env.CHRONICLE_ALLOW_FAULTS !== '1') {
           throw new UsageError(
             '--inject-fault is refused unless CHRONICLE_ALLOW_FAULTS=1 is set',
@@ -128,7 +139,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
             scenario: opts.scenario,
             metrics,
             logger: ctx.logger,
-            lockTimeout: ctx.config.lock_timeout,
+            lockTimeout,
             batchSize: ctx.config.batch_size,
             signal: stop.signal,
             onStage: (stage) => shown.update(STAGE_TEXT[stage], { force: true }),
