@@ -106,8 +106,10 @@ function parseEntity(
 
 /** The reference's manual checks, in its order. */
 function checkEntity(value: JsonValue, path: string): JsonObject {
+  // The entity's stable_id, when it has one, names it in every rejection (its facts).
+  const id = isJsonObject(value) && typeof value.stable_id === 'string' ? { stable_id: value.stable_id } : {};
   const invalid = (detail: string): PackageRejectedError =>
-    new PackageRejectedError('entity', 'entity.invalid', `${path}: ${detail}`, { file: path });
+    new PackageRejectedError('entity', 'entity.invalid', `${path}: ${detail}`, { file: path, ...id });
   if (!isJsonObject(value)) throw invalid('an entity file must hold one JSON object');
   for (const field of REQUIRED_FIELDS) {
     if (!(field in value)) throw invalid(`missing required field '${field}'`);

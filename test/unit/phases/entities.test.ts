@@ -108,6 +108,12 @@ describe('entityPhase', () => {
     const error = expectRejectionSync(() => entityPhase(snapshot, LENIENT), 'entity', 'entity.invalid');
     expect(error.message).toContain('entities/bad.json');
     expect(error.message).toContain(fragment);
+    // The facts name the file, and the entity by its stable_id whenever it has a string one.
+    const id = 'stable_id' in overrides ? overrides.stable_id : NPC_ID;
+    expect(error.facts).toEqual({
+      file: 'entities/bad.json',
+      ...(typeof id === 'string' ? { stable_id: id } : {}),
+    });
   });
 
   it('counts stable_id length in code points and keeps a name that is only U+FEFF (Python does not strip it)', () => {
