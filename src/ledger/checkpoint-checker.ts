@@ -90,7 +90,7 @@ export class AgainstChecker {
       this.report(
         this.lastEvent + 1n,
         'checkpoint_missing',
-        `the chain ends at ordinal ${this.lastEvent}; the checkpoint of ${this.checkpoint.created_at} holds ${this.checkpoint.events} events up to ordinal ${tip} (tip ${this.checkpoint.tip_hash}): the chain was truncated`,
+        `${chainEnd(this.lastEvent)}; the checkpoint of ${this.checkpoint.created_at} holds ${this.checkpoint.events} events up to ordinal ${tip} (tip ${this.checkpoint.tip_hash}): the chain was truncated`,
       );
     }
     return {
@@ -207,7 +207,7 @@ export class RecordedCheckpointChecker {
       this.report(
         this.lastEvent + 1n,
         'checkpoint_missing',
-        `the chain ends at ordinal ${this.lastEvent}; ${describe(cp)} holds ${cp.events} events up to ordinal ${cp.ordinal} (tip ${cp.tipHash})`,
+        `${chainEnd(this.lastEvent)}; ${describe(cp)} holds ${cp.events} events up to ordinal ${cp.ordinal} (tip ${cp.tipHash})`,
       );
     }
   }
@@ -266,6 +266,11 @@ function instantKey(text: string): string {
 
 function sameInstant(a: string, b: string): boolean {
   return instantKey(a) === instantKey(b);
+}
+
+/** Where the chain ends: at its last ordinal, or before any (a campaign with no events, or none at all). */
+function chainEnd(lastEvent: bigint): string {
+  return lastEvent < 0n ? 'the chain holds no events' : `the chain ends at ordinal ${lastEvent}`;
 }
 
 function describe(cp: RecordedCheckpoint): string {

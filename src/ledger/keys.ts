@@ -34,6 +34,14 @@ export function keyIdOf(key: KeyObject): string {
 
 /** Reads an Ed25519 private key from PEM text; `label` names its file in errors. */
 export function privateKeyFromPem(pem: string, label: string): KeyObject {
+  // The opposite mistake of publicKeyFromPem's: OpenSSL would only say 'DECODER routines::unsupported'.
+  if (/-----BEGIN PUBLIC KEY-----/.test(pem)) {
+    throw new UsageError(
+      `${label} is a public key: sign with the private key (the .key file keygen wrote beside it)`,
+      { file: label },
+      'key.invalid',
+    );
+  }
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);

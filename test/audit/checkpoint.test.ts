@@ -107,6 +107,12 @@ describe('signatures', () => {
       'auditor.key is a private key: give the public key (the .pub file keygen wrote beside it)',
     );
   });
+
+  it('refuses a public key where the private key belongs, saying so (not in OpenSSL words)', () => {
+    expect(() => privateKeyFromPem(signer.publicKeyPem, 'auditor.pub')).toThrow(
+      'auditor.pub is a public key: sign with the private key (the .key file keygen wrote beside it)',
+    );
+  });
 });
 
 describe('parsing a checkpoint file', () => {

@@ -165,7 +165,17 @@ describe('audit commands refuse bad usage with exit 2', () => {
         ['--data-dir', elsewhere.dataDir ?? '', 'verify', '--against', join(dir, 'cp.json'), '--json'],
         EMBEDDED_ONLY,
       );
-      expect(run.json).toMatchObject({ ok: false, campaign: 'u', events: 0 });
+      expect(run.json).toMatchObject({
+        ok: false,
+        campaign: 'u',
+        events: 0,
+        problems: [
+          expect.objectContaining({
+            kind: 'checkpoint_missing',
+            message: expect.stringMatching(/^the chain holds no events; the checkpoint of /),
+          }),
+        ],
+      });
       expect(run.code).toBe(4);
     } finally {
       await elsewhere.drop();
