@@ -82,7 +82,7 @@ describe.each(backends())('QA by hand on %s', (backend) => {
     expect((await chronicle(['verify', '--json'])).code).toBe(0);
   });
 
-  it('after-commit-before-run-record: the CLI dies like a crash (exit 3) after the commit; runs records it; the rerun is a noop', async () => {
+  it('after-commit-before-run-record: the CLI dies like a crash (exit 3) after the commit; runs lists it; the rerun records it and is a noop', async () => {
     const campaign = 'crash-after-commit';
     const crashed = await chronicle(
       [
@@ -102,10 +102,22 @@ describe.each(backends())('QA by hand on %s', (backend) => {
       error: { code: 'fault.injected', fault_point: 'after-commit-before-run-record' },
     });
     const runs = await chronicle(['runs', '--campaign', campaign, '--json']);
-    expect(runs.json).toMatchObject({ runs: [{ outcome: 'committed', error_code: null }], in_progress: [] });
+    expect(runs.json).toMatchObject({
+      runs: [],
+      in_progress: [],
+      abandoned: [{ campaign, import_id: expect.stringMatching(/^[0-9]+$/) }],
+    });
     const rerun = await chronicle(['import', attempt, '--campaign', campaign, '--json']);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
     expect(rerun.json).toMatchObject({ outcome: 'noop', first_ordinal: 0 });
+    const recorded = await chronicle(['runs', '--campaign', campaign, '--json']);
+    expect(recorded.json).toMatchObject({
+      runs: [
+        { outcome: 'committed', error_code: null },
+        { outcome: 'noop', error_code: null },
+      ],
+      abandoned: [],
+    });
     expect((await chronicle(['verify', '--campaign', campaign, '--json'])).code).toBe(0);
   });
 
