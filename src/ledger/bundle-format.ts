@@ -167,24 +167,39 @@ function bytesField(name: string, bytes: Buffer): Record<string, string> {
 }
 
 /** Reads one record of a bundle; `where` names the line in errors. */
+/** Where a record is: its file (as the user named it) and line; every problem with it names both. */
+export interface RecordPlace {
+  file: string;
+  line: number;
+}
+
 export class RecordReader {
+  private readonly where: string;
+
   constructor(
     private readonly record: Record<string, unknown>,
-    private readonly where: string,
-  ) {}
+    private readonly place: RecordPlace,
+  ) {
+    this.where = `${place.file} line ${place.line}`;
+  }
 
-  static parse(text: string, where: string): RecordReader {
+  static parse(text: string, place: RecordPlace): RecordReader {
+    const invalid = (why: string) =>
+      new BundleFormatError(`${place.file} line ${place.line} ${why}`, { ...place });
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new BundleFormatError(
-        `${where} is not JSON: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw invalid(`is not JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new BundleFormatError(`${where} is not a JSON object`);
-    return new RecordReader(value as Record<string, unknown>, where);
+      throw invalid('is not a JSON object');
+    return new RecordReader(value as Record<string, unknown>, place);
+  }
+
+  /** A problem with this record, naming its file and line. */
+  invalid(why: string): BundleFormatError {
+    return new BundleFormatError(`${this.where}: ${why}`, { ...this.place });
   }
 
   string(key: string): string {
@@ -208,7 +223,8 @@ export class RecordReader {
 
   bigint(key: string): bigint {
     const value = this.string(key);
-    if (!/^-?[0-9]+$/.test(value)) throw this.bad(key, 'a decimal integer string');
+    // One way to write each number (no leading zeros, no -0): a bundle's text is its export's, exactly.
+    if (!/^(?:0|-?[1-9][0-9]*)$/.test(value)) throw this.bad(key, 'a decimal integer string');
     return BigInt(value);
   }
 
@@ -223,8 +239,9 @@ export class RecordReader {
   }
 
   bytes(key: string): Buffer {
-    if (typeof this.record[key] === 'string') return Buffer.from(this.record[key] as string, 'utf8');
     const base64 = `${key}_base64`;
+    if (this.has(key) && this.has(base64)) throw this.invalid(`it holds both ${key} and ${base64}`);
+    if (typeof this.record[key] === 'string') return Buffer.from(this.record[key] as string, 'utf8');
     if (typeof this.record[base64] === 'string') return Buffer.from(this.record[base64] as string, 'base64');
     throw this.bad(key, `a string (or ${base64})`);
   }
@@ -240,14 +257,14 @@ export class RecordReader {
   }
 
   private bad(key: string, what: string): BundleFormatError {
-    return new BundleFormatError(`${this.where}: ${key} must be ${what}`);
+    return this.invalid(`${key} must be ${what}`);
   }
 }
 
 export function decodeHeader(r: RecordReader): BundleHeader {
   const format = r.string('format');
   if (format !== BUNDLE_FORMAT)
-    throw new BundleFormatError(`the bundle's format is ${format}, expected ${BUNDLE_FORMAT}`);
+    throw r.invalid(`the bundle's format is ${format}, expected ${BUNDLE_FORMAT}`);
   return {
     format,
     campaign: r.string('campaign'),
@@ -279,11 +296,19 @@ export function decodeEvent(r: RecordReader, campaignId: string): StoredEvent {
 
 function wallTime(r: RecordReader): bigint {
   const text = r.string('wall_time_utc');
+  let micros: bigint;
   try {
-    return parseWallTime(text);
+    micros = parseWallTime(text);
   } catch {
-    throw new BundleFormatError(`wall_time_utc ${text} is not a UTC timestamp`);
+    throw r.invalid(`wall_time_utc ${text} is not a UTC timestamp`);
   }
+  // As the export writes it: another spelling of the same instant is not this bundle's text.
+  if (formatWallTime(micros) !== text) {
+    throw r.invalid(
+      `wall_time_utc ${text} is not written as an export writes it (${formatWallTime(micros)})`,
+    );
+  }
+  return micros;
 }
 
 export function decodeImport(r: RecordReader): ImportRecord {
@@ -324,7 +349,7 @@ export function decodeLogRow(r: RecordReader): LogRecord {
 export function decodeProjection(r: RecordReader): ProjectionRecord {
   const table = r.string('table');
   if (!(PROJECTION_TABLES as readonly string[]).includes(table))
-    throw new BundleFormatError(`projection table ${table} is unknown`);
+    throw r.invalid(`projection table ${table} is unknown`);
   return {
     table: table as ProjectionTable,
     stableId: r.string('stable_id'),
@@ -357,8 +382,7 @@ export function decodeEnd(r: RecordReader): SectionCounts {
   const result = {} as SectionCounts;
   for (const kind of ['event', 'import', 'import_log', 'projection', 'checkpoint'] as const) {
     const value = counts[kind];
-    if (!Number.isSafeInteger(value))
-      throw new BundleFormatError(`the end record's counts.${kind} must be an integer`);
+    if (!Number.isSafeInteger(value)) throw r.invalid(`the end record's counts.${kind} must be an integer`);
     result[kind] = value as number;
   }
   return result;

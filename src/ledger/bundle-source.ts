@@ -52,7 +52,7 @@ export async function openBundle(path: string, label = path): Promise<BundleSour
     if (!line || kindOf(line.text) !== 'header') {
       throw new BundleFormatError(`${label} does not start with a bundle header`, { file: label });
     }
-    header = decodeHeader(RecordReader.parse(line.text, `${label} line 1`));
+    header = decodeHeader(RecordReader.parse(line.text, { file: label, line: 1 }));
     break;
   }
   if (!header) throw new BundleFormatError(`${label} is empty`, { file: label });
@@ -64,7 +64,7 @@ export async function openBundle(path: string, label = path): Promise<BundleSour
       for await (const lines of readLines(path)) {
         for (const line of lines) {
           if (line.text.startsWith(prefix))
-            yield decode(RecordReader.parse(line.text, `${label} line ${line.number}`));
+            yield decode(RecordReader.parse(line.text, { file: label, line: line.number }));
         }
       }
     };
@@ -106,15 +106,18 @@ async function* checkedEvents(
       }
       section = order;
       if (kind === 'end') {
-        end = decodeEnd(RecordReader.parse(line.text, where));
+        end = decodeEnd(RecordReader.parse(line.text, { file: label, line: line.number }));
         continue;
       }
       if (kind === 'header') continue;
       counts[kind] += 1;
       if (kind === 'event') {
         if (campaignId === null)
-          throw new BundleFormatError(`${where}: an event in a bundle of a campaign that does not exist`);
-        yield decodeEvent(RecordReader.parse(line.text, where), campaignId);
+          throw new BundleFormatError(`${where}: an event in a bundle of a campaign that does not exist`, {
+            file: label,
+            line: line.number,
+          });
+        yield decodeEvent(RecordReader.parse(line.text, { file: label, line: line.number }), campaignId);
       }
     }
   }

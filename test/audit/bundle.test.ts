@@ -167,6 +167,52 @@ describe('audit bundles', () => {
     }
   });
 
+  it('refuses a record written otherwise than an export writes it, naming its file and line (exit 4)', async () => {
+    const event = 3; // line 4: the event of ordinal 2
+    const projection = lines.findIndex((line) => line.startsWith('{"kind":"projection"'));
+    const edit = (at: number, from: RegExp, to: string) => (all: string[]) =>
+      all.map((line, i) => (i === at ? line.replace(from, to) : line));
+    const cases: [string, (all: string[]) => string[], number, RegExp][] = [
+      [
+        'zero.ndjson',
+        edit(event, /"ordinal":"2"/, '"ordinal":"02"'),
+        event,
+        /ordinal must be a decimal integer string/,
+      ],
+      [
+        'zulu.ndjson',
+        edit(event, /"wall_time_utc":"([^"]+)\+00:00"/, '"wall_time_utc":"$1Z"'),
+        event,
+        /wall_time_utc .*Z is not written as an export writes it \(.*\+00:00\)/,
+      ],
+      [
+        'both.ndjson',
+        edit(event, /\}$/, ',"payload_base64":"e30="}'),
+        event,
+        /it holds both payload and payload_base64/,
+      ],
+      [
+        'table.ndjson',
+        edit(projection, /"table":"[a-z]+"/, '"table":"villains"'),
+        projection,
+        /projection table villains is unknown/,
+      ],
+    ];
+    for (const [name, change, index, message] of cases) {
+      const run = await runCli(['verify', '--bundle', variant(name, change), '--json']);
+      expect(run.code, name).toBe(4);
+      expect(run.json, name).toMatchObject({
+        ok: false,
+        error: {
+          code: 'bundle.invalid',
+          file: name,
+          line: index + 1,
+          message: expect.stringMatching(message),
+        },
+      });
+    }
+  });
+
   it('a path with no bundle (no such file, a folder) verified nothing: bundle.unreadable, exit 2, not a failure', async () => {
     const cases: [string, string, RegExp][] = [
       [join(tmpDir('nothing'), 'gone.ndjson'), 'gone.ndjson', /^gone.ndjson: no such bundle file$/],
