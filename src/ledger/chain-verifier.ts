@@ -110,16 +110,12 @@ export class ChainVerifier {
     const at = Number(ordinal);
     this.count += 1;
     if (ordinal > this.expectedOrdinal) {
-      this.report(
-        Number(this.expectedOrdinal),
-        'missing_events',
-        `events ${this.expectedOrdinal}..${ordinal - 1n} are missing`,
-      );
+      this.report(Number(this.expectedOrdinal), 'missing_events', this.gapMessage(ordinal));
     } else if (ordinal < this.expectedOrdinal) {
       this.report(
         at,
         'unexpected_ordinal',
-        `ordinal ${ordinal} appears again or out of order (expected ${this.expectedOrdinal})`,
+        `ordinal ${ordinal} appears again or out of order (after ordinal ${this.expectedOrdinal - 1n})`,
       );
     }
     const prev = event.prevEventHash;
@@ -161,10 +157,20 @@ export class ChainVerifier {
         `envelope recomputes to ${hashes.hex(index, 'envelopeHash')}, stored ${hex(event.envelopeHash)}`,
       );
     }
-    // Continue from what is stored, so one bad event is reported once rather than cascading.
+    // Continue from what is stored, so one bad event is reported once rather than cascading; an ordinal that
+    // came back (repeated, or swapped with the one before) does not move the expected ordinal back.
     this.expectedPrev = event.envelopeHash;
-    this.expectedOrdinal = ordinal + 1n;
+    if (ordinal >= this.expectedOrdinal) this.expectedOrdinal = ordinal + 1n;
     this.tip = event.envelopeHash;
+  }
+
+  private gapMessage(ordinal: bigint): string {
+    const from = this.expectedOrdinal;
+    const missing =
+      from === ordinal - 1n ? `event ${from} is missing` : `events ${from}..${ordinal - 1n} are missing`;
+    const where =
+      from === 0n ? `the chain starts at ordinal ${ordinal}` : `ordinal ${ordinal} follows ${from - 1n}`;
+    return `${missing} (${where})`;
   }
 
   report(ordinal: number, kind: ProblemKind, message: string): void {
@@ -177,10 +183,6 @@ export class ChainVerifier {
 
   get tipHash(): string | null {
     return this.tip ? hex(this.tip) : null;
-  }
-
-  get lastOrdinal(): bigint {
-    return this.expectedOrdinal - 1n;
   }
 }
 

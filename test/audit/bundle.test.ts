@@ -107,6 +107,30 @@ describe('audit bundles', () => {
     );
   });
 
+  it('names two swapped events for what they are: one missing where the later came first, one out of order', async () => {
+    const at = (ordinal: number) =>
+      lines.findIndex((line) => line.startsWith(`{"kind":"event","ordinal":"${ordinal}",`));
+    const swapped = variant('swapped.ndjson', (all) => {
+      const [three, four] = [at(3), at(4)];
+      [all[three], all[four]] = [all[four] as string, all[three] as string];
+      return all;
+    });
+    const report = await verifyBundle(swapped);
+    expect(report.firstBadOrdinal).toBe(3);
+    const ordinalProblems = report.problems.filter((p) =>
+      ['missing_events', 'unexpected_ordinal'].includes(p.kind),
+    );
+    // Event 5 follows 4 as it should: nothing is reported missing after the swapped pair.
+    expect(ordinalProblems).toEqual([
+      { ordinal: 3, kind: 'missing_events', message: 'event 3 is missing (ordinal 4 follows 2)' },
+      {
+        ordinal: 3,
+        kind: 'unexpected_ordinal',
+        message: 'ordinal 3 appears again or out of order (after ordinal 4)',
+      },
+    ]);
+  });
+
   it('stops at the next line when its signal is aborted: InterruptedError, no bundle and no .partial left', async () => {
     const out = join(tmpDir('stopped'), 'b.ndjson');
     const controller = new AbortController();
