@@ -11,7 +11,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ChronicleError, UsageError } from '../errors.js';
-import { classifyDatabaseError } from '../importer/database-errors.js';
+import { classifyFailure } from '../importer/failure-codes.js';
 import { registerCampaigns } from './commands/campaigns.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
 import { registerDigest } from './commands/digest.js';
@@ -119,6 +119,6 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
 }
 
 function describeUnexpected(error: unknown): Record<string, unknown> {
-  const { code, message, facts } = classifyDatabaseError(error);
+  const { code, message, facts } = classifyFailure(error);
   return { code, message, ...facts };
 }

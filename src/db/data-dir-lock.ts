@@ -4,10 +4,11 @@
  * no longer running is stale and taken over; a live one is waited for, then refused with `db.locked`.
  * The lock is released on close and, synchronously, when the process exits.
  */
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DatabaseError } from '../errors.js';
+import { makeDirectory } from '../make-directory.js';
 
 export const LOCK_FILE_NAME = 'chronicle.lock';
 const POLL_MS = 100;
@@ -18,7 +19,7 @@ export interface DataDirLock {
 
 /** `dataDir` is used in messages as the caller gave it (never resolved to an absolute path). */
 export async function lockDataDir(dataDir: string, timeoutMs: number): Promise<DataDirLock> {
-  mkdirSync(dataDir, { recursive: true });
+  makeDirectory(dataDir);
   const path = join(dataDir, LOCK_FILE_NAME);
   const attempts = Math.max(1, Math.ceil(timeoutMs / POLL_MS));
   let holder: number | null = null;

@@ -1,8 +1,9 @@
 /** The harness writes only into a directory that does not exist yet or is empty: it never overwrites. */
 import { realpathSync, statSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { makeDirectory } from '../make-directory.js';
 
 /** Creates `outDir` (and its parents) when absent; refuses a file or a non-empty directory. */
 export async function prepareOutDir(outDir: string): Promise<void> {
@@ -12,7 +13,7 @@ export async function prepareOutDir(outDir: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      await mkdir(outDir, { recursive: true });
+      makeDirectory(outDir);
       return;
     }
     if (code === 'ENOTDIR') {

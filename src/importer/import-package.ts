@@ -37,7 +37,7 @@ import {
   nameAttemptPackage,
   recordAbandonedAttempts,
 } from './attempts.js';
-import { classifyDatabaseError } from './database-errors.js';
+import { classifyFailure } from './failure-codes.js';
 import { FaultInjectedError, type FaultPoints, NO_FAULTS } from './faults.js';
 import {
   type CommittedImportRow,
@@ -497,7 +497,7 @@ function toImportError(error: unknown, applyPhase: WritePhase | null): ImportErr
   if (error instanceof ChronicleError) {
     return { ...error.toJSON(), phase, code: error.code, message: error.message };
   }
-  const db = classifyDatabaseError(error);
+  const db = classifyFailure(error);
   return { phase, code: db.code, message: db.message, ...db.facts };
 }
 

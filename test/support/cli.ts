@@ -23,16 +23,20 @@ function parse(stdout: string): Record<string, unknown> {
   }
 }
 
-/** Spawns `node bin/chronicle.js …` (needs `npm run build`, which `npm test` does first). */
+/**
+ * Spawns `node bin/chronicle.js …` (needs `npm run build`, which `npm test` does first). `killAfterMs`: a run
+ * that hangs is killed (SIGKILL) then (code 128).
+ */
 export function spawnCli(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; killAfterMs?: number } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, CHRONICLE_LOG_LEVEL: 'silent', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.killAfterMs ? { timeout: options.killAfterMs, killSignal: 'SIGKILL' as const } : {}),
     });
     let stdout = '';
     let stderr = '';

@@ -1,7 +1,7 @@
 /** `chronicle checkpoint`: write (and record) a tip document for auditors, optionally signed. */
 
 import type { KeyObject } from 'node:crypto';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import type { Database } from '../../db/database.js';
@@ -9,6 +9,7 @@ import { sqlStateOf } from '../../db/sql-errors.js';
 import { DatabaseError, UsageError } from '../../errors.js';
 import type { CheckpointDocument } from '../../ledger/checkpoint.js';
 import type { CheckpointResult } from '../../ledger/create-checkpoint.js';
+import { makeDirectory } from '../../make-directory.js';
 import { cliContext, withDatabase } from '../context.js';
 import { assertWritableTarget } from '../out-path.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
@@ -115,7 +116,7 @@ export function prepareCheckpointDir(dir: string): void {
     }
   } catch (error) {
     if ((error as { code?: string }).code !== 'ENOENT') throw error;
-    mkdirSync(dir, { recursive: true });
+    makeDirectory(dir);
   }
 }
 

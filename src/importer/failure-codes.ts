@@ -1,5 +1,8 @@
-/** Turns a driver error (pg or PGlite) into a stable code, keeping the SQLSTATE and dropping connection secrets. */
-export interface ClassifiedDatabaseError {
+/**
+ * Turns an error that is not Chronicle's own into a stable code: a driver's (pg or PGlite), keeping the SQLSTATE and
+ * dropping connection secrets, or the file system's.
+ */
+export interface ClassifiedFailure {
   code: string;
   message: string;
   facts: Record<string, unknown>;
@@ -25,14 +28,19 @@ const CONNECTION_LOST =
   /^(Connection terminated|Client was closed and is not queryable|Client has encountered a connection error|PGlite is closed)/;
 
 /**
- * Anything that is neither (a bug, most likely) is `internal.error`: only what a driver says is classified by
- * its words, so that no other error is taken for a lost connection.
+ * A Node system error (it names its system call) is the database's socket when the connection is gone, else the
+ * file system refusing (`io.error`: a read-only or full disk, a path this user may not write), with its errno
+ * code and call. Only a driver's error carries a SQLSTATE (five characters, like EPERM: hence the system call
+ * first). Anything else (a bug, most likely) is `internal.error`: only what a driver says is classified by its
+ * words, so that no other error is taken for a lost connection.
  */
-export function classifyDatabaseError(error: unknown): ClassifiedDatabaseError {
+export function classifyFailure(error: unknown): ClassifiedFailure {
   const message = error instanceof Error ? error.message : String(error);
-  const code =
-    typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : null;
-  if (code && CONNECTION_ERRNO.has(code)) {
+  const { code, syscall } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    syscall?: unknown;
+  };
+  if (typeof code === 'string' && CONNECTION_ERRNO.has(code)) {
     // The socket's own words (`write EPIPE`, `read ECONNRESET`) say little to an operator: say what they mean.
     return {
       code: 'db.connection_lost',
@@ -40,7 +48,10 @@ export function classifyDatabaseError(error: unknown): ClassifiedDatabaseError {
       facts: {},
     };
   }
-  if (code && /^[0-9A-Z]{5}$/.test(code)) {
+  if (typeof syscall === 'string') {
+    return { code: 'io.error', message, facts: { errno: code ?? null, syscall } };
+  }
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     return { code: BY_SQLSTATE[code] ?? 'db.error', message, facts: { sqlstate: code } };
   }
   if (CONNECTION_LOST.test(message)) return { code: 'db.connection_lost', message, facts: {} };
