@@ -4,7 +4,7 @@
  * completed phase; and a one-shot CLI run exports them: --metrics-file (Prometheus text) and --pushgateway
  * (an HTTP PUT to job "chronicle", checked against a local HTTP server that records the request).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -317,6 +317,28 @@ describe('exporting the metrics of a CLI run', () => {
       ['PUT', '/metrics/job/chronicle/campaign/pushed/command/verify'],
     ]);
     expect(gateway.requests[1]?.body ?? '').toContain('chronicle_verify_failures_total 0');
+  });
+
+  it("an invalid bundle's failed verification is pushed to the group of the campaign its header names", {
+    timeout: 60_000,
+  }, async () => {
+    const gateway = await fakePushgateway(200);
+    servers.push(gateway.server);
+    expect((await chronicle(['import', BASE_PACKAGE, '--campaign', 'bundled'])).code).toBe(0);
+    const bundle = work.path('bundled.jsonl');
+    expect((await chronicle(['export', '--campaign', 'bundled', '--out', bundle])).code).toBe(0);
+    const lines = readFileSync(bundle, 'utf8').trimEnd().split('\n');
+    writeFileSync(bundle, `${lines.slice(0, -1).join('\n')}\n`); // cut short: no end record
+    const run = await chronicle(['verify', '--bundle', bundle, '--json', '--pushgateway', gateway.url]);
+    expect(run.code, run.stdout + run.stderr).toBe(4);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'bundle.invalid', campaign: 'bundled' },
+    });
+    expect(gateway.requests.map((r) => [r.method, r.url])).toEqual([
+      ['PUT', '/metrics/job/chronicle/campaign/bundled/command/verify'],
+    ]);
+    expect(gateway.requests[0]?.body ?? '').toContain('chronicle_verify_failures_total 1');
   });
 
   it("a campaign name with a '/' goes in its base64 form, the Pushgateway's escape for one", {

@@ -114,11 +114,13 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       if (opts.json) printJson(io, { ok: false, error: error.toJSON() });
       printError(io, [`verification FAILED: [${error.code}] ${error.message}`]);
       metrics?.verifyFailuresTotal.inc();
+      // The campaign its header names, when the bundle got that far: its metrics are that campaign's.
+      const campaign = typeof error.facts.campaign === 'string' ? error.facts.campaign : opts.campaign;
       ctx.logger.warn(
-        { event: LOG_EVENTS.verifyFailed, campaign: opts.campaign ?? null, code: error.code },
+        { event: LOG_EVENTS.verifyFailed, campaign: campaign ?? null, code: error.code },
         'the bundle cannot be read',
       );
-      await exportMetrics(ctx, metrics, opts, opts.campaign ?? ctx.config.campaign, 'verify');
+      await exportMetrics(ctx, metrics, opts, campaign ?? ctx.config.campaign, 'verify');
       setExit(EXIT.verificationFailed);
       return;
     } finally {

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnCli } from '../../support/cli.js';
+import { REPO_ROOT, spawnCli } from '../../support/cli.js';
 import { removeTempDirs, tempDir } from '../../support/temp-dirs.js';
 
 afterAll(removeTempDirs);
@@ -63,4 +63,17 @@ describe('configuration errors', () => {
     expect(run.stderr).toContain('[config.invalid] cannot read configuration team.yaml: ');
     expect(run.stderr).not.toContain(cwd);
   });
+
+  it('takes as the default campaign any name -c takes, and refuses at import what -c refuses', async () => {
+    const cwd = tempDir('config');
+    const lighthouse = join(REPO_ROOT, 'fixtures/packages/lighthouse');
+    writeFileSync(join(cwd, 'chronicle.config.json'), '{"campaign": "Salt Marrow/2"}');
+    const committed = await spawnCli(['import', lighthouse, '--json'], { env: NO_DATABASE, cwd });
+    expect(committed.code).toBe(0);
+    expect(committed.json).toMatchObject({ outcome: 'committed', campaign: 'Salt Marrow/2' });
+    writeFileSync(join(cwd, 'chronicle.config.json'), '{"campaign": "a\\tb"}');
+    const refused = await spawnCli(['import', lighthouse, '--json'], { env: NO_DATABASE, cwd });
+    expect(refused.code).toBe(2);
+    expect(refused.json).toMatchObject({ error: { code: 'campaign.invalid_name' } });
+  }, 60_000);
 });
