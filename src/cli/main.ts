@@ -59,8 +59,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 ok, 1 package rejected (nothing written), 2 usage, 3 database/internal error, 4 verification failed,
-  130/143 import stopped by SIGINT/SIGTERM (rolled back and recorded).
+Exit codes: 0 ok, 1 package rejected (nothing written), 2 usage, 3 database, file system or internal error,
+  4 verification failed, 130/143 stopped by SIGINT/SIGTERM (an import rolled back and recorded, an export
+  leaving no file, a verification concluding nothing).
 Examples:
   chronicle plan ./my-package --json
   chronicle import ./my-package --campaign saltmarrow
