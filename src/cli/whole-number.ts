@@ -2,13 +2,18 @@
 import { UsageError } from '../errors.js';
 
 /**
- * `text` as a whole number (at most `max` when given); anything else (a sign, a fraction, a word, a number
- * past what is exact) is exit 2 naming `flag`.
+ * `text` as a whole number (from `min`, default 0, to `max` when given); anything else (a sign, a fraction, a
+ * word, a number past what is exact or out of range) is exit 2 naming `flag`.
  */
-export function wholeNumber(flag: string, text: string, max?: number): number {
+export function wholeNumber(
+  flag: string,
+  text: string,
+  { min = 0, max }: { min?: number; max?: number } = {},
+): number {
   const value = Number(text);
-  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || (max !== undefined && value > max)) {
-    const range = max === undefined ? '' : ` from 0 to ${max}`;
+  const inRange = value >= min && (max === undefined || value <= max);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || !inRange) {
+    const range = max !== undefined ? ` from ${min} to ${max}` : min > 0 ? ` from ${min}` : '';
     throw new UsageError(`${flag} must be a whole number${range}, not '${text}'`, { option: flag });
   }
   return value;

@@ -46,7 +46,7 @@ export interface GeneratedPackage {
 
 export const MIN_OBJECTS = 20;
 export const MAX_OBJECTS = 5_000_000;
-const MAX_SEED = 0xffff_ffff;
+export const MAX_SEED = 0xffff_ffff;
 const EDGES_PER_FILE = 100;
 const ONTOLOGY_FILES: readonly string[] = ['core', 'world', 'interactions', 'lore'];
 const MIN_CHUNKS_PER_FILE = 2;

@@ -49,7 +49,8 @@ export function registerCheckpoint(program: Command, io: Io, setExit: (code: num
       if (opts.out) assertWritableTarget(opts.out, '--out');
       const ctx = await cliContext(command, io);
       const signKey = opts.signKey ? await readPrivateKeyFile(opts.signKey, '--sign-key') : undefined;
-      const denseTrail = opts.trail === undefined ? undefined : wholeNumber('--trail', opts.trail, 1_000_000);
+      const denseTrail =
+        opts.trail === undefined ? undefined : wholeNumber('--trail', opts.trail, { max: 1_000_000 });
       const campaign = opts.campaign ?? ctx.config.campaign;
       const result = await withDatabase(
         ctx,

@@ -110,10 +110,12 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
     .requiredOption('--out <dir>', 'where to write the package (absent or empty)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (opts: { objects: string; seed: string; out: string; json?: boolean }) => {
-      const { generatePackage } = await import('../../harness/generate-package.js');
+      const { generatePackage, MIN_OBJECTS, MAX_OBJECTS, MAX_SEED } = await import(
+        '../../harness/generate-package.js'
+      );
       const result = await generatePackage({
-        objects: wholeNumber('--objects', opts.objects),
-        seed: wholeNumber('--seed', opts.seed),
+        objects: wholeNumber('--objects', opts.objects, { min: MIN_OBJECTS, max: MAX_OBJECTS }),
+        seed: wholeNumber('--seed', opts.seed, { max: MAX_SEED }),
         outDir: opts.out,
       });
       if (opts.json) {

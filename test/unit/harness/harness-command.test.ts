@@ -119,7 +119,7 @@ describe('chronicle harness generate and corrupt', () => {
     ).rejects.toThrow(UsageError);
     await expect(
       harness(['generate', '--objects', 'many', '--seed', '1', '--out', join(root, 'y')]),
-    ).rejects.toThrow("--objects must be a whole number, not 'many'");
+    ).rejects.toThrow("--objects must be a whole number from 20 to 5000000, not 'many'");
     await expect(
       harness(['generate', '--objects', '100', '--seed', '-3', '--out', join(root, 'y')]),
     ).rejects.toThrow(UsageError);
