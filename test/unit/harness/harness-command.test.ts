@@ -120,6 +120,13 @@ describe('chronicle harness generate and corrupt', () => {
     await expect(
       harness(['generate', '--objects', 'many', '--seed', '1', '--out', join(root, 'y')]),
     ).rejects.toThrow("--objects must be a whole number from 20 to 5000000, not 'many'");
+    // Out of range: the same words and the same flag as not a number.
+    await expect(
+      harness(['generate', '--objects', '19', '--seed', '1', '--out', join(root, 'y')]),
+    ).rejects.toMatchObject({
+      message: "--objects must be a whole number from 20 to 5000000, not '19'",
+      facts: { option: '--objects' },
+    });
     await expect(
       harness(['generate', '--objects', '100', '--seed', '-3', '--out', join(root, 'y')]),
     ).rejects.toThrow(UsageError);
