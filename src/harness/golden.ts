@@ -25,13 +25,16 @@ export type GoldenOutcome =
     }
   | { outcome: 'rejected'; manifest_hash?: string; error: { phase: string; code: string } };
 
+export const GOLDEN_STATUSES = ['ok', 'mismatch', 'recorded'] as const;
+export type GoldenStatus = (typeof GOLDEN_STATUSES)[number];
+
 export interface GoldenCase {
   name: string;
   /**
    * `ok`: as expected; `mismatch`: differs, or cannot be compared (no expected.json, one that is not a JSON
    * object, no package/ folder); `recorded`: written by `update`.
    */
-  status: 'ok' | 'mismatch' | 'recorded';
+  status: GoldenStatus;
   /** What differs, one line each (`state_digest: expected …, got …`), or why the case cannot be compared. */
   differences: string[];
   /** What the case's package gives; absent when it has no package/ folder. */

@@ -79,7 +79,7 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
     .option('--update', 'record the outcome of every new or changed case in its expected.json')
     .option('--json', 'print one JSON object on stdout')
     .action(async (dir: string, opts: { update?: boolean; json?: boolean }) => {
-      const { runGoldenSuite } = await import('../../harness/golden.js');
+      const { runGoldenSuite, GOLDEN_STATUSES } = await import('../../harness/golden.js');
       const cases = await runGoldenSuite(dir, { update: opts.update });
       const total = (status: string) => cases.filter((c) => c.status === status).length;
       if (opts.json) {
@@ -90,7 +90,8 @@ export function registerHarness(program: Command, io: Io, setExit: (code: number
           recorded: total('recorded'),
         });
       } else {
-        const width = Math.max(...cases.map((c) => c.status.length));
+        // The same column whichever statuses this run has: suites' outputs line up when compared.
+        const width = Math.max(...GOLDEN_STATUSES.map((status) => status.length));
         printLines(io, [
           ...cases.flatMap((c) => [
             `${c.status.padEnd(width)}  ${c.name}`,

@@ -42,6 +42,7 @@ describe('chronicle harness golden', () => {
     const first = await runCli(['harness', 'golden', dir]);
     const updated = await runCli(['harness', 'golden', dir, '--update', '--json']);
     const again = await runCli(['harness', 'golden', dir, '--json']);
+    const againText = await runCli(['harness', 'golden', dir]);
 
     expect(first.code).toBe(1);
     expect(first.stdout).toContain('mismatch  lighthouse\n            no expected.json yet');
@@ -55,6 +56,8 @@ describe('chronicle harness golden', () => {
       counts: { entities: 5, edges: 3, tags: 2, affordances: 1, chunks: 5 },
     });
     expect(again).toMatchObject({ code: 0, json: { ok: 3, mismatch: 0 } });
+    // The names stay in the column they had with a mismatch among them.
+    expect(againText.stdout).toContain('ok        lighthouse\n');
   });
 
   it('names what changed, field by field, and writes nothing without --update', async () => {
