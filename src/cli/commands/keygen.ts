@@ -46,7 +46,7 @@ export function registerKeygen(program: Command, io: Io, setExit: (code: number)
     });
 }
 
-/** Creates a file that must not exist yet, with its permissions set from the start. */
+/** Creates a file that must not exist yet, with its permissions set from the start; never overwrites (exit 2). */
 function writeNew(path: string, text: string, mode: number): void {
   try {
     writeFileSync(path, text, { mode, flag: 'wx' });
@@ -58,11 +58,8 @@ function writeNew(path: string, text: string, mode: number): void {
         { file: basename(path) },
         'keygen.exists',
       );
-    throw new UsageError(
-      `cannot write ${basename(path)}: ${code ?? String(error)}`,
-      { file: basename(path) },
-      'keygen.write_failed',
-    );
+    // The file system refusing (EACCES, EROFS, ENOSPC): io.error, exit 3, like any other file a command writes.
+    throw error;
   }
 }
 

@@ -47,7 +47,7 @@ describe.skipIf(!linuxPseudoFileSystems)('a path the file system refuses (Linux 
     }
   }, 90_000);
 
-  it('a file that cannot be written: io.error with EACCES and open, exit 3', async () => {
+  it('a file that cannot be written (export, keygen): io.error with EACCES and open, exit 3', async () => {
     const dataDir = join(tempDir('io'), 'data');
     const env = { ...EMBEDDED_ONLY, CHRONICLE_DATA_DIR: dataDir };
     expect((await spawnCli(['import', LIGHTHOUSE, '--json'], { env })).code).toBe(0);
@@ -60,5 +60,10 @@ describe.skipIf(!linuxPseudoFileSystems)('a path the file system refuses (Linux 
       outcome: 'error',
       error: { code: 'io.error', errno: 'EACCES', syscall: 'open' },
     });
+    const keygen = await spawnCli(['keygen', '--out', '/sys/chronicle-key', '--json'], {
+      killAfterMs: KILL_AFTER_MS,
+    });
+    expect(keygen.code).toBe(3);
+    expect(keygen.json).toMatchObject({ error: { code: 'io.error', errno: 'EACCES', syscall: 'open' } });
   }, 60_000);
 });
