@@ -119,6 +119,16 @@ export class DatabaseError extends ChronicleError {
 }
 
 /**
+ * The file system refused a path the user gave (`io.error`, exit 3), with the system's `errno` and `syscall`. A
+ * refusal met anywhere else is classified the same (failure-codes.ts).
+ */
+export class FileSystemError extends ChronicleError {
+  constructor(message: string, facts: ErrorFacts = {}, options?: { cause?: unknown }) {
+    super('io.error', message, facts, options);
+  }
+}
+
+/**
  * Chronicle itself could not go on: a bug (`internal.error`), or a thread out of memory (`internal.out_of_memory`,
  * with what to change). Exit 3; an import that meets one rolls back and is recorded.
  */

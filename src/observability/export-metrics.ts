@@ -3,9 +3,9 @@
  * collector convention: written to a temporary name beside it, then renamed, so a scrape never reads half
  * a file) or a push to a Prometheus Pushgateway.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Pushgateway } from 'prom-client';
 import { UsageError } from '../errors.js';
+import { replaceFile } from '../replace-file.js';
 import type { Metrics } from './metrics.js';
 
 /** The Pushgateway job every Chronicle push uses. */
@@ -13,15 +13,7 @@ export const PUSH_JOB = 'chronicle';
 const PUSH_TIMEOUT_MS = 10_000;
 
 export async function writeMetricsFile(metrics: Metrics, file: string): Promise<void> {
-  const text = await metrics.text();
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  replaceFile(file, await metrics.text());
 }
 
 /** Refuses a Pushgateway URL that is not http(s)://host[:port][/path] (before anything is imported). */

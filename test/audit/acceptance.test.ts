@@ -241,7 +241,7 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
     expect(run.json).toMatchObject({
       outcome: 'committed',
       last_ordinal: 17,
-      checkpoint_error: 'EISDIR (open)',
+      checkpoint_error: 'EISDIR (rename)',
     });
     expect(run.stderr).toContain('the import is committed, but its checkpoint could not be written');
     const rerun = await cli('import', LIGHTHOUSE, '--campaign', 'blocked', '--json');

@@ -385,7 +385,7 @@ describe('exporting the metrics of a CLI run', () => {
   // A file that passes the early check (its folder exists, it is no folder) and still cannot be written, even
   // by root: no file can be created in /proc.
   it.runIf(existsSync('/proc/self'))(
-    'a metrics file that cannot be written after the run is a warning: the outcome and exit stand',
+    'a metrics file in a folder the system will not write in is refused (io.error, exit 3) before the import',
     { timeout: 60_000 },
     async () => {
       const run = await chronicle([
@@ -397,9 +397,14 @@ describe('exporting the metrics of a CLI run', () => {
         '--metrics-file',
         '/proc/self/chronicle.prom',
       ]);
-      expect(run.code, run.stdout + run.stderr).toBe(0);
-      expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'committed' });
-      expect(run.stderr).toContain('warning: --metrics-file: could not export the metrics: ');
+      expect(run.code, run.stdout + run.stderr).toBe(3);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        outcome: 'error',
+        error: { code: 'io.error', file: 'chronicle.prom' },
+      });
+      const campaigns = await chronicle(['campaigns', '--json']);
+      expect(campaigns.code).toBe(0);
+      expect(campaigns.stdout).not.toContain('metrics-unwritable');
     },
   );
 

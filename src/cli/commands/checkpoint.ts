@@ -1,7 +1,7 @@
 /** `chronicle checkpoint`: write (and record) a tip document for auditors, optionally signed. */
 
 import type { KeyObject } from 'node:crypto';
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import type { Database } from '../../db/database.js';
@@ -10,6 +10,7 @@ import { DatabaseError, UsageError } from '../../errors.js';
 import type { CheckpointDocument } from '../../ledger/checkpoint.js';
 import type { CheckpointResult } from '../../ledger/create-checkpoint.js';
 import { makeDirectory } from '../../make-directory.js';
+import { replaceFile } from '../../replace-file.js';
 import { cliContext, withDatabase } from '../context.js';
 import { assertWritableTarget } from '../out-path.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
@@ -70,7 +71,7 @@ export function registerCheckpoint(program: Command, io: Io, setExit: (code: num
           }),
         { existing: true },
       );
-      if (opts.out) writeFileSync(opts.out, checkpointFileText(result.document));
+      if (opts.out) replaceFile(opts.out, checkpointFileText(result.document));
       if (opts.json) {
         printJson(io, {
           ...summaryJson(result),
@@ -132,6 +133,6 @@ export async function checkpointAfterImport(
   const { createCheckpoint } = await import('../../ledger/create-checkpoint.js');
   const { document } = await createCheckpoint(db, campaign, signKey ? { signKey } : {});
   const name = `${campaign.replace(/[^A-Za-z0-9._-]/g, '_')}-${String(document.ordinal).padStart(12, '0')}.json`;
-  writeFileSync(join(dir, name), checkpointFileText(document));
+  replaceFile(join(dir, name), checkpointFileText(document));
   return name;
 }

@@ -47,23 +47,30 @@ describe.skipIf(!linuxPseudoFileSystems)('a path the file system refuses (Linux 
     }
   }, 90_000);
 
-  it('a file that cannot be written (export, keygen): io.error with EACCES and open, exit 3', async () => {
-    const dataDir = join(tempDir('io'), 'data');
-    const env = { ...EMBEDDED_ONLY, CHRONICLE_DATA_DIR: dataDir };
+  it('a file in a folder the system will not write in: io.error (EACCES) before anything is done, exit 3', async () => {
+    const work = tempDir('io');
+    const env = { ...EMBEDDED_ONLY, CHRONICLE_DATA_DIR: join(work, 'data') };
+    const refused = async (args: string[]) => {
+      const run = await spawnCli([...args, '--json'], { env, killAfterMs: KILL_AFTER_MS });
+      expect(run.code, args.join(' ')).toBe(3);
+      expect(run.json).toMatchObject({ outcome: 'error', error: { code: 'io.error', errno: 'EACCES' } });
+      return run;
+    };
+    // Refused before the import: no campaign.
+    await refused(['import', LIGHTHOUSE, '--metrics-file', '/sys/chronicle.prom']);
+    const none = await spawnCli(['campaigns', '--json'], { env });
+    expect(none.code).toBe(2); // no database was even created
     expect((await spawnCli(['import', LIGHTHOUSE, '--json'], { env })).code).toBe(0);
-    const run = await spawnCli(['export', '--out', '/sys/chronicle-bundle.jsonl', '--json'], {
-      env,
-      killAfterMs: KILL_AFTER_MS,
+    // Refused before the checkpoint is recorded, the bundle streamed, the key made.
+    const checkpoint = await refused(['checkpoint', '--out', '/sys/chronicle-checkpoint.json']);
+    expect(checkpoint.json.error).toMatchObject({
+      message: '--out chronicle-checkpoint.json: cannot write in its folder (EACCES)',
+      file: 'chronicle-checkpoint.json',
     });
-    expect(run.code).toBe(3);
-    expect(run.json).toMatchObject({
-      outcome: 'error',
-      error: { code: 'io.error', errno: 'EACCES', syscall: 'open' },
-    });
-    const keygen = await spawnCli(['keygen', '--out', '/sys/chronicle-key', '--json'], {
-      killAfterMs: KILL_AFTER_MS,
-    });
-    expect(keygen.code).toBe(3);
-    expect(keygen.json).toMatchObject({ error: { code: 'io.error', errno: 'EACCES', syscall: 'open' } });
-  }, 60_000);
+    await refused(['export', '--out', '/sys/chronicle-bundle.jsonl']);
+    await refused(['keygen', '--out', '/sys/chronicle-key']);
+    const bundle = join(work, 'b.jsonl');
+    const exported = await spawnCli(['export', '--out', bundle, '--json'], { env });
+    expect(exported.json).toMatchObject({ counts: { event: 18, checkpoint: 0 } });
+  }, 90_000);
 });
