@@ -15,28 +15,32 @@ export function assertWritableTarget(path: string, flag: string): void {
   if (statOf(path)?.isDirectory()) {
     throw new UsageError(`${flag} ${basename(path)}: is a folder, not a file`, { file: basename(path) });
   }
-  try {
-    probeFolder(path);
-  } catch (error) {
-    const { code, syscall } = error as NodeJS.ErrnoException;
-    throw new FileSystemError(
-      `${flag} ${basename(path)}: cannot write in its folder (${code ?? String(error)})`,
-      { file: basename(path), errno: code ?? null, syscall: syscall ?? null },
-      { cause: error },
-    );
-  }
+  probeFolder(dirname(path), `${flag} ${basename(path)}: cannot write in its folder`, basename(path));
+}
+
+/** For a folder the command will write files in (`import --checkpoint-dir`): the file system must let it. */
+export function assertWritableFolder(dir: string, flag: string): void {
+  probeFolder(dir, `${flag} ${basename(dir)}: cannot write in it`, basename(dir));
 }
 
 /**
- * Creates and removes a file beside `path`: every command writes its file beside the target and renames it over
- * (or creates it new), so the folder's permission is what it needs. A refusal (EACCES, EROFS) is thrown as the
- * system gave it; permission bits alone would not tell (root passes them where a file system
- * still refuses).
+ * Creates and removes a file in `folder`: every command writes its file beside the target and renames it over
+ * (or creates it new), so the folder's permission is what it needs. Permission bits alone would not tell: root
+ * passes them where a file system still refuses (EACCES, EROFS).
  */
-function probeFolder(path: string): void {
-  const probe = join(dirname(path), `.${basename(path)}.${process.pid}.probe`);
-  closeSync(openSync(probe, 'wx'));
-  unlinkSync(probe);
+function probeFolder(folder: string, problem: string, file: string): void {
+  const probe = join(folder, `.chronicle-${process.pid}.probe`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+  } catch (error) {
+    const { code, syscall } = error as NodeJS.ErrnoException;
+    throw new FileSystemError(
+      `${problem} (${code ?? String(error)})`,
+      { file, errno: code ?? null, syscall: syscall ?? null },
+      { cause: error },
+    );
+  }
 }
 
 function statOf(path: string): ReturnType<typeof statSync> | undefined {

@@ -12,7 +12,7 @@ import type { CheckpointResult } from '../../ledger/create-checkpoint.js';
 import { makeDirectory } from '../../make-directory.js';
 import { replaceFile } from '../../replace-file.js';
 import { cliContext, withDatabase } from '../context.js';
-import { assertWritableTarget } from '../out-path.js';
+import { assertWritableFolder, assertWritableTarget } from '../out-path.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 import { wholeNumber } from '../whole-number.js';
 import { readPrivateKeyFile } from './keygen.js';
@@ -110,16 +110,17 @@ function summaryLines(doc: CheckpointDocument, file: string): string[] {
   ];
 }
 
-/** For `import --checkpoint-dir`: refuses a path that exists and is not a directory, creates a missing one. */
+/**
+ * For `import --checkpoint-dir`, before the import: refuses a path that exists and is not a directory, creates a
+ * missing one, and refuses one the file system will not let this process write in (`io.error`).
+ */
 export function prepareCheckpointDir(dir: string): void {
-  try {
-    if (!statSync(dir).isDirectory()) {
-      throw new UsageError(`--checkpoint-dir ${basename(dir)} is not a directory`, {}, 'usage.invalid');
-    }
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ENOENT') throw error;
-    makeDirectory(dir);
+  const existing = statSync(dir, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory()) {
+    throw new UsageError(`--checkpoint-dir ${basename(dir)} is not a directory`, {}, 'usage.invalid');
   }
+  if (!existing) makeDirectory(dir);
+  assertWritableFolder(dir, '--checkpoint-dir');
 }
 
 /** Writes a checkpoint after a committed import: `<dir>/<campaign>-<ordinal>.json`; returns the file name. */

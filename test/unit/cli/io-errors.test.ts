@@ -58,6 +58,7 @@ describe.skipIf(!linuxPseudoFileSystems)('a path the file system refuses (Linux 
     };
     // Refused before the import: no campaign.
     await refused(['import', LIGHTHOUSE, '--metrics-file', '/sys/chronicle.prom']);
+    await refused(['import', LIGHTHOUSE, '--checkpoint-dir', '/sys']);
     const none = await spawnCli(['campaigns', '--json'], { env });
     expect(none.code).toBe(2); // no database was even created
     expect((await spawnCli(['import', LIGHTHOUSE, '--json'], { env })).code).toBe(0);
