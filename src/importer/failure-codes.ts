@@ -2,6 +2,8 @@
  * Turns an error that is not Chronicle's own into a stable code: a driver's (pg or PGlite), keeping the SQLSTATE and
  * dropping connection secrets, or the file system's.
  */
+import { basename } from 'node:path';
+
 export interface ClassifiedFailure {
   code: string;
   message: string;
@@ -30,7 +32,7 @@ const CONNECTION_LOST =
 /**
  * A Node system error (it names its system call) is the database's socket when the connection is gone, else the
  * file system refusing (`io.error`: a read-only or full disk, a path this user may not write), with its errno
- * code and call. Only a driver's error carries a SQLSTATE (five characters, like EPERM: hence the system call
+ * code and call, and the file by its base name (messages never hold an absolute path). Only a driver's error carries a SQLSTATE (five characters, like EPERM: hence the system call
  * first). Anything else (a bug, most likely) is `internal.error`: only what a driver says is classified by its
  * words, so that no other error is taken for a lost connection.
  */
@@ -48,12 +50,26 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
       facts: {},
     };
   }
-  if (typeof syscall === 'string') {
-    return { code: 'io.error', message, facts: { errno: code ?? null, syscall } };
-  }
+  if (typeof syscall === 'string') return fileSystemFailure(error as NodeJS.ErrnoException, message);
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     return { code: BY_SQLSTATE[code] ?? 'db.error', message, facts: { sqlstate: code } };
   }
   if (CONNECTION_LOST.test(message)) return { code: 'db.connection_lost', message, facts: {} };
   return { code: 'internal.error', message, facts: {} };
+}
+
+function fileSystemFailure(
+  error: NodeJS.ErrnoException & { dest?: unknown },
+  message: string,
+): ClassifiedFailure {
+  let text = message;
+  for (const path of [error.path, error.dest]) {
+    if (typeof path === 'string' && path !== '') text = text.split(path).join(basename(path));
+  }
+  const file = typeof error.path === 'string' && error.path !== '' ? { file: basename(error.path) } : {};
+  return {
+    code: 'io.error',
+    message: text,
+    facts: { errno: error.code ?? null, syscall: error.syscall, ...file },
+  };
 }

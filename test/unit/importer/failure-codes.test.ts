@@ -60,6 +60,16 @@ describe('classifyFailure', () => {
     ] as const) {
       expect(classifyFailure(systemError(`${code}: …`, code, syscall)).code).toBe('io.error');
     }
+    // The file by its base name: messages never hold an absolute path.
+    const refused = Object.assign(
+      systemError("EACCES: permission denied, rename '/srv/a/x.tmp' -> '/srv/b/x.json'", 'EACCES', 'rename'),
+      { path: '/srv/a/x.tmp', dest: '/srv/b/x.json' },
+    );
+    expect(classifyFailure(refused)).toEqual({
+      code: 'io.error',
+      message: "EACCES: permission denied, rename 'x.tmp' -> 'x.json'",
+      facts: { errno: 'EACCES', syscall: 'rename', file: 'x.tmp' },
+    });
     // The socket of a lost connection is a system error too, and stays db.connection_lost.
     expect(classifyFailure(systemError('read ECONNRESET', 'ECONNRESET', 'read')).code).toBe(
       'db.connection_lost',
