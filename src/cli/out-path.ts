@@ -4,23 +4,29 @@
  * be a folder, and the file system must let this process write it.
  */
 import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { FileSystemError, UsageError } from '../errors.js';
 
 export function assertWritableTarget(path: string, flag: string): void {
+  const shown = asGiven(path);
   const folder = statOf(dirname(path));
   if (!folder?.isDirectory()) {
-    throw new UsageError(`${flag} ${basename(path)}: its folder does not exist`, { file: basename(path) });
+    throw new UsageError(`${flag} ${shown}: its folder does not exist`, { file: basename(path) });
   }
   if (statOf(path)?.isDirectory()) {
-    throw new UsageError(`${flag} ${basename(path)}: is a folder, not a file`, { file: basename(path) });
+    throw new UsageError(`${flag} ${shown}: is a folder, not a file`, { file: basename(path) });
   }
-  probeFolder(dirname(path), `${flag} ${basename(path)}: cannot write in its folder`, basename(path));
+  probeFolder(dirname(path), `${flag} ${shown}: cannot write in its folder`, basename(path));
+}
+
+/** A path in a message: as the user gave it when relative (`nodir/x.json`), else its base name (never absolute). */
+function asGiven(path: string): string {
+  return isAbsolute(path) ? basename(path) : path;
 }
 
 /** For a folder the command will write files in (`import --checkpoint-dir`): the file system must let it. */
 export function assertWritableFolder(dir: string, flag: string): void {
-  probeFolder(dir, `${flag} ${basename(dir)}: cannot write in it`, basename(dir));
+  probeFolder(dir, `${flag} ${asGiven(dir)}: cannot write in it`, basename(dir));
 }
 
 /**

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMBEDDED_ONLY, runCli } from '../support/cli.js';
+import { EMBEDDED_ONLY, runCli, spawnCli } from '../support/cli.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { LIGHTHOUSE, removeTmpDirs, tmpDir } from './support.js';
 
@@ -233,6 +233,12 @@ describe('audit commands refuse bad usage with exit 2', () => {
     expect(nowhere.code).toBe(2);
     expect(nowhere.json).toMatchObject({
       error: { code: 'usage.invalid', message: '--out k.key: its folder does not exist' },
+    });
+    // A relative path is named as given (an absolute one by its base name only).
+    const relative = await spawnCli(['keygen', '--out', 'missing/k', '--json'], { cwd: dir });
+    expect(relative.code).toBe(2);
+    expect(relative.json).toMatchObject({
+      error: { code: 'usage.invalid', message: '--out missing/k.key: its folder does not exist' },
     });
   });
 });
