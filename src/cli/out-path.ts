@@ -20,7 +20,7 @@ export function assertWritableTarget(path: string, flag: string): void {
 }
 
 /** A path in a message: as the user gave it when relative (`nodir/x.json`), else its base name (never absolute). */
-function asGiven(path: string): string {
+export function asGiven(path: string): string {
   return isAbsolute(path) ? basename(path) : path;
 }
 

@@ -32,9 +32,10 @@ const CONNECTION_LOST =
 /**
  * A Node system error (it names its system call) is the database's socket when the connection is gone, else the
  * file system refusing (`io.error`: a read-only or full disk, a path this user may not write), with its errno
- * code and call, and the file by its base name (messages never hold an absolute path). Only a driver's error carries a SQLSTATE (five characters, like EPERM: hence the system call
- * first). Anything else (a bug, most likely) is `internal.error`: only what a driver says is classified by its
- * words, so that no other error is taken for a lost connection.
+ * code and call, and the file by its base name (messages never hold an absolute path). Only a driver's error
+ * carries a SQLSTATE (five characters, like EPERM: hence the system call first). Anything else (a bug, most
+ * likely) is `internal.error`: only what a driver says is classified by its words, so that no other error is
+ * taken for a lost connection.
  */
 export function classifyFailure(error: unknown): ClassifiedFailure {
   const message = error instanceof Error ? error.message : String(error);

@@ -240,5 +240,13 @@ describe('audit commands refuse bad usage with exit 2', () => {
     expect(relative.json).toMatchObject({
       error: { code: 'usage.invalid', message: '--out missing/k.key: its folder does not exist' },
     });
+    const notAFolder = await spawnCli(
+      ['import', LIGHTHOUSE, '--data-dir', 'data', '--checkpoint-dir', 'half.pub', '--json'],
+      { cwd: dir, env: EMBEDDED_ONLY },
+    );
+    expect(notAFolder.code).toBe(2);
+    expect(notAFolder.json).toMatchObject({
+      error: { code: 'usage.invalid', message: '--checkpoint-dir half.pub is not a directory' },
+    });
   });
 });

@@ -12,7 +12,7 @@ import type { CheckpointResult } from '../../ledger/create-checkpoint.js';
 import { makeDirectory } from '../../make-directory.js';
 import { replaceFile } from '../../replace-file.js';
 import { cliContext, withDatabase } from '../context.js';
-import { assertWritableFolder, assertWritableTarget } from '../out-path.js';
+import { asGiven, assertWritableFolder, assertWritableTarget } from '../out-path.js';
 import { EXIT, type Io, printJson, printLines } from '../output.js';
 import { wholeNumber } from '../whole-number.js';
 import { readPrivateKeyFile } from './keygen.js';
@@ -117,7 +117,7 @@ function summaryLines(doc: CheckpointDocument, file: string): string[] {
 export function prepareCheckpointDir(dir: string): void {
   const existing = statSync(dir, { throwIfNoEntry: false });
   if (existing && !existing.isDirectory()) {
-    throw new UsageError(`--checkpoint-dir ${basename(dir)} is not a directory`, {}, 'usage.invalid');
+    throw new UsageError(`--checkpoint-dir ${asGiven(dir)} is not a directory`, {}, 'usage.invalid');
   }
   if (!existing) makeDirectory(dir);
   assertWritableFolder(dir, '--checkpoint-dir');
