@@ -44,6 +44,7 @@ import {
   findCommittedImport,
   importedPackageIds,
   insertRunRecord,
+  type RunRecordWriter,
 } from './import-sql.js';
 import { openPlanSource, type PlanSource, type PlanThread, startPlanStream } from './plan-source.js';
 import { assertSameImport } from './rerun-check.js';
@@ -185,18 +186,23 @@ export async function importPackage(
   // The connection the attempt keeps from its start to its run record: it holds the attempt's lock (attempts.ts),
   // and an import never waits for a second connection while it holds one (imports at once share a pool).
   let held: ReservedSession | null = null;
+  /**
+   * Writes the attempt's run record. `another_import`: another import wrote it first, taking the attempt for
+   * abandoned (its kept connection broke, and its lock with it); that import counted the attempt in
+   * `imports_total` (and `import_rollback_total`), so this one does not count it again (`countAttempt`).
+   */
   const record = async (
     result: ImportResult,
     details: {
       importId?: string;
       error?: { phase: string; code: string; message: string; faultPoint?: string };
     } = {},
-  ) => {
+  ): Promise<RunRecordWriter | 'failed'> => {
     const { error } = details;
     // On a new connection when the kept one broke (its lock went with it).
     const session = held?.usable ? held : db;
     try {
-      await insertRunRecord(session, {
+      const writer = await insertRunRecord(session, {
         runId,
         campaign,
         packageId: result.packageId,
@@ -210,6 +216,18 @@ export async function importPackage(
         startedAtIso: formatWallTime(startedMicros),
         finishedAtIso: formatWallTime(clock.nowMicros()),
       });
+      if (writer === 'another_import') {
+        log.warn(
+          {
+            event: LOG_EVENTS.recordedByAnother,
+            outcome: result.outcome,
+            ...(error ? { code: error.code } : {}),
+          },
+          `another import recorded this attempt first, as abandoned (its connection broke, and the lock that showed ` +
+            `it alive went with it); its outcome here: ${result.outcome}${error ? ` (${error.code})` : ''}`,
+        );
+      }
+      return writer;
     } catch (recordError) {
       log.error(
         { event: LOG_EVENTS.runRecordFailed, err: describe(recordError) },
@@ -217,7 +235,14 @@ export async function importPackage(
       );
       // Left, its row in import_attempts would have the attempt recorded as abandoned by the next import.
       await deleteAttempt(session, runId).catch(() => {});
+      return 'failed';
     }
+  };
+  /** `imports_total` (and `import_rollback_total`) count each attempt once, whoever wrote its run record. */
+  const countAttempt = (writer: RunRecordWriter | 'failed', failure?: { phase: string; code: string }) => {
+    if (writer === 'another_import') return;
+    metrics.importsTotal.inc({ outcome: failure ? 'rolled_back' : 'committed' });
+    if (failure) metrics.importRollbackTotal.inc({ phase: failure.phase, code: failure.code });
   };
 
   let source: PlanSource | null = null;
@@ -372,8 +397,7 @@ export async function importPackage(
       tipHash: applied.tipHash,
       durationMs: elapsedMs(),
     };
-    await record(result, { importId: applied.importId });
-    metrics.importsTotal.inc({ outcome: 'committed' });
+    countAttempt(await record(result, { importId: applied.importId }));
     metrics.importDurationSeconds.observe({ outcome: 'committed' }, result.durationMs / 1000);
     for (const [eventType, count] of applied.eventTypes)
       metrics.eventsAppendedTotal.inc({ event_type: eventType }, count);
@@ -415,11 +439,10 @@ export async function importPackage(
       error: failure,
     };
     const faultPoint = typeof failure.fault_point === 'string' ? failure.fault_point : undefined;
-    await record(result, {
+    const writer = await record(result, {
       error: { phase: failure.phase, code: failure.code, message: failure.message, faultPoint },
     });
-    metrics.importsTotal.inc({ outcome: 'rolled_back' });
-    metrics.importRollbackTotal.inc({ phase: failure.phase, code: failure.code });
+    countAttempt(writer, failure);
     metrics.importDurationSeconds.observe({ outcome: 'rolled_back' }, result.durationMs / 1000);
     log.warn(
       { event: LOG_EVENTS.rolledBack, phase: failure.phase, code: failure.code, fault_point: faultPoint },
@@ -446,8 +469,9 @@ export async function importPackage(
       tipHash: previous.tip_hash,
       durationMs: elapsedMs(),
     };
-    await record(result, { importId: previous.id });
-    metrics.importsTotal.inc({ outcome: 'noop' });
+    if ((await record(result, { importId: previous.id })) !== 'another_import') {
+      metrics.importsTotal.inc({ outcome: 'noop' });
+    }
     metrics.importIdempotentTotal.inc();
     metrics.importDurationSeconds.observe({ outcome: 'noop' }, result.durationMs / 1000);
     log.info(

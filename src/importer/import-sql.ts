@@ -10,6 +10,7 @@ import { IMPORT_LOG_COLUMNS } from '../db/import-log-columns.js';
 import { sqlStateOf } from '../db/sql-errors.js';
 import { DatabaseError } from '../errors.js';
 import type { Counts } from '../plan/types.js';
+import { ABANDONED_CODE } from './attempts.js';
 import type { TableWriter } from './row-writer.js';
 
 export const PROJECTION_TABLES = {
@@ -407,15 +408,24 @@ export interface RunRecord {
 }
 
 /**
- * One row per attempt, written in its own transaction (after the rollback, for failed attempts); the attempt's
- * row in `import_attempts` (attempts.ts), when its transaction left one, goes in the same statement.
+ * How an attempt's run record ended up written: by this attempt, or already by another import that took it for
+ * abandoned (its connection broke, so its lock went, before it could write its own record on a new one).
  */
-export async function insertRunRecord(session: Session, run: RunRecord): Promise<void> {
-  await session.query(
+export type RunRecordWriter = 'this_attempt' | 'another_import';
+
+/**
+ * One row per attempt, written in its own transaction (after the rollback, for failed attempts); the attempt's
+ * row in `import_attempts` (attempts.ts), when its transaction left one, goes in the same statement. When the run
+ * id is already recorded, as the attempt's abandonment (or late commit) written by another import, that record
+ * stands (`import_runs` is append-only); any other row under the same id is an error.
+ */
+export async function insertRunRecord(session: Session, run: RunRecord): Promise<RunRecordWriter> {
+  const inserted = await session.query(
     `WITH ended AS (DELETE FROM import_attempts WHERE run_id = $1)
      INSERT INTO import_runs (run_id, campaign, package_id, manifest_hash, outcome, import_id, phase, error_code,
                               error_message, fault_point, started_at, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8, $9, $10, $11::timestamptz, $12::timestamptz)`,
+     VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8, $9, $10, $11::timestamptz, $12::timestamptz)
+     ON CONFLICT (run_id) DO NOTHING RETURNING 1 AS inserted`,
     [
       run.runId,
       run.campaign,
@@ -431,4 +441,13 @@ export async function insertRunRecord(session: Session, run: RunRecord): Promise
       run.finishedAtIso,
     ],
   );
+  if (inserted.length > 0) return 'this_attempt';
+  const [existing] = await session.query<{ found: boolean }>(
+    `SELECT true AS found FROM import_runs
+      WHERE run_id = $1 AND campaign = $2
+        AND (error_code = $3 OR (outcome = 'committed' AND import_id = $4::bigint))`,
+    [run.runId, run.campaign, ABANDONED_CODE, run.importId],
+  );
+  if (existing) return 'another_import';
+  throw new Error(`run id ${run.runId} is already recorded for another attempt`);
 }

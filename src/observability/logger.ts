@@ -16,6 +16,7 @@ export const LOG_EVENTS = {
   runRecordFailed: 'import.run_record_failed',
   abandoned: 'import.abandoned',
   recordedLate: 'import.recorded_late',
+  recordedByAnother: 'import.recorded_by_another',
   metricsExportFailed: 'metrics.export_failed',
   verifyOk: 'verify.ok',
   verifyFailed: 'verify.failed',

@@ -6,6 +6,7 @@
  * test/resilience/ show it end to end.
  */
 import { hostname } from 'node:os';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/db/database.js';
 import {
@@ -15,7 +16,16 @@ import {
   nameAttemptPackage,
   recordAbandonedAttempts,
 } from '../../src/importer/attempts.js';
-import { armFaults, fixedClock, importPackage, openDatabase, parseFaultSpec } from '../../src/index.js';
+import type { FaultPoints } from '../../src/importer/faults.js';
+import {
+  armFaults,
+  createLogger,
+  fixedClock,
+  importPackage,
+  LOG_EVENTS,
+  openDatabase,
+  parseFaultSpec,
+} from '../../src/index.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { ANNEX, LIGHTHOUSE } from '../audit/support.js';
 import { spawnCli } from '../support/cli.js';
@@ -257,6 +267,77 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('an import ending on pg', () =
     await expect
       .poll(async () => (await recordAbandonedAttempts(target.db)).map((a) => a.runId))
       .toEqual(['ending-run']);
+  });
+
+  it('whose connection broke is recorded and counted once, by whichever import writes its run record first', async () => {
+    const target = await openTestDatabase('pg');
+    open.push(target);
+    const runId = 'connection-lost-run';
+    const own = new Metrics();
+    const finder = new Metrics();
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      level: 'warn',
+      destination: new Writable({
+        write(chunk, _encoding, callback) {
+          lines.push(
+            ...String(chunk)
+              .trim()
+              .split('\n')
+              .map((line) => JSON.parse(line)),
+          );
+          callback();
+        },
+      }),
+    });
+    // Mid-import the server drops the import's connection (a restart, a failover): its attempt's lock goes with it,
+    // and another process's import into the campaign records the attempt as abandoned before it can record itself.
+    const faults: FaultPoints = {
+      eventThresholds: new Set(),
+      specs: [],
+      async reach(point, session) {
+        if (point !== 'before-phase:edge' || !session) return;
+        await session.query('SELECT pg_terminate_backend(pg_backend_pid())').catch(() => undefined);
+        forgetAttempt(runId); // the finder is another process
+        await expect
+          .poll(
+            async () =>
+              (await recordAbandonedAttempts(target.db, { campaign: 'dropped', metrics: finder })).length,
+          )
+          .toBe(1);
+        await session.query('SELECT 1'); // the connection is gone: this fails, as the import's next statement would
+      },
+    };
+
+    const result = await importPackage(target.db, LIGHTHOUSE, {
+      campaign: 'dropped',
+      runId: () => runId,
+      faults,
+      metrics: own,
+      logger,
+    });
+
+    expect(result).toMatchObject({
+      outcome: 'rolled_back',
+      error: { code: 'db.connection_lost', phase: 'edge' },
+    });
+    // One run record, the finder's; the attempt's own outcome is in its result and its log.
+    expect((await runsOf(target.db, 'dropped')).map((r) => [r.run_id, r.outcome, r.error_code])).toEqual([
+      [runId, 'rolled_back', 'import.abandoned'],
+    ]);
+    expect(lines.map((line) => line.event)).toEqual([LOG_EVENTS.recordedByAnother, LOG_EVENTS.rolledBack]);
+    expect(lines[0]).toMatchObject({ outcome: 'rolled_back', code: 'db.connection_lost', run_id: runId });
+    // Counted once in all: by the finder.
+    expect(await finder.registry.getSingleMetricAsString('chronicle_imports_total')).toContain(
+      'chronicle_imports_total{outcome="rolled_back"} 1',
+    );
+    expect(await own.registry.getSingleMetricAsString('chronicle_imports_total')).not.toContain(
+      'outcome="rolled_back"',
+    );
+    expect(await own.registry.getSingleMetricAsString('chronicle_import_rollback_total')).not.toContain(
+      'connection_lost',
+    );
+    expect(await attemptsLeft(target.db)).toBe(0);
   });
 
   it('lets more imports run at once than the pool has connections', async () => {
