@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { UsageError } from '../errors.js';
+import { asGiven } from './out-path.js';
 
 const Ajv2020 = Ajv2020Module.default;
 const CONFIG_SCHEMA = new URL('../../schemas/config.schema.json', import.meta.url);
@@ -80,8 +81,10 @@ async function readConfigFile(path: string, shown: string): Promise<Record<strin
     // The YAML parser is loaded only for a YAML file: most runs have no configuration file, or a JSON one.
     parsed = path.endsWith('.json') ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
+    // The file system's message names the resolved path: named as the user gave it instead.
+    const reason = (error instanceof Error ? error.message : String(error)).split(path).join(shown);
     throw new UsageError(
-      `cannot read configuration ${shown}: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot read configuration ${shown}: ${reason}`,
       { source: shown },
       'config.invalid',
     );
@@ -126,9 +129,10 @@ export async function loadConfig(
   let fileConfig: Record<string, unknown> = {};
   if (options.configPath) {
     const path = resolve(cwd, options.configPath);
+    const shown = asGiven(options.configPath);
     if (!existsSync(path))
-      throw new UsageError(`configuration file not found: ${options.configPath}`, {}, 'config.not_found');
-    fileConfig = await readConfigFile(path, options.configPath);
+      throw new UsageError(`configuration file not found: ${shown}`, {}, 'config.not_found');
+    fileConfig = await readConfigFile(path, shown);
   } else {
     const found = CONFIG_FILES.find((name) => existsSync(resolve(cwd, name)));
     if (found) fileConfig = await readConfigFile(resolve(cwd, found), found);

@@ -2,7 +2,7 @@
  * Configuration mistakes are usage errors (exit 2) that say what is wrong, and name the configuration file as the
  * user knows it, never by an absolute path. So are command lines the option parser refuses, in JSON too.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, spawnCli } from '../../support/cli.js';
@@ -62,6 +62,17 @@ describe('configuration errors', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('[config.invalid] cannot read configuration team.yaml: ');
     expect(run.stderr).not.toContain(cwd);
+  });
+
+  it('names an absolute --config by its base name, missing or unreadable', async () => {
+    const cwd = tempDir('config');
+    const missing = await spawnCli(['--config', join(cwd, 'prod.json'), 'runs'], { env: NO_DATABASE, cwd });
+    mkdirSync(join(cwd, 'conf.d.yaml'));
+    const folder = await spawnCli(['--config', join(cwd, 'conf.d.yaml'), 'runs'], { env: NO_DATABASE, cwd });
+    expect([missing.code, folder.code]).toEqual([2, 2]);
+    expect(missing.stderr).toContain('[config.not_found] configuration file not found: prod.json');
+    expect(folder.stderr).toContain('[config.invalid] cannot read configuration conf.d.yaml: EISDIR');
+    expect(missing.stderr + folder.stderr).not.toContain(cwd);
   });
 
   it('takes as the default campaign any name -c takes, and refuses at import what -c refuses', async () => {
