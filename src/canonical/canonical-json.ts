@@ -36,6 +36,11 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 /** Below U+0300 no character composes or reorders under NFC, so such text is already NFC. */
 const MAYBE_NOT_NFC = /[\u0300-\uffff]/;
+
+/** A string as canonical JSON writes it: in Unicode NFC (quick for the usual ASCII). */
+export function nfc(text: string): string {
+  return MAYBE_NOT_NFC.test(text) ? text.normalize('NFC') : text;
+}
 const LONE_SURROGATE = /\p{Cs}/u;
 
 function checkInt64(value: bigint): string {

@@ -5,6 +5,7 @@ export {
   type CanonicalOptions,
   canonicalJson,
   canonicalJsonBytes,
+  nfc,
 } from './canonical-json.js';
 export { canonicalHash, canonicalHashHex, sha256, sha256Hex } from './hash.js';
 export { isJsonObject, JsonNumber, type JsonObject, type JsonValue, toPlain } from './json-value.js';

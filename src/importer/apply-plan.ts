@@ -3,6 +3,7 @@
  * idempotent skips against the campaign, then append the hash-chained events, projections, ImportLog rows
  * and the import row, phase by phase. Any error leaves the transaction to roll back: nothing is visible.
  */
+import { nfc } from '../canonical/index.js';
 import type { Session } from '../db/database.js';
 import { PackageRejectedError, type Phase } from '../errors.js';
 import { formatWallTime, ZERO_HASH } from '../ledger/envelope.js';
@@ -428,7 +429,9 @@ function* projectionRows(
       stableId: object.stableId,
       category: object.category,
       objectType: object.objectType,
-      sourcePath: object.sourcePath,
+      // As the event says it: its payload is canonical JSON, whose strings are NFC (a file name need not be: macOS
+      // writes é decomposed), and a projection row is what its event says.
+      sourcePath: nfc(object.sourcePath),
       contentHash: object.contentHash,
       fileHash: object.fileHash,
       ordinal: ordinals.get(object) ?? -1n,

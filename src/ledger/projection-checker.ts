@@ -84,7 +84,7 @@ export class ProjectionChecker {
       this.report(
         n,
         'projection_mismatch',
-        `${describe(match)} differs from event ${n}: ${differences.map(([name, key]) => `${name} ${match[key]} (event: ${object[key]})`).join(', ')}`,
+        `${describe(match)} differs from event ${n}: ${differences.map(([name, key]) => `${name} ${difference(match[key], object[key])}`).join(', ')}`,
       );
     }
     if (!samePayload(match.payload, event)) {
@@ -117,6 +117,12 @@ export class ProjectionChecker {
       `${describe(row)} names event ${row.eventOrdinal} as its creator, ${why}`,
     );
   }
+}
+
+/** A column's value beside the event's; two that print alike (é composed or not) are said to differ in form only. */
+function difference(stored: string, expected: string): string {
+  const formOnly = stored.normalize('NFC') === expected.normalize('NFC');
+  return `${stored} (event: ${expected}${formOnly ? '; the same text in another Unicode normalisation form, the event has NFC' : ''})`;
 }
 
 function describe(row: ProjectionRecord): string {

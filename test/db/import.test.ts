@@ -2,7 +2,7 @@
  * The import as users see it, on PostgreSQL and PGlite: outcomes, ordinals, ImportLog, projections, reruns,
  * collisions, rollback leaving every table byte-identical, and verification.
  */
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseDigest } from '../../src/db/table-digest.js';
@@ -15,7 +15,9 @@ import {
   sequentialRunIds,
   verifyCampaign,
 } from '../../src/index.js';
+import { PROJECTION_TABLES } from '../../src/ledger/audit-records.js';
 import { campaignDigest } from '../../src/ledger/campaign-read.js';
+import { rebuildContentIndex, writeRebuiltManifest } from '../../src/package/rebuild-content-index.js';
 import { DIGEST_PHASE, manifestComponent, stateDigest } from '../../src/plan/state-digest.js';
 import { backends, openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
@@ -211,6 +213,53 @@ describe.each(backends())('import on %s', (backend) => {
       expect(await databaseDigest(target.db, { except: ['import_runs'] })).toBe(before);
     },
   );
+
+  it('stores file names as its events do, in NFC: a package with decomposed names (macOS) imports and verifies', async () => {
+    const dir = tempDir('nfd-names');
+    cpSync(LIGHTHOUSE, dir, { recursive: true });
+    const renamed = [
+      'entities/wren.json',
+      'edges/flight.json',
+      'ontology/taxonomy.json',
+      'lore/storm-night.md',
+    ];
+    // "é" as macOS writes it in a file name: e + U+0301.
+    const named = (file: string, e: string) => file.replace('/', `/${e}-`);
+    for (const file of renamed) renameSync(join(dir, file), join(dir, named(file, 'e\u0301')));
+    writeRebuiltManifest(rebuildContentIndex(dir));
+
+    const result = await importPackage(target.db, dir, options('nfd-names'));
+    const report = await verifyCampaign(target.db, 'nfd-names');
+    const rows = await target.db.query<{ p: string }>(
+      `SELECT t.source_path AS p FROM (${PROJECTION_TABLES.map((table) => `SELECT campaign_id, source_path FROM ${table}`).join(' UNION ALL ')}) t
+         JOIN campaigns c ON c.id = t.campaign_id WHERE c.slug = 'nfd-names'`,
+    );
+    const paths = rows.map((row) => row.p);
+
+    expect(result.outcome).toBe('committed');
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(paths.filter((path) => path !== path.normalize('NFC'))).toEqual([]);
+    expect(
+      new Set(paths.filter((path) => path.includes('\u00e9')).map((path) => path.split('#')[0])),
+    ).toEqual(new Set(renamed.map((file) => named(file, '\u00e9'))));
+
+    // A row holding the decomposed name (as an import made before this was fixed did) is told apart in words.
+    await target.db.query(
+      `BEGIN; ALTER TABLE entities DISABLE TRIGGER USER;
+       UPDATE entities SET source_path = 'entities/e\u0301-wren.json' WHERE source_path = 'entities/\u00e9-wren.json';
+       ALTER TABLE entities ENABLE TRIGGER USER; COMMIT`,
+    );
+    const older = await verifyCampaign(target.db, 'nfd-names');
+    expect(older.problems).toMatchObject([
+      {
+        kind: 'projection_mismatch',
+        message: expect.stringContaining(
+          'source_path entities/e\u0301-wren.json (event: entities/\u00e9-wren.json; the same text in another Unicode normalisation form, the event has NFC)',
+        ),
+      },
+    ]);
+  });
 
   it('skips objects another package already imported with the same content', async () => {
     const first = await importPackage(target.db, LIGHTHOUSE, options('cape'));
