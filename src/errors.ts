@@ -14,6 +14,7 @@ export type RejectionCode =
   | 'manifest.duplicate_key'
   | 'manifest.invalid_id'
   | 'package.path_escape'
+  | 'package.name_collision'
   | 'package.missing_file'
   | 'package.hash_mismatch'
   | 'package.read_error'

@@ -12,6 +12,7 @@ import {
   type JsonObject,
   JsonSyntaxError,
   type JsonValue,
+  nfc,
   parseJson,
   sha256Hex,
   toPlain,
@@ -69,7 +70,44 @@ export function checkManifest(raw: JsonObject, strict: boolean, manifestHash?: s
       rule: violation.rule,
     });
   }
+  rejectNameCollision(raw, facts);
   if (strict) rejectFakeIds(raw, facts);
+}
+
+/**
+ * Two content_index keys that differ only in Unicode normalisation form (`é` composed, and `e` + U+0301 as macOS
+ * writes file names) are one key in the canonical JSON the manifest hash is taken of (NFC keys, the last one
+ * wins): the hash would not cover one of the two files. Refused, naming both (they print alike: the second is
+ * described). Only a key that is not NFC can collide, so the usual index costs one quick test per key.
+ */
+function rejectNameCollision(raw: JsonObject, facts: Record<string, string>): void {
+  const index = raw.content_index;
+  if (!isJsonObject(index)) return;
+  const seen = new Map<string, string>();
+  for (const key of Object.keys(index)) {
+    const composed = nfc(key);
+    if (composed === key) continue;
+    const other = Object.hasOwn(index, composed) ? composed : seen.get(composed);
+    if (other !== undefined) {
+      throw new PackageRejectedError(
+        'manifest',
+        'package.name_collision',
+        `${MANIFEST_FILE}: content_index lists ${JSON.stringify(other)} twice, in two Unicode normalisation forms ` +
+          `(one of them ${describeForm(key)}): the manifest hash covers one name per NFC form, so one of the two ` +
+          'files would not be covered; rename or remove one of them',
+        { ...facts, files: [other, key] },
+      );
+    }
+    seen.set(composed, key);
+  }
+}
+
+/** How a name that is not NFC is written: its combining marks as code points. */
+function describeForm(name: string): string {
+  const marks = [...new Set(name.match(/\p{M}/gu) ?? [])].map(
+    (mark) => `U+${(mark.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
+  return marks.length > 0 ? `decomposed, with ${marks.join(', ')}` : 'not in NFC';
 }
 
 function readManifestBytes(rootReal: string): Buffer {

@@ -81,6 +81,15 @@ const cases: [string, () => string, string][] = [
     'lore.parse',
   ],
   [
+    'two listed file names in two Unicode normalisation forms (one key in the manifest hash)',
+    () =>
+      makePackage({ 'entities/caf\u00e9.json': entity(), 'entities/cafe\u0301.json': entity() }, [
+        'entities/caf\u00e9.json',
+        'entities/cafe\u0301.json',
+      ]),
+    'package.name_collision',
+  ],
+  [
     'a symlink escaping the package',
     () => {
       const dir = makePackage({ 'entities/a.json': entity() });

@@ -152,6 +152,28 @@ describe('chronicle index', () => {
     expect(manifestOf(dir)).toBe(before);
     expect((await runCli(['plan', dir])).code).toBe(0);
   });
+  it('refuses two file names that differ only in Unicode normalisation form, naming both, and writes nothing', async () => {
+    const dir = copyOfLighthouse();
+    const composed = 'entities/caf\u00e9.json';
+    const decomposed = 'entities/cafe\u0301.json';
+    const wren = readFileSync(join(dir, 'entities/wren.json'), 'utf8');
+    writeFileSync(join(dir, composed), wren.replace('"Wren"', '"Wren the elder"'));
+    writeFileSync(join(dir, decomposed), wren);
+    const before = manifestOf(dir);
+
+    const run = await runCli(['index', dir, '--json']);
+
+    expect(run.code).toBe(1);
+    expect(run.json).toMatchObject({
+      outcome: 'rejected',
+      error: {
+        code: 'package.name_collision',
+        files: [composed, decomposed],
+        message: expect.stringContaining('(one of them decomposed, with U+0301)'),
+      },
+    });
+    expect(manifestOf(dir)).toBe(before);
+  });
 });
 
 describe('prettyJson', () => {
