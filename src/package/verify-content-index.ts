@@ -109,7 +109,7 @@ function verifyEntry(
         ...ids.facts,
         expected_hash: expected,
         actual_hash: result.rawHash,
-        message: `${key}: content hash mismatch (content_index ${expected}, file ${result.rawHash})${ids.clause}`,
+        message: `${key}: content hash mismatch (content_index ${expected}, file ${result.rawHash})${caseOnly(expected, result.rawHash)}${ids.clause}`,
       },
     };
   }
@@ -136,4 +136,11 @@ export function normalizationDefect(bytes: Buffer): string | undefined {
   }
   if (bytes.includes(0x0d)) return 'has CR line endings; only LF is allowed';
   return text === text.normalize('NFC') ? undefined : 'is not in Unicode NFC';
+}
+
+/** A listed hash that differs from the file's only in letter case: hashes are compared as written, in lower case. */
+function caseOnly(expected: string, actual: string): string {
+  return expected !== actual && expected.toLowerCase() === actual
+    ? '; the two differ only in letter case: content_index hashes are compared as written, write them in lower case'
+    : '';
 }

@@ -54,9 +54,13 @@ function frontMatterSchema(): ValidateFunction {
 export function readLoreDocument(text: string, file: string, options: { strict: boolean }): LoreDocument {
   const block = FRONT_MATTER_BLOCK.exec(text);
   if (!block) {
+    // A byte order mark (some Windows editors write one) is a character before the '---': say so, it is invisible.
+    const bom = text.startsWith('\uFEFF')
+      ? ' (this file starts with a UTF-8 byte order mark, U+FEFF: remove it)'
+      : '';
     throw frontMatterError(
       file,
-      `${file}: missing YAML front matter: the file must start with a line '---' and the front matter must end with a line '---'`,
+      `${file}: missing YAML front matter: the file must start with a line '---' and the front matter must end with a line '---'${bom}`,
       {},
     );
   }

@@ -42,8 +42,12 @@ describe('front matter extraction', () => {
     expect(error.message).toContain('missing YAML front matter');
   });
 
-  it('refuses a byte order mark before the opening ---', () => {
-    rejection(() => run(`\ufeff${loreFile(BASIC_FRONT_MATTER)}`), 'lore.front_matter');
+  it('refuses a byte order mark before the opening ---, and says it is there (it cannot be seen)', () => {
+    const error = rejection(() => run(`\ufeff${loreFile(BASIC_FRONT_MATTER)}`), 'lore.front_matter');
+    expect(error.message).toContain('starts with a UTF-8 byte order mark, U+FEFF: remove it');
+    expect(rejection(() => run('# Just markdown\n'), 'lore.front_matter').message).not.toContain(
+      'byte order mark',
+    );
   });
 
   it('refuses a blank line before the opening ---, and a closing --- without a line break', () => {

@@ -45,6 +45,17 @@ describe('readPackage: content_index verification on raw bytes', () => {
     });
   });
 
+  it("says so when a listed hash differs from the file's in letter case only (hashes are compared as written)", async () => {
+    const dir = await writePackage({
+      files: { 'entities/npc.json': NPC },
+      manifest: { content_index: { 'entities/npc.json': NPC_HASH.toUpperCase() } },
+    });
+    const error = await expectRejection(readPackage(dir, LENIENT), 'manifest', 'package.hash_mismatch');
+    expect(error.message).toBe(
+      `entities/npc.json: content hash mismatch (content_index ${NPC_HASH.toUpperCase()}, file ${NPC_HASH}); the two differ only in letter case: content_index hashes are compared as written, write them in lower case; it defines 01JJV9SM460MAAJTAXJ9T8KSA1`,
+    );
+  });
+
   it('names every object of a mismatching file that defines several, and none of one that does not parse', async () => {
     const edges = JSON.stringify([
       { stable_id: 'edge-a', type: 'knows' },
