@@ -4,6 +4,7 @@
  * plain verify but verify --against exits 4 naming the first ordinal that differs from the checkpoint.
  * export + verify --bundle in a directory with no database gives the same verdicts, clean and tampered.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +222,31 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
         '--json',
       );
       expect(verified.json).toMatchObject({ ok: true, against: { signature: 'valid' } });
+    }
+  });
+
+  it('gives campaigns whose names write alike their own checkpoint files: none replaces another', async () => {
+    const checkpoints = join(dir, 'shared-checkpoints');
+    const campaigns = ['x/y z', 'x_y_z', 'Tide', 'tide'];
+    const runs = [];
+    for (const campaign of campaigns) {
+      runs.push(await cli('import', LIGHTHOUSE, '-c', campaign, '--checkpoint-dir', checkpoints, '--json'));
+    }
+
+    const files = runs.map((run) => run.json.checkpoint as string);
+    expect(runs.map((run) => run.code)).toEqual([0, 0, 0, 0]);
+    expect(files).toEqual([
+      'x_y_z~96ec5b3f-000000000017.json',
+      'x_y_z-000000000017.json',
+      `Tide~${createHash('sha256').update('Tide').digest('hex').slice(0, 8)}-000000000017.json`,
+      'tide-000000000017.json',
+    ]);
+    // Distinct even where the file system ignores case.
+    expect(new Set(files.map((file) => file.toLowerCase())).size).toBe(4);
+    for (const [index, file] of files.entries()) {
+      expect(JSON.parse(readFileSync(join(checkpoints, file), 'utf8'))).toMatchObject({
+        campaign: campaigns[index],
+      });
     }
   });
 

@@ -1,6 +1,6 @@
 /** `chronicle checkpoint`: write (and record) a tip document for auditors, optionally signed. */
 
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
@@ -133,7 +133,23 @@ export async function checkpointAfterImport(
   const { checkpointFileText } = await import('../../ledger/checkpoint.js');
   const { createCheckpoint } = await import('../../ledger/create-checkpoint.js');
   const { document } = await createCheckpoint(db, campaign, signKey ? { signKey } : {});
-  const name = `${campaign.replace(/[^A-Za-z0-9._-]/g, '_')}-${String(document.ordinal).padStart(12, '0')}.json`;
+  const name = checkpointFileName(campaign, document.ordinal);
   replaceFile(join(dir, name), checkpointFileText(document));
   return name;
+}
+
+/** A campaign name that is its own file name everywhere: no other campaign's name maps to it, whatever the case. */
+const PLAIN_CAMPAIGN = /^[a-z0-9._-]+$/;
+
+/**
+ * `<campaign>-<ordinal, 12 digits>.json`. A campaign named otherwise (`x/y z`, `Saltmarrow`) has each character
+ * outside `A-Za-z0-9._-` written `_`, then `~` and the first 8 hex digits of its name's SHA-256: without them
+ * `x/y z` and `x_y_z`, or `Saltmarrow` and `saltmarrow` on a case-insensitive file system, would write one file,
+ * and the second checkpoint would replace the first.
+ */
+export function checkpointFileName(campaign: string, ordinal: number): string {
+  const stem = PLAIN_CAMPAIGN.test(campaign)
+    ? campaign
+    : `${campaign.replace(/[^A-Za-z0-9._-]/g, '_')}~${createHash('sha256').update(campaign).digest('hex').slice(0, 8)}`;
+  return `${stem}-${String(ordinal).padStart(12, '0')}.json`;
 }
