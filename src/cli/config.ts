@@ -53,13 +53,29 @@ function validate(value: unknown, source: string): void {
   validator ??= new Ajv2020({ allErrors: true, strict: false }).compile(
     JSON.parse(readFileSync(CONFIG_SCHEMA, 'utf8')) as object,
   );
-  if (validator(value)) return;
-  const problems = (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+  const problems = validator(value)
+    ? beyondSchema(value as Partial<ChronicleConfig>)
+    : (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+  if (problems.length === 0) return;
   throw new UsageError(
     `invalid configuration in ${source}: ${problems.join('; ')}`,
     { source, details: problems },
     'config.invalid',
   );
+}
+
+/** PostgreSQL's largest lock_timeout (an int of milliseconds): a longer one fails in the import's transaction. */
+const MAX_LOCK_TIMEOUT_MS = 2_147_483_647;
+const MS_PER_UNIT = { ms: 1, s: 1000, min: 60_000 } as const;
+
+/** What the schema cannot say: a lock_timeout the server would refuse. */
+function beyondSchema(config: Partial<ChronicleConfig>): string[] {
+  const match = /^([0-9]+)(ms|s|min)$/.exec(config.lock_timeout ?? '');
+  if (!match) return [];
+  const ms = Number(match[1]) * MS_PER_UNIT[match[2] as keyof typeof MS_PER_UNIT];
+  return ms > MAX_LOCK_TIMEOUT_MS
+    ? [`/lock_timeout must be at most 35791min (2147483647ms, PostgreSQL's limit), not ${config.lock_timeout}`]
+    : [];
 }
 
 /** Settings given as a command's flags, over `config`: validated like the rest (`flag` names them in a problem). */

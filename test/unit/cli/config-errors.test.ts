@@ -64,6 +64,27 @@ describe('configuration errors', () => {
     expect(run.stderr).not.toContain(cwd);
   });
 
+  it('refuses a lock timeout longer than PostgreSQL takes, from a flag or a file, before anything runs', async () => {
+    const cwd = tempDir('config');
+    writeFileSync(join(cwd, 'chronicle.config.yaml'), 'lock_timeout: 2147484s\n');
+    const flag = await spawnCli(['import', 'nowhere', '--lock-timeout', '100000min', '--json'], {
+      env: NO_DATABASE,
+      cwd: tempDir('cwd'),
+    });
+    const file = await spawnCli(['runs', '--json'], { env: NO_DATABASE, cwd });
+
+    expect([flag.code, file.code]).toEqual([2, 2]);
+    expect(flag.json).toMatchObject({
+      error: {
+        code: 'config.invalid',
+        message: expect.stringContaining('/lock_timeout must be at most 35791min (2147483647ms'),
+      },
+    });
+    expect(file.json).toMatchObject({
+      error: { code: 'config.invalid', message: expect.stringContaining('not 2147484s') },
+    });
+  });
+
   it('names an absolute --config by its base name, missing or unreadable', async () => {
     const cwd = tempDir('config');
     const missing = await spawnCli(['--config', join(cwd, 'prod.json'), 'runs'], { env: NO_DATABASE, cwd });
