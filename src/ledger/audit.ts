@@ -199,7 +199,10 @@ interface PreparedAgainst {
   signature: { verdict: AgainstReport['signature']; keyId: string | null };
 }
 
-/** Checks a tip document's signature first: a refused document is not compared with the chain. */
+/**
+ * Checks a tip document's signature and campaign first: a refused document, or one of another campaign, is not
+ * compared with the chain.
+ */
 function prepareAgainst(source: AuditSource, given: AgainstOptions, report: ReportProblem): PreparedAgainst {
   const { document, publicKey } = given;
   const at = BigInt(document.ordinal);
@@ -213,11 +216,13 @@ function prepareAgainst(source: AuditSource, given: AgainstOptions, report: Repo
     verdict = 'valid';
   }
   if (document.campaign !== source.campaign) {
+    // Another campaign's chain differs from it everywhere: that one problem says it, not one per trail entry.
     report(
       0n,
       'checkpoint_mismatch',
-      `the checkpoint is for campaign '${document.campaign}', not '${source.campaign}'`,
+      `the checkpoint is for campaign '${document.campaign}', not '${source.campaign}': the chain is not compared with it`,
     );
+    return { given, checker: null, signature: { verdict, keyId: document.key_id ?? null } };
   }
   return {
     given,

@@ -107,6 +107,23 @@ describe('audit bundles', () => {
     );
   });
 
+  it("reports another campaign's checkpoint as that, once, without comparing the chain with it", async () => {
+    await importAll(target, 'other', [LIGHTHOUSE]);
+    const { document } = await createCheckpoint(target.db, 'other', { record: false });
+
+    const report = await verifyBundle(bundle, { against: { document } });
+
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      {
+        ordinal: 0,
+        kind: 'checkpoint_mismatch',
+        message: "the checkpoint is for campaign 'other', not 'b': the chain is not compared with it",
+      },
+    ]);
+    expect(report.against).toMatchObject({ firstDifference: null, lastAgreement: null, truncated: false });
+  });
+
   it('names two swapped events for what they are: one missing where the later came first, one out of order', async () => {
     const at = (ordinal: number) =>
       lines.findIndex((line) => line.startsWith(`{"kind":"event","ordinal":"${ordinal}",`));
