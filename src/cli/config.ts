@@ -74,7 +74,9 @@ function beyondSchema(config: Partial<ChronicleConfig>): string[] {
   if (!match) return [];
   const ms = Number(match[1]) * MS_PER_UNIT[match[2] as keyof typeof MS_PER_UNIT];
   return ms > MAX_LOCK_TIMEOUT_MS
-    ? [`/lock_timeout must be at most 35791min (2147483647ms, PostgreSQL's limit), not ${config.lock_timeout}`]
+    ? [
+        `/lock_timeout must be at most 35791min (2147483647ms, PostgreSQL's limit), not ${config.lock_timeout}`,
+      ]
     : [];
 }
 

@@ -58,7 +58,7 @@ export async function exportMetrics(
   const targets: [string, () => Promise<void>][] = [];
   if (flags.metricsFile) {
     const file = flags.metricsFile;
-    targets.push(['--metrics-file', () => writeMetricsFile(metrics, file)]);
+    targets.push(['--metrics-file', () => writeMetricsFile(metrics, file, { campaign, command })]);
   }
   if (flags.pushgateway) {
     const url = flags.pushgateway;

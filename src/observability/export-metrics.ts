@@ -12,8 +12,17 @@ import type { Metrics } from './metrics.js';
 export const PUSH_JOB = 'chronicle';
 const PUSH_TIMEOUT_MS = 10_000;
 
-export async function writeMetricsFile(metrics: Metrics, file: string): Promise<void> {
-  replaceFile(file, await metrics.text());
+/**
+ * `labels` (the CLI gives `campaign` and `command`, as the Pushgateway's grouping keys) go on every series: the
+ * textfile collector reads every `.prom` file of its folder as one exposition, and the files of an import and of a
+ * verification, or of two campaigns, must not hold the same series (node_exporter then fails its scrape).
+ */
+export async function writeMetricsFile(
+  metrics: Metrics,
+  file: string,
+  labels: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  replaceFile(file, await metrics.text(labels));
 }
 
 /** Refuses a Pushgateway URL that is not http(s)://host[:port][/path] (before anything is imported). */

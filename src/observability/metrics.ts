@@ -68,8 +68,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** The registry in Prometheus text exposition format. */
-  text(): Promise<string> {
-    return this.registry.metrics();
+  /** The registry in Prometheus text exposition format; `labels` on every series, for this text only. */
+  async text(labels: Readonly<Record<string, string>> = {}): Promise<string> {
+    this.registry.setDefaultLabels(labels);
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.registry.setDefaultLabels({});
+    }
   }
 }

@@ -76,7 +76,9 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
       cli('verify', '--against', cp, '--public-key', pub, '--json', '--metrics-file', metricsFile);
     const clean = await verifyAgainstCheckpoint();
     expect(clean.code).toBe(0);
-    expect(readFileSync(metricsFile, 'utf8')).toMatch(/^chronicle_verify_failures_total 0$/m);
+    expect(readFileSync(metricsFile, 'utf8')).toMatch(
+      /^chronicle_verify_failures_total\{campaign="acceptance",command="verify"\} 0$/m,
+    );
     expect(clean.json).toMatchObject({
       ok: true,
       campaign: C,
@@ -107,7 +109,9 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
 
     const caught = await verifyAgainstCheckpoint();
     expect(caught.code).toBe(4);
-    expect(readFileSync(metricsFile, 'utf8')).toMatch(/^chronicle_verify_failures_total 1$/m);
+    expect(readFileSync(metricsFile, 'utf8')).toMatch(
+      /^chronicle_verify_failures_total\{campaign="acceptance",command="verify"\} 1$/m,
+    );
     expect(caught.json).toMatchObject({
       ok: false,
       first_bad_ordinal: 19,

@@ -408,6 +408,34 @@ describe('exporting the metrics of a CLI run', () => {
     },
   );
 
+  it("--metrics-file labels every series with its campaign and command: runs' files in one textfile folder never repeat a series", {
+    timeout: 120_000,
+  }, async () => {
+    const runs = [
+      ['import', BASE_PACKAGE, '--campaign', 'textfile-a', '--metrics-file', work.path('a-import.prom')],
+      ['verify', '--campaign', 'textfile-a', '--metrics-file', work.path('a-verify.prom')],
+      ['import', BASE_PACKAGE, '--campaign', 'textfile-b', '--metrics-file', work.path('b-import.prom')],
+    ];
+    for (const args of runs) {
+      const run = await chronicle(args);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+    }
+
+    // What node_exporter's textfile collector does with a folder: every sample line of every file, one exposition.
+    const samples = ['a-import.prom', 'a-verify.prom', 'b-import.prom'].flatMap((file) =>
+      readFileSync(work.path(file), 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('chronicle_'))
+        .map((line) => line.slice(0, line.lastIndexOf(' '))),
+    );
+    expect(samples.length).toBeGreaterThan(30);
+    expect(samples.length - new Set(samples).size).toBe(0);
+    expect(samples).toContain(
+      'chronicle_imports_total{outcome="committed",campaign="textfile-a",command="import"}',
+    );
+    expect(samples).toContain('chronicle_verify_failures_total{campaign="textfile-a",command="verify"}');
+  });
+
   it('a --metrics-file in a folder that does not exist is refused with exit 2 before anything is imported', async () => {
     const run = await chronicle([
       'import',

@@ -54,9 +54,14 @@ describe.each(backends())('QA by hand on %s', (backend) => {
       error: { code: 'fault.injected', phase: 'entity', fault_point: 'after-events:3', fault_kind: 'throw' },
     });
     const prom = readFileSync(metricsFile, 'utf8');
-    expect(prom).toContain('chronicle_import_rollback_total{phase="entity",code="fault.injected"} 1');
-    expect(prom).toContain('chronicle_imports_total{outcome="rolled_back"} 1');
-    expect(prom).not.toContain('chronicle_imports_total{outcome="committed"}');
+    // Labelled with the campaign and the command, so that the textfile collector can read it beside other runs' files.
+    const labels = 'campaign="default",command="import"';
+    expect(prom).toContain(
+      `chronicle_import_rollback_total{phase="entity",code="fault.injected",${labels}} 1`,
+    );
+    expect(prom).toContain(`chronicle_imports_total{outcome="rolled_back",${labels}} 1`);
+    expect(prom).not.toContain('chronicle_imports_total{outcome="committed"');
+    expect(prom).toContain(`chronicle_import_idempotent_total{${labels}} 0`);
     const rolledBack = jsonLines(faulty.stderr).filter((line) => line.event === 'import.rolled_back');
     expect(rolledBack).toEqual([
       expect.objectContaining({
