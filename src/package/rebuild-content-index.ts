@@ -6,7 +6,7 @@
  * LF-only NFC UTF-8 text, or any unreadable file) is a problem, and so is a manifest the import would refuse:
  * nothing is written.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   compareCodePoints,
@@ -86,10 +86,12 @@ export function rebuildContentIndex(dir: string): IndexRebuild {
     }
     const read = reader.read(where.absolute);
     if (!read.ok) {
+      // Said as the import says it (an editor's lock file `.#x.json` is a link to nowhere).
+      const reason = !known && isBrokenLink(path.join(root, file)) ? 'broken symbolic link' : read.reason;
       problems.push({
         code: 'package.read_error',
         file,
-        message: `${file}: cannot be read (${read.reason})`,
+        message: `${file}: cannot be read (${reason})`,
       });
       continue;
     }
@@ -195,4 +197,8 @@ function previousIndex(manifest: JsonObject): Map<string, string> {
     entries.set(key, typeof value === 'string' ? value : '');
   }
   return entries;
+}
+
+function isBrokenLink(absolute: string): boolean {
+  return lstatSync(absolute, { throwIfNoEntry: false })?.isSymbolicLink() === true && !existsSync(absolute);
 }

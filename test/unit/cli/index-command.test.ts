@@ -3,7 +3,7 @@
  * package plans again; `--check` reports a stale index without touching anything; a file the import would refuse
  * under its raw hash, or a manifest it would refuse, is refused and nothing is written.
  */
-import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseJson } from '../../../src/canonical/index.js';
@@ -152,6 +152,24 @@ describe('chronicle index', () => {
     expect(manifestOf(dir)).toBe(before);
     expect((await runCli(['plan', dir])).code).toBe(0);
   });
+  it("names an editor's lock file, a link to nowhere, as the import does: a broken symbolic link", async () => {
+    const dir = copyOfLighthouse();
+    symlinkSync('nobody@host.1234', join(dir, 'entities/.#wren.json'));
+
+    const indexed = await runCli(['index', dir, '--json']);
+    const planned = await runCli(['plan', dir, '--json']);
+
+    for (const run of [indexed, planned]) {
+      expect(run.code).toBe(1);
+      expect(run.json).toMatchObject({
+        error: {
+          code: 'package.read_error',
+          message: expect.stringContaining('entities/.#wren.json: cannot be read (broken symbolic link)'),
+        },
+      });
+    }
+  });
+
   it('refuses two file names that differ only in Unicode normalisation form, naming both, and writes nothing', async () => {
     const dir = copyOfLighthouse();
     const composed = 'entities/caf\u00e9.json';
