@@ -339,6 +339,24 @@ describe('exporting the metrics of a CLI run', () => {
       ['PUT', '/metrics/job/chronicle/campaign/bundled/command/verify'],
     ]);
     expect(gateway.requests[0]?.body ?? '').toContain('chronicle_verify_failures_total 1');
+
+    // No header to name a campaign: the one of the checkpoint it was checked against (not the default campaign's).
+    const checkpoint = work.path('bundled-cp.json');
+    expect((await chronicle(['checkpoint', '-c', 'bundled', '--no-record', '--out', checkpoint])).code).toBe(
+      0,
+    );
+    writeFileSync(bundle, 'not a bundle\n');
+    const headless = await chronicle([
+      'verify',
+      '--bundle',
+      bundle,
+      '--against',
+      checkpoint,
+      '--pushgateway',
+      gateway.url,
+    ]);
+    expect(headless.code, headless.stdout + headless.stderr).toBe(4);
+    expect(gateway.requests[1]?.url).toBe('/metrics/job/chronicle/campaign/bundled/command/verify');
   });
 
   it("a campaign name with a '/' goes in its base64 form, the Pushgateway's escape for one", {

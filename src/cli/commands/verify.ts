@@ -114,8 +114,10 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       if (opts.json) printJson(io, { ok: false, error: error.toJSON() });
       printError(io, [`verification FAILED: [${error.code}] ${error.message}`]);
       metrics?.verifyFailuresTotal.inc();
-      // The campaign its header names, when the bundle got that far: its metrics are that campaign's.
-      const campaign = typeof error.facts.campaign === 'string' ? error.facts.campaign : opts.campaign;
+      // The campaign its header names, when the bundle got that far: its metrics are that campaign's. Without a
+      // header, the campaign asked for, or that of the checkpoint it was checked against.
+      const campaign =
+        typeof error.facts.campaign === 'string' ? error.facts.campaign : (opts.campaign ?? againstCampaign);
       ctx.logger.warn(
         { event: LOG_EVENTS.verifyFailed, campaign: campaign ?? null, code: error.code },
         'the bundle cannot be read',
