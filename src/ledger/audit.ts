@@ -118,6 +118,7 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
     const hashThread = options.hashThread ?? (full ? 'this' : 'auto');
     // A stop is seen at the next page (on PGlite only once the event loop has had a turn: see event-loop-turns.ts).
     const turn = eventLoopTurns();
+    let highest = -1n;
     for await (const { events, hashes } of hashedPages(pagesOf(source.events(scope)), hashThread)) {
       if (options.signal) {
         await turn();
@@ -126,13 +127,17 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
       for (let index = 0; index < events.length; index += 1) {
         const event = events[index] as StoredEvent;
         chain.push(event, hashes, index);
+        if (chain.events % PROGRESS_EVERY === 0) options.onProgress?.(chain.events, source.expectedEvents);
+        // An event repeated or out of order (lines moved in a bundle) is the chain check's to report: the other
+        // streams were walked past its ordinal already, and would call it missing as well.
+        if (event.replayOrdinal <= highest) continue;
+        highest = event.replayOrdinal;
         const facts = full ? eventFacts(event) : chainFacts(event);
         for (const checker of checkers) {
           const pending = checker.onEvent(facts);
           if (pending) await pending;
         }
         for (const { checker } of againsts) checker?.onEvent(facts);
-        if (chain.events % PROGRESS_EVERY === 0) options.onProgress?.(chain.events, source.expectedEvents);
       }
     }
     for (const checker of checkers) await checker.finish();

@@ -146,6 +146,15 @@ describe('audit bundles', () => {
         message: 'ordinal 3 appears again or out of order (after ordinal 4)',
       },
     ]);
+    // The rows of event 3 were passed by when 4 came first: they are reported once, as not in the chain where it
+    // should be, and event 3 coming late does not also read as an event without rows.
+    const derived = report.problems.filter(
+      (p) => p.kind === 'import_log_mismatch' || p.kind === 'projection_mismatch',
+    );
+    expect(derived.map((p) => [p.ordinal, p.kind, p.message.endsWith('not in the chain')])).toEqual([
+      [3, 'import_log_mismatch', true],
+      [3, 'projection_mismatch', true],
+    ]);
   });
 
   it('stops at the next line when its signal is aborted: InterruptedError, no bundle and no .partial left', async () => {
