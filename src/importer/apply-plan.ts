@@ -14,6 +14,7 @@ import type { FaultPoints } from './faults.js';
 import {
   type CommittedImportRow,
   createCampaign,
+  type ExistingObjectRow,
   eventWriter,
   findCommittedImport,
   findExistingObjects,
@@ -27,6 +28,7 @@ import {
   projectionWriter,
   readCampaignState,
   reserveImportId,
+  sameOntologyDefinitions,
 } from './import-sql.js';
 import { type TableWriter, writeRows } from './row-writer.js';
 
@@ -359,20 +361,41 @@ async function findSkippedObjects(
     const rows = await findExistingObjects(tx, PROJECTION_TABLES[kind], campaignId, [
       ...new Set(objects.map((o) => o.stableId)),
     ]);
+    let differing: { row: ExistingObjectRow; object: PlannedObject }[] = [];
     for (const row of rows) {
       const object = byKey.get(objectKey(row.stable_id, row.category));
       if (!object) continue;
-      if (row.content_hash === object.contentHash) {
+      if (row.content_hash === object.contentHash) skipped.add(object);
+      else differing.push({ row, object });
+    }
+    // A tag or affordance's content hash is its whole file's: the same definition in a file that changed around it
+    // (another tag added, say) is the same content, skipped like any other.
+    if ((kind === 'tag' || kind === 'affordance') && differing.length > 0) {
+      const same = await sameOntologyDefinitions(
+        tx,
+        PROJECTION_TABLES[kind],
+        campaignId,
+        differing.map(({ object }) => ({
+          stableId: object.stableId,
+          category: object.category,
+          payload: object.event.payloadCanonical.toString('utf8'),
+        })),
+      );
+      const sameKeys = new Set(same.map((row) => objectKey(row.stable_id, row.category)));
+      differing = differing.filter(({ object }) => {
+        if (!sameKeys.has(objectKey(object.stableId, object.category))) return true;
         skipped.add(object);
-        continue;
-      }
+        return false;
+      });
+    }
+    for (const { row, object } of differing) {
       const phase = OBJECT_PHASE[object.kind] as Exclude<Phase, 'manifest' | 'finalization'>;
       const code = phase === 'ontology' ? 'ontology.conflict' : (`${phase}.collision` as const);
       throw new PackageRejectedError(
         phase,
         code,
         `${object.sourcePath}: ${describeKind(object)} '${object.stableId}' is already in campaign '${campaign}' with ` +
-          `other content (package ${row.package_id}, ${row.source_path}, hash ${row.content_hash}; this package: hash ` +
+          `${phase === 'ontology' ? 'another definition' : 'other content'} (package ${row.package_id}, ${row.source_path}, hash ${row.content_hash}; this package: hash ` +
           `${object.contentHash})`,
         {
           file: object.sourcePath,

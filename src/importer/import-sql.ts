@@ -180,6 +180,33 @@ export async function findExistingObjects(
   );
 }
 
+/**
+ * Of the given tags or affordances (key and canonical payload), those the campaign holds with the same definition:
+ * the payload without its provenance (which names the file and its hash), compared as jsonb. An ontology object's
+ * content hash is its whole file's, so a file that changed around an unchanged definition differs by hash alone.
+ */
+export async function sameOntologyDefinitions(
+  tx: Session,
+  table: (typeof PROJECTION_TABLES)['tag' | 'affordance'],
+  campaignId: string,
+  objects: readonly { stableId: string; category: string; payload: string }[],
+): Promise<{ stable_id: string; category: string }[]> {
+  if (objects.length === 0) return [];
+  return tx.query<{ stable_id: string; category: string }>(
+    `SELECT t.stable_id, t.category
+       FROM ${table} t
+       JOIN unnest($2::text[], $3::text[], $4::text[]) AS n(stable_id, category, payload)
+         ON n.stable_id = t.stable_id AND n.category = t.category
+      WHERE t.campaign_id = $1 AND (t.payload - 'provenance') = (n.payload::jsonb - 'provenance')`,
+    [
+      campaignId,
+      objects.map((o) => o.stableId),
+      objects.map((o) => o.category),
+      objects.map((o) => o.payload),
+    ],
+  );
+}
+
 /** Reserves the id of the import row, which is written last (events and log rows reference it). */
 export async function reserveImportId(tx: Session): Promise<string> {
   const rows = await tx.query<{ id: string }>(

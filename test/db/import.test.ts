@@ -2,7 +2,7 @@
  * The import as users see it, on PostgreSQL and PGlite: outcomes, ordinals, ImportLog, projections, reruns,
  * collisions, rollback leaving every table byte-identical, and verification.
  */
-import { cpSync, existsSync, renameSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseDigest } from '../../src/db/table-digest.js';
@@ -259,6 +259,52 @@ describe.each(backends())('import on %s', (backend) => {
         ),
       },
     ]);
+  });
+
+  it('skips a tag whose definition is unchanged in a file that changed around it; refuses a changed definition', async () => {
+    // A later package of the same campaign ships its taxonomy with one more tag: the file, and so the content hash
+    // of every tag in it, changed; the two tags imported before did not.
+    const later = (name: string, packageId: string, edit: (taxonomy: Record<string, unknown[]>) => void) => {
+      const dir = join(tempDir(name), 'pkg');
+      cpSync(LIGHTHOUSE, dir, { recursive: true });
+      const manifestPath = join(dir, 'package.manifest.json');
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+      writeFileSync(manifestPath, JSON.stringify({ ...manifest, package_id: packageId }));
+      const taxonomyPath = join(dir, 'ontology/taxonomy.json');
+      const taxonomy = JSON.parse(readFileSync(taxonomyPath, 'utf8')) as Record<string, unknown[]>;
+      edit(taxonomy);
+      writeFileSync(taxonomyPath, `${JSON.stringify(taxonomy, null, 2)}\n`);
+      writeRebuiltManifest(rebuildContentIndex(dir));
+      return dir;
+    };
+    const tags = (taxonomy: Record<string, unknown[]>) => taxonomy.tags as Record<string, unknown>[];
+    const grown = later('tags-grown', '01JD3K8Q6V2M4T9XWBZC5RE0T1', (taxonomy) => {
+      tags(taxonomy).push({
+        ...tags(taxonomy)[0],
+        tag_id: 'action.flare',
+        slug: 'flare',
+        display_name: 'Flare',
+      });
+    });
+    const changed = later('tags-changed', '01JD3K8Q6V2M4T9XWBZC5RE0T2', (taxonomy) => {
+      (tags(taxonomy)[0] as Record<string, unknown>).display_name = 'Signal lamp';
+    });
+
+    const first = await importPackage(target.db, LIGHTHOUSE, options('ontology-later'));
+    const second = await importPackage(target.db, grown, options('ontology-later'));
+    const third = await importPackage(target.db, changed, options('ontology-later'));
+
+    expect([first.outcome, second.outcome, third.outcome]).toEqual(['committed', 'committed', 'rolled_back']);
+    // Two tags and the affordance (same definitions) skipped with the five entities, three edges and five chunks.
+    expect(second).toMatchObject({ eventsAppended: 3, objectsSkipped: 16, counts: { tags: 3 } });
+    expect(third.error).toMatchObject({
+      code: 'ontology.conflict',
+      stable_id: 'action.signal',
+      message: expect.stringContaining(
+        "tag (action) 'action.signal' is already in campaign 'ontology-later' with another definition",
+      ),
+    });
+    expect((await verifyCampaign(target.db, 'ontology-later')).ok).toBe(true);
   });
 
   it('skips objects another package already imported with the same content', async () => {
