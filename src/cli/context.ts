@@ -26,7 +26,7 @@ export interface CliContext {
   openDatabase(options?: DatabaseUse): Promise<Database>;
 }
 
-export interface DatabaseUse extends Pick<OpenOptions, 'migrate'> {
+export interface DatabaseUse extends Pick<OpenOptions, 'migrate' | 'signal'> {
   existing?: boolean;
 }
 

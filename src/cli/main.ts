@@ -10,7 +10,7 @@
  * `import type` for types, and never `../index.js` (it loads everything).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ChronicleError, UsageError } from '../errors.js';
+import { ChronicleError, InterruptedError, UsageError } from '../errors.js';
 import { classifyFailure } from '../importer/failure-codes.js';
 import { registerCampaigns } from './commands/campaigns.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
@@ -25,6 +25,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRuns } from './commands/runs.js';
 import { registerVerify } from './commands/verify.js';
+import { signalExitCode } from './interrupt.js';
 import { dropOutputToClosedPipes, EXIT, type Io, printError, printJson, processIo } from './output.js';
 
 /** `--log-level` values: pino's levels and `silent` (the same list as log_level in schemas/config.schema.json). */
@@ -109,7 +110,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       }
       return EXIT.usage;
     }
-    const code = error instanceof UsageError ? EXIT.usage : EXIT.internal;
+    // Stopped by a signal before the command began its work (while it waited for the data dir's lock): 130 or 143.
+    const code =
+      error instanceof InterruptedError && error.signal
+        ? signalExitCode(error.signal)
+        : error instanceof UsageError
+          ? EXIT.usage
+          : EXIT.internal;
     // A database's own error (a privilege this role lacks, say) keeps its db.* code and SQLSTATE.
     const payload = error instanceof ChronicleError ? error.toJSON() : describeUnexpected(error);
     if (wantsJson) printJson(io, { outcome: 'error', error: payload });

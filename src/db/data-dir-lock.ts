@@ -1,11 +1,14 @@
 /**
  * PGlite is a single-process engine: two processes opening the same data dir would corrupt it. The dir is
- * guarded by `<dataDir>/chronicle.lock` (created exclusively, holding the owner's pid). A lock whose pid is
- * no longer running is stale and taken over; a live one is waited for, then refused with `db.locked`.
- * The lock is released on close and, synchronously, when the process exits.
+ * guarded by `<dataDir>/chronicle.lock` (created exclusively, holding the owner's pid and, on Linux, its start
+ * time). A lock whose process is gone is stale and taken over: its pid is not running, or (a pid reused, as pid 1
+ * is by every container started on the same volume) the process running under it started at another time, or it
+ * is this process's own pid in a lock written before this process started. A live one is waited for, then refused with
+ * `db.locked`; a stop asked meanwhile (the `signal`) ends the wait at once. The lock is released on close and,
+ * synchronously, when the process exits.
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DatabaseError } from '../errors.js';
 import { makeDirectory } from '../make-directory.js';
@@ -13,39 +16,61 @@ import { makeDirectory } from '../make-directory.js';
 export const LOCK_FILE_NAME = 'chronicle.lock';
 const POLL_MS = 100;
 
+/** The lock files this process holds (resolved paths): its own pid in any other one is a pid reused. */
+const heldHere = new Set<string>();
+
 export interface DataDirLock {
   release(): void;
 }
 
+interface Holder {
+  pid: number;
+  /** When the holder started (Linux: clock ticks since boot), if it wrote it. */
+  startedAt: string | null;
+}
+
 /** `dataDir` is used in messages as the caller gave it (never resolved to an absolute path). */
-export async function lockDataDir(dataDir: string, timeoutMs: number): Promise<DataDirLock> {
+export async function lockDataDir(
+  dataDir: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<DataDirLock> {
   makeDirectory(dataDir);
   const path = join(dataDir, LOCK_FILE_NAME);
+  if (heldHere.has(resolve(path))) {
+    throw new DatabaseError(
+      'db.locked',
+      `the data directory ${dataDir} is open already in this process (${LOCK_FILE_NAME}): close it first`,
+      { data_dir: dataDir, pid: process.pid },
+    );
+  }
   const attempts = Math.max(1, Math.ceil(timeoutMs / POLL_MS));
-  let holder: number | null = null;
+  let holder: Holder | null = null;
   let unreadable = 0;
   for (let attempt = 0; attempt < attempts; attempt++) {
+    signal?.throwIfAborted();
     if (tryCreate(path)) return holdLock(path);
     holder = readHolder(path);
-    // A pid that is not running, or a file still without a pid one poll later (its writer died), is stale.
+    // A process that is gone, or a file still without a pid one poll later (its writer died), is stale.
     unreadable = holder === null ? unreadable + 1 : 0;
-    if ((holder !== null && !isRunning(holder)) || unreadable > 1) {
-      removeIfHeldBy(path, holder);
+    if ((holder !== null && isGone(holder, path)) || unreadable > 1) {
+      removeIfHeldBy(path, holder?.pid ?? null);
       continue;
     }
-    await sleep(POLL_MS);
+    await sleep(POLL_MS, undefined, signal ? { signal } : {}).catch(() => signal?.throwIfAborted());
   }
   throw new DatabaseError(
     'db.locked',
-    `the data directory ${dataDir} is in use by another Chronicle process (pid ${holder ?? 'unknown'}, ` +
+    `the data directory ${dataDir} is in use by another Chronicle process (pid ${holder?.pid ?? 'unknown'}, ` +
       `${LOCK_FILE_NAME}); waited ${Math.round(timeoutMs / 1000)} s`,
-    { data_dir: dataDir, pid: holder },
+    { data_dir: dataDir, pid: holder?.pid ?? null },
   );
 }
 
 function tryCreate(path: string): boolean {
   try {
-    writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+    const started = startTimeOf(process.pid);
+    writeFileSync(path, `${process.pid}${started === null ? '' : ` ${started}`}\n`, { flag: 'wx' });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -53,15 +78,34 @@ function tryCreate(path: string): boolean {
   }
 }
 
-/** The pid in the lock file, or null when the file vanished or holds no pid (a torn write). */
-function readHolder(path: string): number | null {
+/** The lock file's holder, or null when the file vanished or holds no pid (a torn write). */
+function readHolder(path: string): Holder | null {
+  let text: string;
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+  const [pidText, startedAt] = text.trim().split(/\s+/);
+  const pid = Number.parseInt(pidText ?? '', 10);
+  return Number.isSafeInteger(pid) && pid > 0 ? { pid, startedAt: startedAt ?? null } : null;
+}
+
+/** Whether the process that wrote the lock is gone (its pid not running, or reused by another process). */
+function isGone(holder: Holder, path: string): boolean {
+  // A lock naming this process's pid written before this process started is a dead process's (another thread of
+  // this process may hold one written since: that one is live).
+  if (holder.pid === process.pid) return writtenBeforeThisProcess(path);
+  if (!isRunning(holder.pid)) return true;
+  const started = holder.startedAt === null ? null : startTimeOf(holder.pid);
+  return started !== null && started !== holder.startedAt;
+}
+
+function writtenBeforeThisProcess(path: string): boolean {
+  const written = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+  // process.uptime() is the process's, also on a worker thread (whose performance.timeOrigin is its own start).
+  return written !== undefined && written < Date.now() - process.uptime() * 1000;
 }
 
 function isRunning(pid: number): boolean {
@@ -74,8 +118,19 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** A process's start time where the system tells it (Linux: field 22 of /proc/<pid>/stat), else null. */
+function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count the fields after its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function removeIfHeldBy(path: string, pid: number | null): void {
-  if (readHolder(path) !== pid) return;
+  if ((readHolder(path)?.pid ?? null) !== pid) return;
   try {
     unlinkSync(path);
   } catch (error) {
@@ -85,9 +140,12 @@ function removeIfHeldBy(path: string, pid: number | null): void {
 
 function holdLock(path: string): DataDirLock {
   let held = true;
+  const key = resolve(path);
+  heldHere.add(key);
   const release = (): void => {
     if (!held) return;
     held = false;
+    heldHere.delete(key);
     process.removeListener('exit', release);
     removeIfHeldBy(path, process.pid);
   };

@@ -97,6 +97,8 @@ export interface OpenOptions {
   migrate?: boolean;
   /** How long to wait for another process to release a PGlite data dir (default 30 000 ms). */
   lockTimeoutMs?: number;
+  /** Stops the wait for a PGlite data dir's lock: the open throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_DATA_DIR = './.chronicle';

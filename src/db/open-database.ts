@@ -13,6 +13,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     : await (await import('./pglite-database.js')).openPgliteDatabase(
         options.dataDir ?? DEFAULT_DATA_DIR,
         options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+        options.signal,
       );
   if (options.migrate === false) return db;
   try {

@@ -1,10 +1,11 @@
 /** The `Database` contract on an embedded PGlite engine (a folder on disk, or memory). */
+import { readdirSync } from 'node:fs';
 import { type ParserOptions, PGlite, type Transaction, types } from '@electric-sql/pglite';
 import { DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { type Database, MEMORY_DATA_DIR, type ReservedSession, type Session } from './database.js';
-import { pgliteFilesDir } from './pglite-files.js';
+import { holdsPgliteDatabase, pgliteFilesDir } from './pglite-files.js';
 
 /** The same values as the `pg` backend (see database.ts): int8 as string, bytea as Buffer. */
 const parsers: ParserOptions = {
@@ -98,9 +99,14 @@ class PgliteDatabase implements Database {
 }
 
 /** `dataDir` holds `chronicle.lock` and the engine's files in `pgdata/`; `memory://` keeps all in memory. */
-export async function openPgliteDatabase(dataDir: string, lockTimeoutMs: number): Promise<Database> {
-  const lock = dataDir === MEMORY_DATA_DIR ? null : await lockDataDir(dataDir, lockTimeoutMs);
+export async function openPgliteDatabase(
+  dataDir: string,
+  lockTimeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Database> {
+  const lock = dataDir === MEMORY_DATA_DIR ? null : await lockDataDir(dataDir, lockTimeoutMs, signal);
   try {
+    if (lock) refuseDamagedFiles(dataDir);
     const engine = await PGlite.create({
       dataDir: lock ? pgliteFilesDir(dataDir) : MEMORY_DATA_DIR,
       parsers,
@@ -108,9 +114,34 @@ export async function openPgliteDatabase(dataDir: string, lockTimeoutMs: number)
     return new PgliteDatabase(engine, lock);
   } catch (error) {
     lock?.release();
+    if (error instanceof DatabaseError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new DatabaseError('db.connect', `cannot open the embedded database in ${dataDir}: ${reason}`, {
       data_dir: dataDir,
     });
+  }
+}
+
+/**
+ * PGlite creates a database in a folder without PG_VERSION, over whatever the folder holds: a database whose
+ * PG_VERSION was lost (a bad copy, a damaged disk) would be replaced by an empty one at the next import. A files
+ * folder that holds anything but no PG_VERSION is refused instead, and left as it is.
+ */
+function refuseDamagedFiles(dataDir: string): void {
+  if (holdsPgliteDatabase(dataDir) || isEmptyOrAbsent(pgliteFilesDir(dataDir))) return;
+  throw new DatabaseError(
+    'db.connect',
+    `cannot open the embedded database in ${dataDir}: ${pgliteFilesDir(dataDir)} holds files but no PG_VERSION ` +
+      '(a damaged or incomplete database): nothing was changed. Restore the folder from a copy; if a first import ' +
+      'was stopped while it created the database, remove the pgdata folder and import again',
+    { data_dir: dataDir },
+  );
+}
+
+function isEmptyOrAbsent(folder: string): boolean {
+  try {
+    return readdirSync(folder).length === 0;
+  } catch {
+    return true; // absent, or not a folder: the engine says what is wrong with it
   }
 }

@@ -1,6 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +22,7 @@ import { DatabaseError } from '../../src/errors.js';
 import { importPackage } from '../../src/importer/import-package.js';
 import { verifyCampaign } from '../../src/ledger/verify-campaign.js';
 import { ANNEX, LIGHTHOUSE } from '../audit/support.js';
+import { BIN } from '../support/cli.js';
 import { backends, openTestDatabase, pgTestDatabase, type TestDatabase } from '../support/databases.js';
 
 const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
@@ -301,9 +310,11 @@ describe('PGlite data dir lock', () => {
     const lockFile = join(dataDir, 'chronicle.lock');
     const db = await openDatabase({ dataDir, migrate: false });
     try {
-      expect(readFileSync(lockFile, 'utf8').trim()).toBe(String(process.pid));
-      const error = await expectDatabaseError(openDatabase({ dataDir, lockTimeoutMs: 300 }), 'db.locked');
+      expect(holderOf(lockFile)).toBe(process.pid);
+      // Opened twice in one process: said at once, not waited for as another process.
+      const error = await expectDatabaseError(openDatabase({ dataDir, lockTimeoutMs: 30_000 }), 'db.locked');
       expect(error.facts.pid).toBe(process.pid);
+      expect(error.message).toContain('is open already in this process');
     } finally {
       await db.close();
     }
@@ -317,10 +328,123 @@ describe('PGlite data dir lock', () => {
 
     const db = await openDatabase({ dataDir, lockTimeoutMs: 300 });
     try {
-      expect(readFileSync(join(dataDir, 'chronicle.lock'), 'utf8').trim()).toBe(String(process.pid));
+      expect(holderOf(join(dataDir, 'chronicle.lock'))).toBe(process.pid);
       expect(await db.query('SELECT count(*) AS n FROM campaigns')).toEqual([{ n: '0' }]);
     } finally {
       await db.close();
     }
   });
+
+  it("takes over a lock whose pid was reused: this process's own (a container's pid 1), or a process started later", async () => {
+    const dataDir = tempDir();
+    const lockFile = join(dataDir, 'chronicle.lock');
+    writeFileSync(lockFile, `${process.pid}\n`);
+    const lastYear = new Date(Date.now() - 365 * 24 * 3600 * 1000);
+    utimesSync(lockFile, lastYear, lastYear); // written before this process started
+    const own = await openDatabase({ dataDir, lockTimeoutMs: 300, migrate: false });
+    await own.close();
+
+    const sleeper = spawn('sleep', ['30']);
+    try {
+      const started = startTimeOf(sleeper.pid as number);
+      if (started !== null) {
+        writeFileSync(lockFile, `${sleeper.pid} ${Number(started) - 1}\n`); // that pid, but not that process
+        const reused = await openDatabase({ dataDir, lockTimeoutMs: 300, migrate: false });
+        await reused.close();
+      }
+      writeFileSync(lockFile, `${sleeper.pid}${started === null ? '' : ` ${started}`}\n`); // its live holder
+      const error = await expectDatabaseError(openDatabase({ dataDir, lockTimeoutMs: 300 }), 'db.locked');
+      expect(error.facts.pid).toBe(sleeper.pid);
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('stops waiting for a live lock as soon as its signal is aborted', async () => {
+    const dataDir = tempDir();
+    const sleeper = spawn('sleep', ['30']);
+    try {
+      writeFileSync(join(dataDir, 'chronicle.lock'), `${sleeper.pid}\n`);
+      const controller = new AbortController();
+      const reason = new Error('stopped');
+      setTimeout(() => controller.abort(reason), 200);
+      const started = performance.now();
+      await expect(openDatabase({ dataDir, lockTimeoutMs: 30_000, signal: controller.signal })).rejects.toBe(
+        reason,
+      );
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('chronicle import waiting for the lock stops at SIGINT with exit 130, not after the wait with db.locked', async () => {
+    const dataDir = tempDir();
+    const sleeper = spawn('sleep', ['60']);
+    try {
+      writeFileSync(join(dataDir, 'chronicle.lock'), `${sleeper.pid}\n`);
+      const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'import', LIGHTHOUSE, '--json'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, DATABASE_URL: '', CHRONICLE_DATABASE_URL: '' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      // Once it waits (its lock file is still the sleeper's and it has not exited), it is asked to stop.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const asked = performance.now();
+      child.kill('SIGINT');
+      const code = await exited;
+
+      expect(code, stderr).toBe(130);
+      expect(performance.now() - asked).toBeLessThan(5000);
+      expect(JSON.parse(stdout)).toMatchObject({ error: { code: 'import.interrupted', signal: 'SIGINT' } });
+      expect(holderOf(join(dataDir, 'chronicle.lock'))).toBe(sleeper.pid);
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('refuses, and leaves as they are, database files that lost their PG_VERSION (never a new database over them)', async () => {
+    const dataDir = tempDir();
+    const db = await openDatabase({ dataDir });
+    await importPackage(db, LIGHTHOUSE, { campaign: 'kept' });
+    await db.close();
+    const version = join(dataDir, 'pgdata', 'PG_VERSION');
+    const text = readFileSync(version);
+    rmSync(version);
+    const before = readdirSync(join(dataDir, 'pgdata'), { recursive: true }).length;
+
+    const error = await expectDatabaseError(openDatabase({ dataDir }), 'db.connect');
+
+    expect(error.message).toContain('holds files but no PG_VERSION');
+    expect(readdirSync(join(dataDir, 'pgdata'), { recursive: true }).length).toBe(before);
+    writeFileSync(version, text);
+    const again = await openDatabase({ dataDir });
+    try {
+      expect((await verifyCampaign(again, 'kept')).events).toBe(18);
+    } finally {
+      await again.close();
+    }
+  });
 });
+
+/** The pid a lock file names (its first field; on Linux the holder's start time follows). */
+function holderOf(lockFile: string): number {
+  return Number(readFileSync(lockFile, 'utf8').trim().split(' ')[0]);
+}
+
+function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -38,7 +38,7 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
               signal: stop.signal,
               onProgress: (n, expected) => progress.update(`exported ${n} of ${expected ?? '?'} events`),
             }),
-          { existing: true },
+          { existing: true, signal: stop.signal },
         );
       } catch (error) {
         if (!(error instanceof InterruptedError && error.signal)) throw error;

@@ -126,38 +126,42 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
         const metrics = await metricsFor(opts);
         const shown = progressReporter(io, !opts.json);
         progress = shown;
-        const result = await withDatabase(ctx, async (db) => {
-          checkFaultsSupported(specs, db.backend);
-          const imported = await importPackage(db, dir, {
-            campaign,
-            plan: {
-              strict: opts.strict ?? ctx.config.strict,
-              embeddings: opts.embeddings && ctx.config.features.importer_embeddings,
-            },
-            enabled: ctx.config.features.importer,
-            faults,
-            scenario: opts.scenario,
-            metrics,
-            logger: ctx.logger,
-            lockTimeout,
-            batchSize: ctx.config.batch_size,
-            signal: stop.signal,
-            onStage: (stage) => shown.update(STAGE_TEXT[stage], { force: true }),
-            onProgress: (p) =>
-              shown.update(
-                `writing ${p.phase}: ${p.eventsWritten}${p.eventsTotal === null ? '' : `/${p.eventsTotal}`} events`,
-              ),
-          });
-          if (opts.checkpointDir && imported.outcome === 'committed') {
-            // The import is committed whatever happens here: report it, and the checkpoint's failure beside it.
-            try {
-              checkpointFile = await checkpointAfterImport(db, campaign, opts.checkpointDir, checkpointKey);
-            } catch (error) {
-              checkpointError = describeFailure(error);
+        const result = await withDatabase(
+          ctx,
+          async (db) => {
+            checkFaultsSupported(specs, db.backend);
+            const imported = await importPackage(db, dir, {
+              campaign,
+              plan: {
+                strict: opts.strict ?? ctx.config.strict,
+                embeddings: opts.embeddings && ctx.config.features.importer_embeddings,
+              },
+              enabled: ctx.config.features.importer,
+              faults,
+              scenario: opts.scenario,
+              metrics,
+              logger: ctx.logger,
+              lockTimeout,
+              batchSize: ctx.config.batch_size,
+              signal: stop.signal,
+              onStage: (stage) => shown.update(STAGE_TEXT[stage], { force: true }),
+              onProgress: (p) =>
+                shown.update(
+                  `writing ${p.phase}: ${p.eventsWritten}${p.eventsTotal === null ? '' : `/${p.eventsTotal}`} events`,
+                ),
+            });
+            if (opts.checkpointDir && imported.outcome === 'committed') {
+              // The import is committed whatever happens here: report it, and the checkpoint's failure beside it.
+              try {
+                checkpointFile = await checkpointAfterImport(db, campaign, opts.checkpointDir, checkpointKey);
+              } catch (error) {
+                checkpointError = describeFailure(error);
+              }
             }
-          }
-          return imported;
-        });
+            return imported;
+          },
+          { signal: stop.signal },
+        );
         shown.done();
         if (opts.json)
           printJson(io, {

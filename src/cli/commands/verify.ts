@@ -96,7 +96,10 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
         checkCampaign(report.campaign, opts.campaign, `the bundle ${basename(opts.bundle)}`);
       } else {
         const campaign = opts.campaign ?? againstCampaign ?? ctx.config.campaign;
-        report = await withDatabase(ctx, (db) => verifyCampaign(db, campaign, audit), { existing: true });
+        report = await withDatabase(ctx, (db) => verifyCampaign(db, campaign, audit), {
+          existing: true,
+          signal: stop.signal,
+        });
       }
     } catch (error) {
       progress.done();
