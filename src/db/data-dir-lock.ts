@@ -119,7 +119,7 @@ function isRunning(pid: number): boolean {
 }
 
 /** A process's start time where the system tells it (Linux: field 22 of /proc/<pid>/stat), else null. */
-function startTimeOf(pid: number): string | null {
+export function startTimeOf(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count the fields after its closing one.

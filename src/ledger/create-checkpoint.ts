@@ -17,12 +17,13 @@ import {
   trailOrdinals,
 } from './checkpoint.js';
 import { inSnapshot } from './db-source.js';
+import { privateKeyFromPem } from './keys.js';
 import { insertCheckpoint, readEnvelopeHashes, readTip, requireCampaignId } from './ledger-sql.js';
 
 export interface CheckpointOptions {
   clock?: Clock;
-  /** Ed25519 private key: the document is signed with it. */
-  signKey?: KeyObject;
+  /** Ed25519 private key: the document is signed with it (a KeyObject, or PEM text as generateSigningKeyPair gives). */
+  signKey?: KeyObject | string;
   /** How many of the last events the trail holds every hash of (default 64). */
   denseTrail?: number;
   /** Record the checkpoint in the database (default true); false needs only SELECT (an auditor's role). */
@@ -35,13 +36,15 @@ export interface CheckpointResult {
   recorded: boolean;
 }
 
-export function createCheckpoint(
+export async function createCheckpoint(
   session: Session,
   campaign: string,
   options: CheckpointOptions = {},
 ): Promise<CheckpointResult> {
   const clock = options.clock ?? systemClock;
   const record = options.record ?? true;
+  const signKey =
+    typeof options.signKey === 'string' ? privateKeyFromPem(options.signKey, 'signKey') : options.signKey;
   return inSnapshot(session, record ? 'read write' : 'read only', async (tx) => {
     const id = await requireCampaignId(tx, campaign);
     const tip = await readTip(tx, id);
@@ -68,7 +71,7 @@ export function createCheckpoint(
       created_at: microsToIso(clock.nowMicros()),
       trail: trail.map(([ordinal, hash]) => [Number(ordinal), hash]),
     };
-    const document = options.signKey ? signCheckpoint(unsigned, options.signKey) : unsigned;
+    const document = signKey ? signCheckpoint(unsigned, signKey) : unsigned;
     if (!record) return { document, recorded: false };
     const recorded = await insertCheckpoint(tx, {
       campaignId: id,

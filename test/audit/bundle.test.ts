@@ -9,10 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BundleFormatError,
   BundleUnreadableError,
+  checkSignature,
   createCheckpoint,
   exportBundle,
   fixedClock,
+  generateSigningKeyPair,
   InterruptedError,
+  publicKeyFromPem,
   verifyBundle,
 } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
@@ -105,6 +108,25 @@ describe('audit bundles', () => {
     expect(report.problems).toContainEqual(
       expect.objectContaining({ ordinal: 2, kind: 'projection_mismatch' }),
     );
+  });
+
+  it('signs a checkpoint with the PEM text generateSigningKeyPair gives, and refuses a public key for it', async () => {
+    const pair = generateSigningKeyPair();
+
+    const { document } = await createCheckpoint(target.db, 'b', {
+      signKey: pair.privateKeyPem,
+      record: false,
+    });
+
+    expect(document.key_id).toBe(pair.keyId);
+    expect(checkSignature(document, publicKeyFromPem(pair.publicKeyPem, 'auditor.pub'))).toMatchObject({
+      ok: true,
+    });
+    await expect(
+      createCheckpoint(target.db, 'b', { signKey: pair.publicKeyPem, record: false }),
+    ).rejects.toMatchObject({
+      code: 'key.invalid',
+    });
   });
 
   it("reports another campaign's checkpoint as that, once, without comparing the chain with it", async () => {

@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startTimeOf } from '../../src/db/data-dir-lock.js';
 import type { Database } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { readMigrationFiles } from '../../src/db/migration-files.js';
@@ -438,13 +439,4 @@ describe('PGlite data dir lock', () => {
 /** The pid a lock file names (its first field; on Linux the holder's start time follows). */
 function holderOf(lockFile: string): number {
   return Number(readFileSync(lockFile, 'utf8').trim().split(' ')[0]);
-}
-
-function startTimeOf(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
 }
