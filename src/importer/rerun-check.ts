@@ -61,7 +61,8 @@ function changedSinceImport(
   const which =
     unlisted.length === 0
       ? 'it now has none, so one was removed'
-      : `one of the ${unlisted.length} it has now changed, or one was added or removed: ${named.join(', ')}` +
+      : `${unlisted.length === 1 ? 'the one it has now changed' : `one of the ${unlisted.length} it has now changed`}, ` +
+        `or one was added or removed: ${named.join(', ')}` +
         (unlisted.length > named.length ? `, and ${unlisted.length - named.length} more` : '');
   return new PackageRejectedError(
     'manifest',

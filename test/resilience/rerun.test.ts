@@ -143,7 +143,9 @@ describe.each(backends())('reruns on %s', (backend) => {
       expected_hash: expect.any(String),
     });
     expect(refused.error?.message).toContain('not listed in its content_index');
-    expect(refused.error?.message).toContain('entities/watchtower.json');
+    expect(refused.error?.message).toContain(
+      '(the one it has now changed, or one was added or removed: entities/watchtower.json)',
+    );
   });
 
   it('a rerun with the other embeddings setting is refused where it changes the chunks, with both digests', async () => {
