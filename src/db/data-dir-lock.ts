@@ -16,7 +16,7 @@ import { makeDirectory } from '../make-directory.js';
 export const LOCK_FILE_NAME = 'chronicle.lock';
 const POLL_MS = 100;
 
-/** The lock files this process holds (resolved paths): its own pid in any other one is a pid reused. */
+/** The lock files this thread holds (resolved paths): opening one of their folders again is refused at once. */
 const heldHere = new Set<string>();
 
 export interface DataDirLock {

@@ -239,9 +239,13 @@ export async function importPackage(
     }
   };
   /** `imports_total` (and `import_rollback_total`) count each attempt once, whoever wrote its run record. */
-  const countAttempt = (writer: RunRecordWriter | 'failed', failure?: { phase: string; code: string }) => {
+  const countAttempt = (
+    writer: RunRecordWriter | 'failed',
+    outcome: 'committed' | 'noop' | 'rolled_back',
+    failure?: { phase: string; code: string },
+  ) => {
     if (writer === 'another_import') return;
-    metrics.importsTotal.inc({ outcome: failure ? 'rolled_back' : 'committed' });
+    metrics.importsTotal.inc({ outcome });
     if (failure) metrics.importRollbackTotal.inc({ phase: failure.phase, code: failure.code });
   };
 
@@ -397,7 +401,7 @@ export async function importPackage(
       tipHash: applied.tipHash,
       durationMs: elapsedMs(),
     };
-    countAttempt(await record(result, { importId: applied.importId }));
+    countAttempt(await record(result, { importId: applied.importId }), 'committed');
     metrics.importDurationSeconds.observe({ outcome: 'committed' }, result.durationMs / 1000);
     for (const [eventType, count] of applied.eventTypes)
       metrics.eventsAppendedTotal.inc({ event_type: eventType }, count);
@@ -442,7 +446,7 @@ export async function importPackage(
     const writer = await record(result, {
       error: { phase: failure.phase, code: failure.code, message: failure.message, faultPoint },
     });
-    countAttempt(writer, failure);
+    countAttempt(writer, 'rolled_back', failure);
     metrics.importDurationSeconds.observe({ outcome: 'rolled_back' }, result.durationMs / 1000);
     log.warn(
       { event: LOG_EVENTS.rolledBack, phase: failure.phase, code: failure.code, fault_point: faultPoint },
@@ -469,9 +473,7 @@ export async function importPackage(
       tipHash: previous.tip_hash,
       durationMs: elapsedMs(),
     };
-    if ((await record(result, { importId: previous.id })) !== 'another_import') {
-      metrics.importsTotal.inc({ outcome: 'noop' });
-    }
+    countAttempt(await record(result, { importId: previous.id }), 'noop');
     metrics.importIdempotentTotal.inc();
     metrics.importDurationSeconds.observe({ outcome: 'noop' }, result.durationMs / 1000);
     log.info(
