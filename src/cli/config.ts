@@ -68,11 +68,15 @@ function validate(value: unknown, source: string): void {
 const MAX_LOCK_TIMEOUT_MS = 2_147_483_647;
 const MS_PER_UNIT = { ms: 1, s: 1000, min: 60_000 } as const;
 
+/** A lock_timeout (`500ms`, `30s`, `10min`, as the schema allows) in milliseconds; NaN for any other text. */
+export function lockTimeoutMs(lockTimeout: string): number {
+  const match = /^([0-9]+)(ms|s|min)$/.exec(lockTimeout);
+  return match ? Number(match[1]) * MS_PER_UNIT[match[2] as keyof typeof MS_PER_UNIT] : Number.NaN;
+}
+
 /** What the schema cannot say: a lock_timeout the server would refuse. */
 function beyondSchema(config: Partial<ChronicleConfig>): string[] {
-  const match = /^([0-9]+)(ms|s|min)$/.exec(config.lock_timeout ?? '');
-  if (!match) return [];
-  const ms = Number(match[1]) * MS_PER_UNIT[match[2] as keyof typeof MS_PER_UNIT];
+  const ms = lockTimeoutMs(config.lock_timeout ?? '');
   return ms > MAX_LOCK_TIMEOUT_MS
     ? [
         `/lock_timeout must be at most 35791min (2147483647ms, PostgreSQL's limit), not ${config.lock_timeout}`,

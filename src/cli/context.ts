@@ -5,7 +5,7 @@ import { holdsPgliteDatabase } from '../db/pglite-files.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ChronicleConfig } from './config.js';
-import type { Io } from './output.js';
+import { type Io, printError } from './output.js';
 
 export interface GlobalFlags {
   databaseUrl?: string;
@@ -28,10 +28,12 @@ export interface CliContext {
 
 export interface DatabaseUse extends Pick<OpenOptions, 'migrate' | 'signal'> {
   existing?: boolean;
+  /** How long to wait for an embedded data dir another process holds (default: the configured lock_timeout). */
+  lockTimeout?: string;
 }
 
 export async function cliContext(command: Command, io: Io): Promise<CliContext> {
-  const { loadConfig } = await import('./config.js');
+  const { loadConfig, lockTimeoutMs } = await import('./config.js');
   const { createLogger } = await import('../observability/logger.js');
   const flags = command.optsWithGlobals<GlobalFlags>();
   const config = await loadConfig(flags.config ? { configPath: flags.config } : {});
@@ -43,11 +45,20 @@ export async function cliContext(command: Command, io: Io): Promise<CliContext> 
     io,
     config,
     logger,
-    openDatabase: async ({ existing = false, ...options } = {}) => {
+    openDatabase: async ({ existing = false, lockTimeout = config.lock_timeout, ...options } = {}) => {
       const { openDatabase } = await import('../db/open-database.js');
       if (config.database_url) return openDatabase({ databaseUrl: config.database_url, ...options });
       if (existing) refuseEmptyDataDir(config.data_dir);
-      return openDatabase({ dataDir: config.data_dir, ...options });
+      return openDatabase({
+        dataDir: config.data_dir,
+        ...options,
+        lockTimeoutMs: lockTimeoutMs(lockTimeout),
+        onLockWait: (pid) =>
+          printError(io, [
+            `chronicle: the data directory ${config.data_dir} is in use by another Chronicle process ` +
+              `(pid ${pid ?? 'unknown'}): waiting up to ${lockTimeout} (lock_timeout) for it`,
+          ]),
+      });
     },
   };
 }

@@ -4,7 +4,7 @@
  * time). A lock whose process is gone is stale and taken over: its pid is not running, or (a pid reused, as pid 1
  * is by every container started on the same volume) the process running under it started at another time, or it
  * is this process's own pid in a lock written before this process started. A live one is waited for, then refused with
- * `db.locked`; a stop asked meanwhile (the `signal`) ends the wait at once. The lock is released on close and,
+ * `db.locked` (the caller is told when the wait starts); a stop asked meanwhile (the `signal`) ends the wait at once. The lock is released on close and,
  * synchronously, when the process exits.
  */
 import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -29,11 +29,19 @@ interface Holder {
   startedAt: string | null;
 }
 
+export interface LockWait {
+  /** How long to wait for a live holder before `db.locked`. */
+  timeoutMs: number;
+  /** Ends the wait at once: the lock throws the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** Told once, when a live holder makes this process wait (its pid, if the lock file names one). */
+  onWait?: ((holderPid: number | null) => void) | undefined;
+}
+
 /** `dataDir` is used in messages as the caller gave it (never resolved to an absolute path). */
 export async function lockDataDir(
   dataDir: string,
-  timeoutMs: number,
-  signal?: AbortSignal,
+  { timeoutMs, signal, onWait }: LockWait,
 ): Promise<DataDirLock> {
   makeDirectory(dataDir);
   const path = join(dataDir, LOCK_FILE_NAME);
@@ -47,6 +55,7 @@ export async function lockDataDir(
   const attempts = Math.max(1, Math.ceil(timeoutMs / POLL_MS));
   let holder: Holder | null = null;
   let unreadable = 0;
+  let told = false;
   for (let attempt = 0; attempt < attempts; attempt++) {
     signal?.throwIfAborted();
     if (tryCreate(path)) return holdLock(path);
@@ -57,12 +66,16 @@ export async function lockDataDir(
       removeIfHeldBy(path, holder?.pid ?? null);
       continue;
     }
+    if (!told && holder !== null) {
+      told = true;
+      onWait?.(holder.pid);
+    }
     await sleep(POLL_MS, undefined, signal ? { signal } : {}).catch(() => signal?.throwIfAborted());
   }
   throw new DatabaseError(
     'db.locked',
     `the data directory ${dataDir} is in use by another Chronicle process (pid ${holder?.pid ?? 'unknown'}, ` +
-      `${LOCK_FILE_NAME}); waited ${Math.round(timeoutMs / 1000)} s`,
+      `${LOCK_FILE_NAME}); waited ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${timeoutMs / 1000} s`}`,
     { data_dir: dataDir, pid: holder?.pid ?? null },
   );
 }

@@ -99,6 +99,8 @@ export interface OpenOptions {
   lockTimeoutMs?: number;
   /** Stops the wait for a PGlite data dir's lock: the open throws the signal's reason. */
   signal?: AbortSignal;
+  /** Told once when another process holds the PGlite data dir and this open waits for it (that process's pid). */
+  onLockWait?: (holderPid: number | null) => void;
 }
 
 export const DEFAULT_DATA_DIR = './.chronicle';

@@ -10,11 +10,11 @@ const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const db = options.databaseUrl
     ? await (await import('./pg-database.js')).openPgDatabase(options.databaseUrl)
-    : await (await import('./pglite-database.js')).openPgliteDatabase(
-        options.dataDir ?? DEFAULT_DATA_DIR,
-        options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-        options.signal,
-      );
+    : await (await import('./pglite-database.js')).openPgliteDatabase(options.dataDir ?? DEFAULT_DATA_DIR, {
+        timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+        signal: options.signal,
+        onWait: options.onLockWait,
+      });
   if (options.migrate === false) return db;
   try {
     await migrate(db);

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { type ParserOptions, PGlite, type Transaction, types } from '@electric-sql/pglite';
 import { DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
-import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { type DataDirLock, type LockWait, lockDataDir } from './data-dir-lock.js';
 import { type Database, MEMORY_DATA_DIR, type ReservedSession, type Session } from './database.js';
 import { holdsPgliteDatabase, pgliteFilesDir } from './pglite-files.js';
 
@@ -99,12 +99,8 @@ class PgliteDatabase implements Database {
 }
 
 /** `dataDir` holds `chronicle.lock` and the engine's files in `pgdata/`; `memory://` keeps all in memory. */
-export async function openPgliteDatabase(
-  dataDir: string,
-  lockTimeoutMs: number,
-  signal?: AbortSignal,
-): Promise<Database> {
-  const lock = dataDir === MEMORY_DATA_DIR ? null : await lockDataDir(dataDir, lockTimeoutMs, signal);
+export async function openPgliteDatabase(dataDir: string, wait: LockWait): Promise<Database> {
+  const lock = dataDir === MEMORY_DATA_DIR ? null : await lockDataDir(dataDir, wait);
   try {
     if (lock) refuseDamagedFiles(dataDir);
     const engine = await PGlite.create({

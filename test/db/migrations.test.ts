@@ -412,6 +412,38 @@ describe('PGlite data dir lock', () => {
     }
   });
 
+  it('the CLI waits for a held data dir as long as lock_timeout (--lock-timeout, CHRONICLE_LOCK_TIMEOUT) and says so', async () => {
+    const dataDir = tempDir();
+    const sleeper = spawn('sleep', ['60']);
+    try {
+      writeFileSync(join(dataDir, 'chronicle.lock'), `${sleeper.pid}\n`);
+      const env = { ...process.env, DATABASE_URL: '', CHRONICLE_DATABASE_URL: '' };
+      const imported = spawnSync(
+        process.execPath,
+        [BIN, '--data-dir', dataDir, 'import', LIGHTHOUSE, '--lock-timeout', '400ms', '--json'],
+        { encoding: 'utf8', env },
+      );
+      expect(imported.status, imported.stderr).toBe(3);
+      const { error } = JSON.parse(imported.stdout);
+      expect(error).toMatchObject({ code: 'db.locked', pid: sleeper.pid });
+      expect(error.message).toContain('waited 400 ms');
+      expect(imported.stderr).toContain(
+        `the data directory ${dataDir} is in use by another Chronicle process (pid ${sleeper.pid}): waiting up to 400ms`,
+      );
+
+      const migrated = spawnSync(process.execPath, [BIN, '--data-dir', dataDir, 'migrate', '--json'], {
+        encoding: 'utf8',
+        env: { ...env, CHRONICLE_LOCK_TIMEOUT: '1s' },
+      });
+      expect(migrated.status, migrated.stderr).toBe(3);
+      expect(JSON.parse(migrated.stdout).error.message).toContain('waited 1 s');
+      expect(migrated.stderr).toContain('waiting up to 1s (lock_timeout)');
+      expect(holderOf(join(dataDir, 'chronicle.lock'))).toBe(sleeper.pid);
+    } finally {
+      sleeper.kill();
+    }
+  });
+
   it('refuses, and leaves as they are, database files that lost their PG_VERSION (never a new database over them)', async () => {
     const dataDir = tempDir();
     const db = await openDatabase({ dataDir });

@@ -56,7 +56,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       .option('-c, --campaign <slug>', 'campaign to import into (default: config campaign, else "default")')
       .option(
         '--lock-timeout <duration>',
-        "how long to wait for the campaign's lock while another import holds it, e.g. 500ms, 30s, 10min (default: config lock_timeout, else 30s)",
+        "how long to wait for the campaign's lock while another import holds it (and, embedded, for the data directory another process holds), e.g. 500ms, 30s, 10min (default: config lock_timeout, else 30s)",
       )
       .option(
         '--strict',
@@ -160,7 +160,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
             }
             return imported;
           },
-          { signal: stop.signal },
+          { signal: stop.signal, lockTimeout },
         );
         shown.done();
         if (opts.json)
