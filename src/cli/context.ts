@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ChronicleConfig } from './config.js';
 import { type Io, printError } from './output.js';
+import type { Progress } from './progress.js';
 
 export interface GlobalFlags {
   databaseUrl?: string;
@@ -30,6 +31,8 @@ export interface DatabaseUse extends Pick<OpenOptions, 'migrate' | 'signal'> {
   existing?: boolean;
   /** How long to wait for an embedded data dir another process holds (default: the configured lock_timeout). */
   lockTimeout?: string;
+  /** The command's progress line: told what opening does (creating an embedded database takes seconds). */
+  progress?: Progress;
 }
 
 export async function cliContext(command: Command, io: Io): Promise<CliContext> {
@@ -45,19 +48,35 @@ export async function cliContext(command: Command, io: Io): Promise<CliContext> 
     io,
     config,
     logger,
-    openDatabase: async ({ existing = false, lockTimeout = config.lock_timeout, ...options } = {}) => {
+    openDatabase: async ({
+      existing = false,
+      lockTimeout = config.lock_timeout,
+      progress,
+      ...options
+    } = {}) => {
       const { openDatabase } = await import('../db/open-database.js');
-      if (config.database_url) return openDatabase({ databaseUrl: config.database_url, ...options });
+      if (config.database_url) {
+        progress?.update('connecting to the database…', { force: true });
+        return openDatabase({ databaseUrl: config.database_url, ...options });
+      }
       if (existing) refuseEmptyDataDir(config.data_dir);
+      progress?.update(
+        holdsPgliteDatabase(config.data_dir)
+          ? `opening the embedded database in ${config.data_dir}…`
+          : `creating the embedded database in ${config.data_dir} (the first time only: a few seconds)…`,
+        { force: true },
+      );
       return openDatabase({
         dataDir: config.data_dir,
         ...options,
         lockTimeoutMs: lockTimeoutMs(lockTimeout),
-        onLockWait: (pid) =>
+        onLockWait: (pid) => {
+          progress?.done();
           printError(io, [
             `chronicle: the data directory ${config.data_dir} is in use by another Chronicle process ` +
               `(pid ${pid ?? 'unknown'}): waiting up to ${lockTimeout} (lock_timeout) for it`,
-          ]),
+          ]);
+        },
       });
     },
   };

@@ -21,6 +21,7 @@ export function progressReporter(io: Io, enabled: boolean): Progress {
     },
     done() {
       if (shown) io.stderr.write('\r\x1b[K');
+      shown = false;
     },
   };
 }

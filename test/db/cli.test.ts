@@ -4,7 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { generatePackage } from '../../src/index.js';
 import { startCli } from '../resilience/support/child-cli.js';
 import { spawnCli } from '../support/cli.js';
@@ -41,6 +43,47 @@ describe('the README flow on the embedded database', () => {
       first_ordinal: 0,
       last_ordinal: 17,
     });
+  });
+});
+
+describe('progress on a terminal', () => {
+  async function atTerminal(args: string[]): Promise<{ code: number; stderr: string }> {
+    const stdout = new PassThrough();
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    let shown = '';
+    stderr.on('data', (d) => {
+      shown += d;
+    });
+    stdout.resume();
+    const saved = {
+      DATABASE_URL: process.env.DATABASE_URL,
+      CHRONICLE_DATABASE_URL: process.env.CHRONICLE_DATABASE_URL,
+    };
+    process.env.DATABASE_URL = '';
+    process.env.CHRONICLE_DATABASE_URL = '';
+    try {
+      const code = await main(['node', 'chronicle', '--log-level', 'silent', ...args], { stdout, stderr });
+      return { code, stderr: shown };
+    } finally {
+      Object.assign(process.env, saved);
+    }
+  }
+
+  it('says that the first import creates the embedded database (seconds with nothing else to show), then opens it', async () => {
+    const dataDir = join(tempDir('progress'), 'db');
+    const first = await atTerminal(['--data-dir', dataDir, 'import', LIGHTHOUSE]);
+    expect(first.code).toBe(0);
+    const creating = first.stderr.indexOf(
+      `creating the embedded database in ${dataDir} (the first time only: a few seconds)…`,
+    );
+    expect(creating).toBeGreaterThanOrEqual(0);
+    expect(first.stderr.indexOf('reading and checking the package files…')).toBeGreaterThan(creating);
+    expect(first.stderr.endsWith('\r\x1b[K')).toBe(true); // the line cleared before the summary
+
+    const again = await atTerminal(['--data-dir', dataDir, 'verify']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(`opening the embedded database in ${dataDir}…`);
+    expect(again.stderr).not.toContain('creating');
   });
 });
 

@@ -38,7 +38,7 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
               signal: stop.signal,
               onProgress: (n, expected) => progress.update(`exported ${n} of ${expected ?? '?'} events`),
             }),
-          { existing: true, signal: stop.signal },
+          { existing: true, signal: stop.signal, progress },
         );
       } catch (error) {
         if (!(error instanceof InterruptedError && error.signal)) throw error;
@@ -47,9 +47,9 @@ export function registerExport(program: Command, io: Io, setExit: (code: number)
         setExit(signalExitCode(error.signal));
         return;
       } finally {
+        progress.done();
         stop.release();
       }
-      progress.done();
       if (opts.json) {
         printJson(io, {
           campaign,

@@ -160,7 +160,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
             }
             return imported;
           },
-          { signal: stop.signal, lockTimeout },
+          { signal: stop.signal, lockTimeout, progress: shown },
         );
         shown.done();
         if (opts.json)
@@ -188,6 +188,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
               : EXIT.ok,
         );
       } finally {
+        progress?.done();
         stop.release();
       }
     });

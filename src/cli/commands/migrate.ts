@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { cliContext } from '../context.js';
 import { counted, EXIT, type Io, printJson, printLines } from '../output.js';
+import { progressReporter } from '../progress.js';
 
 export function registerMigrate(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -10,9 +11,11 @@ export function registerMigrate(program: Command, io: Io, setExit: (code: number
     .action(async (opts: { json?: boolean }, command: Command) => {
       const { migrate } = await import('../../db/migrate.js');
       const ctx = await cliContext(command, io);
-      const db = await ctx.openDatabase({ migrate: false });
+      const progress = progressReporter(io, !opts.json);
+      const db = await ctx.openDatabase({ migrate: false, progress }).finally(() => progress.done());
       try {
-        const result = await migrate(db);
+        progress.update('migrating…', { force: true });
+        const result = await migrate(db).finally(() => progress.done());
         if (opts.json) printJson(io, { applied: result.applied, current: result.current });
         else
           printLines(io, [

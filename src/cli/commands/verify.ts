@@ -99,6 +99,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
         report = await withDatabase(ctx, (db) => verifyCampaign(db, campaign, audit), {
           existing: true,
           signal: stop.signal,
+          progress,
         });
       }
     } catch (error) {
