@@ -10,7 +10,7 @@
 import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DatabaseError } from '../errors.js';
+import { DatabaseError, FileSystemError } from '../errors.js';
 import { makeDirectory } from '../make-directory.js';
 
 export const LOCK_FILE_NAME = 'chronicle.lock';
@@ -43,8 +43,12 @@ export async function lockDataDir(
   dataDir: string,
   { timeoutMs, signal, onWait }: LockWait,
 ): Promise<DataDirLock> {
-  makeDirectory(dataDir);
   const path = join(dataDir, LOCK_FILE_NAME);
+  try {
+    makeDirectory(dataDir);
+  } catch (error) {
+    throw refusedFolder(dataDir, error);
+  }
   if (heldHere.has(resolve(path))) {
     throw new DatabaseError(
       'db.locked',
@@ -58,7 +62,7 @@ export async function lockDataDir(
   let told = false;
   for (let attempt = 0; attempt < attempts; attempt++) {
     signal?.throwIfAborted();
-    if (tryCreate(path)) return holdLock(path);
+    if (tryCreate(path, dataDir)) return holdLock(path);
     holder = readHolder(path);
     // A process that is gone, or a file still without a pid one poll later (its writer died), is stale.
     unreadable = holder === null ? unreadable + 1 : 0;
@@ -80,15 +84,34 @@ export async function lockDataDir(
   );
 }
 
-function tryCreate(path: string): boolean {
+function tryCreate(path: string, dataDir: string): boolean {
   try {
     const started = startTimeOf(process.pid);
     writeFileSync(path, `${process.pid}${started === null ? '' : ` ${started}`}\n`, { flag: 'wx' });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw refusedFolder(dataDir, error);
   }
+}
+
+/** The file system refusing the data directory (or its lock file), said of the folder the user named. */
+function refusedFolder(dataDir: string, error: unknown): unknown {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (typeof syscall !== 'string') return error;
+  const why =
+    code === 'ENOTDIR'
+      ? 'a file is in the way (it is not a folder, or a file is where one of its parent folders should be)'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EROFS'
+          ? 'the file system is read-only (the embedded database writes its lock and files there, also to read)'
+          : `the file system refused it (${code ?? 'error'}, ${syscall})`;
+  return new FileSystemError(
+    `cannot use ${dataDir} as the data directory: ${why}`,
+    { data_dir: dataDir, errno: code ?? null, syscall },
+    { cause: error },
+  );
 }
 
 /** The lock file's holder, or null when the file vanished or holds no pid (a torn write). */

@@ -90,7 +90,7 @@ export interface OpenOptions {
   databaseUrl?: string;
   /**
    * Without `databaseUrl`: the PGlite folder (default `./.chronicle`), holding `chronicle.lock` and the
-   * database files in `pgdata/`. The special value `memory://` keeps everything in memory (no lock).
+   * database files in `pgdata/`. `memory://` (or `memory://` and a name) keeps everything in memory (no lock).
    */
   dataDir?: string;
   /** Apply pending migrations on open (default true). */

@@ -5,7 +5,7 @@ import { DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import { type DataDirLock, type LockWait, lockDataDir } from './data-dir-lock.js';
 import { type Database, MEMORY_DATA_DIR, type ReservedSession, type Session } from './database.js';
-import { holdsPgliteDatabase, pgliteFilesDir } from './pglite-files.js';
+import { holdsPgliteDatabase, isInMemory, pgliteFilesDir } from './pglite-files.js';
 
 /** The same values as the `pg` backend (see database.ts): int8 as string, bytea as Buffer. */
 const parsers: ParserOptions = {
@@ -100,7 +100,7 @@ class PgliteDatabase implements Database {
 
 /** `dataDir` holds `chronicle.lock` and the engine's files in `pgdata/`; `memory://` keeps all in memory. */
 export async function openPgliteDatabase(dataDir: string, wait: LockWait): Promise<Database> {
-  const lock = dataDir === MEMORY_DATA_DIR ? null : await lockDataDir(dataDir, wait);
+  const lock = isInMemory(dataDir) ? null : await lockDataDir(dataDir, wait);
   try {
     if (lock) refuseDamagedFiles(dataDir);
     const engine = await PGlite.create({

@@ -8,7 +8,12 @@ export function pgliteFilesDir(dataDir: string): string {
   return join(dataDir, 'pgdata');
 }
 
+/** `memory://`, or (as PGlite reads it) `memory://` and a name: a database in memory, no folder. */
+export function isInMemory(dataDir: string): boolean {
+  return dataDir.startsWith(MEMORY_DATA_DIR);
+}
+
 /** Whether a PGlite data dir holds a database already (opening one that does not creates it there). */
 export function holdsPgliteDatabase(dataDir: string): boolean {
-  return dataDir === MEMORY_DATA_DIR || existsSync(join(pgliteFilesDir(dataDir), 'PG_VERSION'));
+  return isInMemory(dataDir) || existsSync(join(pgliteFilesDir(dataDir), 'PG_VERSION'));
 }

@@ -444,6 +444,33 @@ describe('PGlite data dir lock', () => {
     }
   });
 
+  it('names the data directory when the file system refuses it; memory:// with a name is a database in memory', async () => {
+    const parent = tempDir();
+    const file = join(parent, 'a-file');
+    writeFileSync(file, 'not a folder');
+    for (const dataDir of [file, join(file, 'below')]) {
+      const error = await openDatabase({ dataDir }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'io.error', facts: { data_dir: dataDir, errno: 'ENOTDIR' } });
+      expect((error as Error).message).toBe(
+        `cannot use ${dataDir} as the data directory: a file is in the way (it is not a folder, or a file is where one of its parent folders should be)`,
+      );
+    }
+
+    const cwd = process.cwd();
+    process.chdir(parent);
+    try {
+      const db = await openDatabase({ dataDir: 'memory://scratch' });
+      await importPackage(db, LIGHTHOUSE, { campaign: 'in-memory' });
+      await db.close();
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(readdirSync(parent)).toEqual(['a-file']); // no memory:/scratch folder
+  });
+
   it('refuses, and leaves as they are, database files that lost their PG_VERSION (never a new database over them)', async () => {
     const dataDir = tempDir();
     const db = await openDatabase({ dataDir });
