@@ -102,11 +102,11 @@ function refusedFolder(dataDir: string, error: unknown): unknown {
   const why =
     code === 'ENOTDIR'
       ? 'a file is in the way (it is not a folder, or a file is where one of its parent folders should be)'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EROFS'
-          ? 'the file system is read-only (the embedded database writes its lock and files there, also to read)'
-          : `the file system refused it (${code ?? 'error'}, ${syscall})`;
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? `${code === 'EROFS' ? 'the file system is read-only' : 'permission denied'}: the embedded database writes ` +
+          'its lock and its files there, also to read them (to verify a read-only copy, copy the folder somewhere ' +
+          'writable and give that --data-dir)'
+        : `the file system refused it (${code ?? 'error'}, ${syscall})`;
   return new FileSystemError(
     `cannot use ${dataDir} as the data directory: ${why}`,
     { data_dir: dataDir, errno: code ?? null, syscall },
