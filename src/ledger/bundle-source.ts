@@ -35,8 +35,11 @@ export interface BundleSource extends AuditSource {
   readonly header: BundleHeader;
 }
 
-/** Opens a bundle: reads its header line; the streams read the file when iterated. */
-export async function openBundle(path: string, label = path): Promise<BundleSource> {
+/**
+ * Opens a bundle: reads its header line; the streams read the file when iterated (each stopping at `signal`,
+ * checked at every chunk read).
+ */
+export async function openBundle(path: string, label = path, signal?: AbortSignal): Promise<BundleSource> {
   let isFile: boolean;
   try {
     isFile = (await stat(path)).isFile();
@@ -48,7 +51,7 @@ export async function openBundle(path: string, label = path): Promise<BundleSour
   if (!isFile)
     throw new BundleUnreadableError(`${label}: not a file (a bundle is one NDJSON file)`, { file: label });
   let header: BundleHeader | null = null;
-  for await (const [line] of readLines(path)) {
+  for await (const [line] of readLines(path, { signal })) {
     if (!line || kindOf(line.text) !== 'header') {
       throw new BundleFormatError(`${label} does not start with a bundle header`, { file: label });
     }
@@ -61,7 +64,7 @@ export async function openBundle(path: string, label = path): Promise<BundleSour
     async function* (): AsyncGenerator<T> {
       if (campaignId === null) return;
       const prefix = KIND_PREFIX[kind];
-      for await (const lines of readLines(path)) {
+      for await (const lines of readLines(path, { signal })) {
         for (const line of lines) {
           if (line.text.startsWith(prefix))
             yield decode(RecordReader.parse(line.text, { file: label, line: line.number }));
@@ -72,7 +75,7 @@ export async function openBundle(path: string, label = path): Promise<BundleSour
     header,
     campaign: header.campaign,
     campaignId,
-    events: () => checkedEvents(path, label, campaignId),
+    events: () => checkedEvents(path, label, campaignId, signal),
     imports: records('import', decodeImport),
     importLog: records('import_log', decodeLogRow),
     projections: records('projection', decodeProjection),
@@ -85,11 +88,12 @@ async function* checkedEvents(
   path: string,
   label: string,
   campaignId: string | null,
+  signal: AbortSignal | undefined,
 ): AsyncGenerator<StoredEvent> {
   const counts: SectionCounts = { event: 0, import: 0, import_log: 0, projection: 0, checkpoint: 0 };
   let section = 0;
   let end: SectionCounts | null = null;
-  for await (const lines of readLines(path)) {
+  for await (const lines of readLines(path, { signal })) {
     for (const line of lines) {
       const where = `${label} line ${line.number}`;
       const kind = kindOf(line.text);

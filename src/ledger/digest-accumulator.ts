@@ -158,7 +158,7 @@ async function* mergeRuns(paths: readonly string[]): AsyncGenerator<DigestCompon
 }
 
 async function* runReader(path: string): AsyncGenerator<DigestComponent> {
-  for await (const lines of readLines(path, RUN_READ_CHUNK)) {
+  for await (const lines of readLines(path, { chunkBytes: RUN_READ_CHUNK })) {
     for (const line of lines) {
       const [phase, stableId, contentHash] = JSON.parse(line.text) as [string, string, string];
       yield { phase, stable_id: stableId, content_hash: contentHash };

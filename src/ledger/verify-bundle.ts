@@ -11,7 +11,7 @@ export interface VerifyBundleOptions extends AuditOptions {
 /** A bundle found invalid past its header names the campaign that header gives (`campaign` in its facts). */
 export async function verifyBundle(path: string, options: VerifyBundleOptions = {}): Promise<AuditReport> {
   const { label, ...audit } = options;
-  const source = await openBundle(path, label ?? path);
+  const source = await openBundle(path, label ?? path, audit.signal);
   try {
     return await runAudit(source, audit);
   } catch (error) {
