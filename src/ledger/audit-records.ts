@@ -17,7 +17,8 @@ export interface ImportRecord {
   firstOrdinal: bigint;
   lastOrdinal: bigint;
   tipHash: string;
-  counts: Record<string, unknown>;
+  /** The recorded counts as stored (an object of five integers, unless the row was altered). */
+  counts: unknown;
   eventsAppended: number;
   objectsSkipped: number;
   firstSequenceNo: bigint;

@@ -246,6 +246,12 @@ export class RecordReader {
     throw this.bad(key, `a string (or ${base64})`);
   }
 
+  /** Any JSON value the record holds under `key` (refused when absent). */
+  value(key: string): unknown {
+    if (!this.has(key)) throw this.bad(key, 'present');
+    return this.record[key];
+  }
+
   object(key: string): Record<string, unknown> {
     const value = this.record[key];
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw this.bad(key, 'an object');
@@ -321,7 +327,7 @@ export function decodeImport(r: RecordReader): ImportRecord {
     firstOrdinal: r.bigint('first_ordinal'),
     lastOrdinal: r.bigint('last_ordinal'),
     tipHash: r.string('tip_hash'),
-    counts: r.object('counts'),
+    counts: r.value('counts'),
     eventsAppended: r.integer('events_appended'),
     objectsSkipped: r.integer('objects_skipped'),
     firstSequenceNo: r.bigint('first_sequence_no'),

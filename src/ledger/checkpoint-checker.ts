@@ -233,9 +233,8 @@ export class RecordedCheckpointChecker {
     try {
       document = parseCheckpoint(cp.document.toString('utf8'), 'it');
     } catch (error) {
-      return mismatch(
-        `is not a checkpoint document (${error instanceof Error ? error.message : String(error)})`,
-      );
+      // parseCheckpoint's message says "it is not a checkpoint document: why".
+      return mismatch((error instanceof Error ? error.message : String(error)).replace(/^it /, ''));
     }
     const disagreeing = [
       BigInt(document.ordinal) !== cp.ordinal && 'ordinal',

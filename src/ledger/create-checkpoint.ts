@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { canonicalJsonBytes } from '../canonical/index.js';
 import { type Clock, microsToIso, systemClock } from '../clock.js';
 import type { Session } from '../db/database.js';
-import { UsageError } from '../errors.js';
+import { DatabaseError, UsageError } from '../errors.js';
 import { campaignDigest } from './campaign-read.js';
 import {
   CHECKPOINT_FORMAT,
@@ -36,6 +36,22 @@ export interface CheckpointResult {
   recorded: boolean;
 }
 
+/**
+ * A stored envelope hash that is not 32 bytes (NULL, or another length, once its constraint was dropped) would
+ * make a document every verification refuses, signed and, in the append-only table, recorded for good.
+ */
+function refuseDamagedHashes(campaign: string, hashes: readonly [bigint, string | null][]): void {
+  const damaged = hashes.find(([, hash]) => hash === null || !/^[0-9a-f]{64}$/.test(hash));
+  if (!damaged) return;
+  const [ordinal, hash] = damaged;
+  throw new DatabaseError(
+    'db.damaged_chain',
+    `campaign '${campaign}': the envelope hash stored at ordinal ${ordinal} is ${hash ? `${hash.length / 2} bytes (${hash})` : 'missing'}, ` +
+      `not 32 bytes: no checkpoint was made (chronicle verify -c ${campaign} reports the damage)`,
+    { campaign, ordinal: Number(ordinal), envelope_hash: hash || null },
+  );
+}
+
 export async function createCheckpoint(
   session: Session,
   campaign: string,
@@ -60,6 +76,7 @@ export async function createCheckpoint(
       id,
       trailOrdinals(tip.ordinal, options.denseTrail ?? DEFAULT_DENSE_TRAIL),
     );
+    refuseDamagedHashes(campaign, [...trail, [tip.ordinal, tip.envelopeHash.toString('hex')]]);
     const unsigned: CheckpointDocument = {
       format: CHECKPOINT_FORMAT,
       campaign,
@@ -69,7 +86,7 @@ export async function createCheckpoint(
       events: Number(tip.ordinal) + 1,
       state_digest: (await campaignDigest(tx, campaign)).stateDigest,
       created_at: microsToIso(clock.nowMicros()),
-      trail: trail.map(([ordinal, hash]) => [Number(ordinal), hash]),
+      trail: trail.map(([ordinal, hash]) => [Number(ordinal), hash as string]), // 64 hex digits each (above)
     };
     const document = signKey ? signCheckpoint(unsigned, signKey) : unsigned;
     if (!record) return { document, recorded: false };

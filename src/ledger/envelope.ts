@@ -201,10 +201,19 @@ export function formatWallTime(micros: bigint): string {
 
 let lastWallTime: { micros: bigint | null; text: string } = { micros: null, text: '' };
 
+/** Python's datetime holds the years 1 to 9999 (its isoformat always writes four digits). */
+const FIRST_SECOND = BigInt(Date.parse('0001-01-01T00:00:00Z') / 1000);
+const LAST_SECOND = BigInt(Date.parse('9999-12-31T23:59:59Z') / 1000);
+
 function formatWallTimeUncached(micros: bigint): string {
-  if (micros < 0n) throw new RangeError('wall time before 1970 is not supported');
-  const seconds = micros / 1_000_000n;
-  const subMicros = micros % 1_000_000n;
+  // Rounded down, as Python's datetime does before 1970 (BigInt division rounds towards zero).
+  const subMicros = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  const seconds = (micros - subMicros) / 1_000_000n;
+  if (seconds < FIRST_SECOND || seconds > LAST_SECOND) {
+    // No datetime of Python's, so no envelope the reference could have hashed: a text no timestamp can take,
+    // which recomputes to an envelope hash that differs from any stored one (verify reports the ordinal).
+    return `${micros} microseconds from 1970, outside the years 1 to 9999`;
+  }
   const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
   const fraction = subMicros === 0n ? '' : `.${subMicros.toString().padStart(6, '0')}`;
   return `${base}${fraction}+00:00`;

@@ -16,6 +16,11 @@ const COUNT_FIELDS = [
   ['affordances', 'affordance_count'],
   ['chunks', 'chunk_count'],
 ] as const;
+const KNOWN_COUNTS = new Set<string>(COUNT_FIELDS.map(([countKey]) => countKey));
+
+function isCountsObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 export class ImportChecker {
   private readonly imports: Peekable<ImportRecord>;
@@ -177,18 +182,32 @@ export class ImportChecker {
         `${span} records state digest ${record.stateDigest}, its completion event at ordinal ${event.ordinal} carries ${digest}`,
       );
     }
-    const counts = record.counts;
+    const counts = isCountsObject(record.counts) ? record.counts : {};
+    if (counts !== record.counts) {
+      this.report(
+        event.ordinal,
+        'import_mismatch',
+        `${span} records counts ${JSON.stringify(record.counts)}, not an object of counts`,
+      );
+    }
     for (const [countKey, payloadKey] of COUNT_FIELDS) {
       const inPayload = payload[payloadKey];
       const payloadCount = inPayload instanceof JsonNumber ? inPayload.text : null;
       const recorded = counts[countKey];
-      if (payloadCount === null || String(recorded) !== payloadCount) {
+      if (payloadCount === null || typeof recorded !== 'number' || String(recorded) !== payloadCount) {
         this.report(
           event.ordinal,
           'import_mismatch',
-          `${span} records ${countKey} ${String(recorded)}, its completion event at ordinal ${event.ordinal} says ${payloadCount}`,
+          `${span} records ${recorded === undefined ? `no ${countKey} count` : `${countKey} ${JSON.stringify(recorded)}`}, its completion event at ordinal ${event.ordinal} says ${payloadCount}`,
         );
       }
+    }
+    for (const countKey of Object.keys(counts).filter((key) => !KNOWN_COUNTS.has(key))) {
+      this.report(
+        event.ordinal,
+        'import_mismatch',
+        `${span} records a count its completion event does not have: ${countKey} ${JSON.stringify(counts[countKey])}`,
+      );
     }
   }
 }

@@ -20,6 +20,7 @@ import type { StoredEvent } from './chain-verifier.js';
 import { type PagedGenerator, rowsOf } from './paged.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
+const NO_BYTES = Buffer.alloc(0);
 const INT64_MIN = -(2n ** 63n);
 const utc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
@@ -101,6 +102,26 @@ interface EventDbRow {
   actor_id?: string | null;
 }
 
+/**
+ * The audit's session settings, made by its own transaction so that nothing the tables' owner may change decides
+ * a verdict: built-in functions, operators and types first whatever search_path the role or database sets, and
+ * the comparison of the queryable jsonb payload with the canonical bytes in a function of this session's own
+ * (pg_temp: no other role can replace it, as the owner could replace one in the schema). A tampered byte can
+ * make the bytes invalid UTF-8 or invalid JSON: a mismatch to report, not an error that ends the statement.
+ */
+export const AUDIT_SESSION_SQL = [
+  `SELECT pg_catalog.set_config('search_path',
+     pg_catalog.concat('pg_catalog, ', pg_catalog.current_setting('search_path')), true)`,
+  `CREATE OR REPLACE FUNCTION pg_temp.chronicle_payload_matches(canonical pg_catalog.bytea, payload pg_catalog.jsonb)
+   RETURNS pg_catalog.bool LANGUAGE plpgsql STABLE AS $$
+   BEGIN
+     RETURN payload OPERATOR(pg_catalog.=) pg_catalog.convert_from(canonical, 'UTF8')::pg_catalog.jsonb;
+   EXCEPTION WHEN OTHERS THEN
+     RETURN false;
+   END
+   $$`,
+];
+
 /** What the hash chain itself is made of. */
 const CHAIN_COLUMNS = `e.campaign_id::text AS campaign_id, e.replay_ordinal::text AS replay_ordinal, e.event_type,
               e.event_schema_version, e.world_time::text AS world_time,
@@ -114,7 +135,7 @@ const CHAIN_COLUMNS = `e.campaign_id::text AS campaign_id, e.replay_ordinal::tex
 const FULL_COLUMNS = `${CHAIN_COLUMNS},
               m.ok AS payload_json_matches, CASE WHEN m.ok THEN NULL ELSE e.payload::text END AS payload_jsonb,
               e.import_id::text AS import_id, e.actor_id
-         FROM events e CROSS JOIN LATERAL (SELECT chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m`;
+         FROM events e CROSS JOIN LATERAL (SELECT pg_temp.chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m`;
 
 /**
  * Streams a campaign's events in ordinal order: every column (`full`) or those of the chain only, in binary COPY
@@ -175,7 +196,7 @@ function eventsQuery(id: string, scope: VerifyScope, after?: bigint, limit?: num
     scope === 'full'
       ? [
           `${COPIED_CHAIN_COLUMNS}, ${COPIED_AUDIT_COLUMNS}`,
-          'events e CROSS JOIN LATERAL (SELECT chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m',
+          'events e CROSS JOIN LATERAL (SELECT pg_temp.chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m',
         ]
       : [COPIED_CHAIN_COLUMNS, 'events'];
   return `SELECT ${columns} FROM ${source} WHERE campaign_id = ${id}${from} ORDER BY replay_ordinal${page}`;
@@ -240,6 +261,9 @@ function copiedEvent(campaignId: string, tuple: CopyTuple): StoredEvent {
     if (!value) throw new CopyFormatError(`events column ${index + 1} is NULL`);
     return value;
   };
+  // A hash or the payload set to NULL (its NOT NULL dropped first) is a mismatch at its ordinal, like any other
+  // altered value, not a stream that cannot be read.
+  const bytes = (index: number): Buffer => tuple[index] ?? NO_BYTES;
   const event: StoredEvent = {
     campaignId,
     replayOrdinal: field(0).readBigInt64BE(0),
@@ -247,11 +271,11 @@ function copiedEvent(campaignId: string, tuple: CopyTuple): StoredEvent {
     schemaVersion: field(2).readInt32BE(0),
     worldTime: field(3).readBigInt64BE(0),
     wallTimeMicros: field(4).readBigInt64BE(0) + POSTGRES_EPOCH_MICROS,
-    prevEventHash: field(5),
-    payloadHash: field(6),
-    idempotencyKey: field(7),
-    envelopeHash: field(8),
-    payloadCanonical: field(9),
+    prevEventHash: bytes(5),
+    payloadHash: bytes(6),
+    idempotencyKey: bytes(7),
+    envelopeHash: bytes(8),
+    payloadCanonical: bytes(9),
   };
   if (tuple.length > 10) {
     event.payloadJsonMatches = field(10)[0] === 1;
@@ -330,7 +354,7 @@ function toImportRecord(row: ImportDbRow): ImportRecord {
     firstOrdinal: BigInt(row.first_ordinal),
     lastOrdinal: BigInt(row.last_ordinal),
     tipHash: row.tip_hash,
-    counts: JSON.parse(row.counts) as Record<string, unknown>,
+    counts: JSON.parse(row.counts) as unknown,
     eventsAppended: row.events_appended,
     objectsSkipped: row.objects_skipped,
     firstSequenceNo: BigInt(row.first_sequence_no),
@@ -563,7 +587,10 @@ export async function readTip(
     [id],
   );
   const row = rows[0];
-  return row ? { ordinal: BigInt(row.ordinal), envelopeHash: Buffer.from(row.envelope_hash) } : null;
+  // A NULL hash (its NOT NULL dropped first) reads as no bytes: a damaged tip, which verify reports.
+  return row
+    ? { ordinal: BigInt(row.ordinal), envelopeHash: Buffer.from(row.envelope_hash ?? NO_BYTES) }
+    : null;
 }
 
 /** The envelope hashes at the given ordinals (those that exist), ascending. */
@@ -571,8 +598,8 @@ export async function readEnvelopeHashes(
   session: Session,
   id: string,
   ordinals: readonly bigint[],
-): Promise<[bigint, string][]> {
-  const rows = await session.query<{ ordinal: string; hash: string }>(
+): Promise<[bigint, string | null][]> {
+  const rows = await session.query<{ ordinal: string; hash: string | null }>(
     `SELECT e.replay_ordinal::text AS ordinal, encode(e.envelope_hash, 'hex') AS hash FROM events e
       WHERE e.campaign_id = $1 AND e.replay_ordinal = ANY($2::bigint[]) ORDER BY e.replay_ordinal`,
     [id, ordinals.map(String)],

@@ -12,6 +12,7 @@ import {
   type ProblemKind,
   privateKeyFromPem,
   publicKeyFromPem,
+  verifyCampaign,
 } from '../../src/index.js';
 import { databaseSource } from '../../src/ledger/db-source.js';
 import { backends, openTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
@@ -181,6 +182,33 @@ const SCENARIOS: Scenario[] = [
       ),
     expected: () => ({ ordinal: 5, kind: 'import_mismatch' }),
   },
+  {
+    name: "an event's wall time moved before 1970",
+    tamper: (t) =>
+      superuserQuery(
+        t,
+        `UPDATE events SET wall_time_utc = '1960-01-01Z' WHERE campaign_id = ${cid} AND replay_ordinal = 7`,
+      ),
+    expected: () => ({ ordinal: 7, kind: 'envelope_hash' }),
+  },
+  {
+    name: "an import row's counts set to null",
+    tamper: (t) =>
+      superuserQuery(
+        t,
+        `UPDATE imports SET counts = 'null' WHERE campaign_id = ${cid} AND first_ordinal = 0`,
+      ),
+    expected: () => ({ ordinal: LIGHTHOUSE_LAST, kind: 'import_mismatch' }),
+  },
+  {
+    name: "an import row's counts given a count of their own, and a count as text",
+    tamper: (t) =>
+      superuserQuery(
+        t,
+        `UPDATE imports SET counts = counts || '{"bogus": 7, "tags": "2"}' WHERE campaign_id = ${cid} AND first_ordinal = 0`,
+      ),
+    expected: () => ({ ordinal: LIGHTHOUSE_LAST, kind: 'import_mismatch' }),
+  },
 ];
 
 /** What `verify --chain-only` checks: the hash chain and the checkpoints (not the rows derived from it). */
@@ -249,6 +277,56 @@ describe.each(backends())('tamper suite on %s', (backend) => {
       expect(onWorker.bundle).toEqual(chainOnly.bundle);
     },
   );
+
+  it("sees an edited jsonb payload whatever functions, operators and search_path the tables' owner sets up", async () => {
+    await superuserQuery(
+      target,
+      `UPDATE events SET payload = payload || '{"name": "Evil Wren"}' WHERE campaign_id = ${cid} AND replay_ordinal = 4`,
+    );
+    // What an owner may create in the schema: the name of the comparison the audit once kept there, and an
+    // equality of jsonb that always holds, found first through a search_path that puts the schema first.
+    for (const statement of [
+      `CREATE FUNCTION chronicle_payload_matches(bytea, jsonb) RETURNS boolean LANGUAGE sql AS 'SELECT true'`,
+      `CREATE FUNCTION always(jsonb, jsonb) RETURNS boolean LANGUAGE sql AS 'SELECT true'`,
+      'CREATE OPERATOR public.= (LEFTARG = jsonb, RIGHTARG = jsonb, FUNCTION = always)',
+    ]) {
+      await target.db.query(statement);
+    }
+    const report = await target.db.transaction(async (tx) => {
+      await tx.query('SET LOCAL search_path = public, pg_catalog');
+      return verifyCampaign(tx, C);
+    });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([expect.objectContaining({ ordinal: 4, kind: 'payload_json' })]);
+    expect((await verifyCampaign(target.db, C)).problems).toEqual(report.problems);
+  });
+
+  it('reports at its ordinal a wall time no timestamp can take, and a missing envelope hash, which checkpoint refuses', async () => {
+    await superuserQuery(
+      target,
+      `UPDATE events SET wall_time_utc = 'infinity' WHERE campaign_id = ${cid} AND replay_ordinal = 7`,
+    );
+    const infinite = await verifyCampaign(target.db, C);
+    expect(infinite.firstBadOrdinal).toBe(7);
+    expect(infinite.problems).toEqual([expect.objectContaining({ ordinal: 7, kind: 'envelope_hash' })]);
+
+    await target.db.query('ALTER TABLE events ALTER envelope_hash DROP NOT NULL');
+    await superuserQuery(
+      target,
+      `UPDATE events SET envelope_hash = NULL WHERE campaign_id = ${cid} AND replay_ordinal = ${last}`,
+    );
+    for (const scope of ['full', 'chain'] as const) {
+      const report = await verifyCampaign(target.db, C, { scope });
+      expect(report.problems).toContainEqual(
+        expect.objectContaining({ ordinal: last, kind: 'envelope_hash' }),
+      );
+    }
+    await expect(createCheckpoint(target.db, C)).rejects.toMatchObject({
+      code: 'db.damaged_chain',
+      message: `campaign '${C}': the envelope hash stored at ordinal ${last} is missing, not 32 bytes: no checkpoint was made (chronicle verify -c ${C} reports the damage)`,
+    });
+    expect(await target.db.query('SELECT count(*)::int AS n FROM checkpoints')).toEqual([{ n: 0 }]);
+  });
 
   it('lists the first problems of a chain altered throughout, and counts the others', async () => {
     await superuserQuery(
