@@ -209,6 +209,24 @@ const SCENARIOS: Scenario[] = [
       ),
     expected: () => ({ ordinal: LIGHTHOUSE_LAST, kind: 'import_mismatch' }),
   },
+  {
+    name: 'every row of the campaign deleted but the campaign itself',
+    tamper: async (t) => {
+      for (const table of [
+        'events',
+        'import_log',
+        'imports',
+        'entities',
+        'edges',
+        'tags',
+        'affordances',
+        'chunks',
+      ]) {
+        await superuserQuery(t, `DELETE FROM ${table} WHERE campaign_id = ${cid}`);
+      }
+    },
+    expected: () => ({ ordinal: 0, kind: 'missing_events' }),
+  },
 ];
 
 /** What `verify --chain-only` checks: the hash chain and the checkpoints (not the rows derived from it). */
