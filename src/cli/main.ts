@@ -121,7 +121,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const payload = error instanceof ChronicleError ? error.toJSON() : describeUnexpected(error);
     if (wantsJson) printJson(io, { outcome: 'error', error: payload });
     printError(io, [`chronicle: [${String(payload.code)}] ${String(payload.message)}`]);
-    if (process.env.CHRONICLE_DEBUG && error instanceof Error && error.stack) printError(io, [error.stack]);
+    if (/^(1|true)$/i.test(process.env.CHRONICLE_DEBUG ?? '') && error instanceof Error && error.stack) {
+      printError(io, [error.stack]);
+    }
     return code;
   }
 }

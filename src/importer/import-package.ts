@@ -141,11 +141,44 @@ export function checkCampaignName(name: string): string {
   return name;
 }
 
+/**
+ * `features.importer` false: the import is a pure no-op, outcome `disabled`: nothing is read, no database is
+ * needed (the CLI opens none), nothing is recorded; the metric counts it.
+ */
+export function disabledImport(options: ImportOptions = {}): ImportResult {
+  const campaign = checkCampaignName(options.campaign ?? DEFAULT_CAMPAIGN);
+  const runId = (options.runId ?? randomRunId)();
+  (options.metrics ?? new Metrics()).importsTotal.inc({ outcome: 'disabled' });
+  (options.logger ?? silentLogger())
+    .child({ campaign, run_id: runId, ...(options.scenario ? { scenario: options.scenario } : {}) })
+    .info({ event: LOG_EVENTS.disabled }, 'features.importer is false: nothing imported');
+  return { ...emptyResult(runId, campaign), outcome: 'disabled' };
+}
+
+function emptyResult(runId: string, campaign: string): ImportResult {
+  return {
+    outcome: 'disabled',
+    runId,
+    campaign,
+    packageId: null,
+    manifestHash: null,
+    stateDigest: null,
+    counts: null,
+    eventsAppended: 0,
+    objectsSkipped: 0,
+    firstOrdinal: null,
+    lastOrdinal: null,
+    tipHash: null,
+    durationMs: 0,
+  };
+}
+
 export async function importPackage(
   db: Database,
   dir: string,
   options: ImportOptions = {},
 ): Promise<ImportResult> {
+  if (options.enabled === false) return disabledImport(options);
   const campaign = checkCampaignName(options.campaign ?? DEFAULT_CAMPAIGN);
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? new Metrics();
@@ -161,27 +194,7 @@ export async function importPackage(
     ...(options.scenario ? { scenario: options.scenario } : {}),
   });
 
-  const base: ImportResult = {
-    outcome: 'disabled',
-    runId,
-    campaign,
-    packageId: null,
-    manifestHash: null,
-    stateDigest: null,
-    counts: null,
-    eventsAppended: 0,
-    objectsSkipped: 0,
-    firstOrdinal: null,
-    lastOrdinal: null,
-    tipHash: null,
-    durationMs: 0,
-  };
-
-  if (options.enabled === false) {
-    metrics.importsTotal.inc({ outcome: 'disabled' });
-    log.info({ event: LOG_EVENTS.disabled }, 'features.importer is false: nothing imported');
-    return { ...base, durationMs: elapsedMs() };
-  }
+  const base = emptyResult(runId, campaign);
 
   // The connection the attempt keeps from its start to its run record: it holds the attempt's lock (attempts.ts),
   // and an import never waits for a second connection while it holds one (imports at once share a pool).

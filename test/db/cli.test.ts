@@ -2,7 +2,7 @@
  * The command line as users run it (the real binary, child processes): the README flow on the embedded
  * database, JSON contracts and exit codes, configuration, tampering seen by `verify`, and concurrent workers.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,27 @@ describe('the README flow on the embedded database', () => {
       first_ordinal: 0,
       last_ordinal: 17,
     });
+  });
+});
+
+describe('features.importer false', () => {
+  it('opens no database: none need be reachable, and no embedded one is created for it', async () => {
+    const cwd = tempDir('disabled');
+    const off = { CHRONICLE_FEATURES_IMPORTER: 'false', CHRONICLE_DATABASE_URL: '' };
+    const unreachable = await spawnCli(['import', LIGHTHOUSE, '--json'], {
+      cwd,
+      env: { ...off, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+    });
+    expect(unreachable.code, unreachable.stderr).toBe(0);
+    expect(unreachable.json).toMatchObject({ outcome: 'disabled', campaign: 'default', events_appended: 0 });
+
+    const embedded = await spawnCli(['--data-dir', join(cwd, 'db'), 'import', LIGHTHOUSE, '--json'], {
+      cwd,
+      env: { ...off, DATABASE_URL: '' },
+    });
+    expect(embedded.code, embedded.stderr).toBe(0);
+    expect(embedded.json).toMatchObject({ outcome: 'disabled' });
+    expect(existsSync(join(cwd, 'db'))).toBe(false);
   });
 });
 

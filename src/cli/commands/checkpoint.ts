@@ -38,7 +38,10 @@ export function registerCheckpoint(program: Command, io: Io, setExit: (code: num
     .option('-c, --campaign <slug>', 'campaign (default: config campaign, else "default")')
     .option('--sign-key <pem>', 'sign the document with this Ed25519 private key (see chronicle keygen)')
     .option('--out <file>', 'write the document to this file (default: print it on stdout)')
-    .option('--trail <n>', 'keep the envelope hash of each of the last <n> events (default 64)')
+    .option(
+      '--trail <n>',
+      'keep the envelope hash of each of the <n> events before the tip, and of the tip (default 64)',
+    )
     .option(
       '--no-record',
       'do not record it in the database (needs only SELECT: an auditor can take their own)',

@@ -91,7 +91,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
       });
       try {
         const { armFaults, checkFaultsSupported, parseFaultSpec } = await import('../../importer/faults.js');
-        const { importPackage } = await import('../../importer/import-package.js');
+        const { disabledImport, importPackage } = await import('../../importer/import-package.js');
         const { withFlags } = await import('../config.js');
         const ctx = await cliContext(command, io);
         const { lock_timeout: lockTimeout } = withFlags(
@@ -126,42 +126,49 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
         const metrics = await metricsFor(opts);
         const shown = progressReporter(io, !opts.json);
         progress = shown;
-        const result = await withDatabase(
-          ctx,
-          async (db) => {
-            checkFaultsSupported(specs, db.backend);
-            const imported = await importPackage(db, dir, {
-              campaign,
-              plan: {
-                strict: opts.strict ?? ctx.config.strict,
-                embeddings: opts.embeddings && ctx.config.features.importer_embeddings,
+        // Disabled: no database is opened (none may be reachable, and an embedded one is not created for it).
+        const result = !ctx.config.features.importer
+          ? disabledImport({ campaign, metrics, logger: ctx.logger, scenario: opts.scenario })
+          : await withDatabase(
+              ctx,
+              async (db) => {
+                checkFaultsSupported(specs, db.backend);
+                const imported = await importPackage(db, dir, {
+                  campaign,
+                  plan: {
+                    strict: opts.strict ?? ctx.config.strict,
+                    embeddings: opts.embeddings && ctx.config.features.importer_embeddings,
+                  },
+                  faults,
+                  scenario: opts.scenario,
+                  metrics,
+                  logger: ctx.logger,
+                  lockTimeout,
+                  batchSize: ctx.config.batch_size,
+                  signal: stop.signal,
+                  onStage: (stage) => shown.update(STAGE_TEXT[stage], { force: true }),
+                  onProgress: (p) =>
+                    shown.update(
+                      `writing ${p.phase}: ${p.eventsWritten}${p.eventsTotal === null ? '' : `/${p.eventsTotal}`} events`,
+                    ),
+                });
+                if (opts.checkpointDir && imported.outcome === 'committed') {
+                  // The import is committed whatever happens here: report it, and the checkpoint's failure beside it.
+                  try {
+                    checkpointFile = await checkpointAfterImport(
+                      db,
+                      campaign,
+                      opts.checkpointDir,
+                      checkpointKey,
+                    );
+                  } catch (error) {
+                    checkpointError = describeFailure(error);
+                  }
+                }
+                return imported;
               },
-              enabled: ctx.config.features.importer,
-              faults,
-              scenario: opts.scenario,
-              metrics,
-              logger: ctx.logger,
-              lockTimeout,
-              batchSize: ctx.config.batch_size,
-              signal: stop.signal,
-              onStage: (stage) => shown.update(STAGE_TEXT[stage], { force: true }),
-              onProgress: (p) =>
-                shown.update(
-                  `writing ${p.phase}: ${p.eventsWritten}${p.eventsTotal === null ? '' : `/${p.eventsTotal}`} events`,
-                ),
-            });
-            if (opts.checkpointDir && imported.outcome === 'committed') {
-              // The import is committed whatever happens here: report it, and the checkpoint's failure beside it.
-              try {
-                checkpointFile = await checkpointAfterImport(db, campaign, opts.checkpointDir, checkpointKey);
-              } catch (error) {
-                checkpointError = describeFailure(error);
-              }
-            }
-            return imported;
-          },
-          { signal: stop.signal, lockTimeout, progress: shown },
-        );
+              { signal: stop.signal, lockTimeout, progress: shown },
+            );
         shown.done();
         if (opts.json)
           printJson(io, {
