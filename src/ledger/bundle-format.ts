@@ -173,6 +173,28 @@ export interface RecordPlace {
   line: number;
 }
 
+/**
+ * A record decoded from its line, refused unless encoding it again gives the line back byte for byte: a record
+ * written otherwise than an export writes it (spacing, escapes, key order, a key repeated or unknown, a CR before
+ * the line feed) is not this bundle's, even where it would read the same.
+ */
+export function decodeExactly<T>(
+  text: string,
+  place: RecordPlace,
+  decode: (r: RecordReader) => T,
+  encode: (record: T) => string,
+): T {
+  const record = decode(RecordReader.parse(text, place));
+  if (encode(record) !== `${text}\n`) {
+    throw new BundleFormatError(
+      `${place.file} line ${place.line} is not written as an export writes it (its spacing, escapes, key order, ` +
+        'or a key repeated or unknown)',
+      { ...place },
+    );
+  }
+  return record;
+}
+
 export class RecordReader {
   private readonly where: string;
 

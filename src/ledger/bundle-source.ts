@@ -13,14 +13,22 @@ import {
   decodeCheckpoint,
   decodeEnd,
   decodeEvent,
+  decodeExactly,
   decodeHeader,
   decodeImport,
   decodeLogRow,
   decodeProjection,
+  encodeCheckpoint,
+  encodeEnd,
+  encodeEvent,
+  encodeHeader,
+  encodeImport,
+  encodeLogRow,
+  encodeProjection,
   KIND_PREFIX,
   RECORD_KINDS,
   type RecordKind,
-  RecordReader,
+  type RecordReader,
   type SectionCounts,
 } from './bundle-format.js';
 import type { StoredEvent } from './chain-verifier.js';
@@ -55,19 +63,19 @@ export async function openBundle(path: string, label = path, signal?: AbortSigna
     if (!line || kindOf(line.text) !== 'header') {
       throw new BundleFormatError(`${label} does not start with a bundle header`, { file: label });
     }
-    header = decodeHeader(RecordReader.parse(line.text, { file: label, line: 1 }));
+    header = decodeExactly(line.text, { file: label, line: 1 }, decodeHeader, encodeHeader);
     break;
   }
   if (!header) throw new BundleFormatError(`${label} is empty`, { file: label });
   const campaignId = header.campaign_id;
-  const records = <T>(kind: RecordKind, decode: (r: RecordReader) => T) =>
+  const records = <T>(kind: RecordKind, decode: (r: RecordReader) => T, encode: (record: T) => string) =>
     async function* (): AsyncGenerator<T> {
       if (campaignId === null) return;
       const prefix = KIND_PREFIX[kind];
       for await (const lines of readLines(path, { signal })) {
         for (const line of lines) {
           if (line.text.startsWith(prefix))
-            yield decode(RecordReader.parse(line.text, { file: label, line: line.number }));
+            yield decodeExactly(line.text, { file: label, line: line.number }, decode, encode);
         }
       }
     };
@@ -76,10 +84,10 @@ export async function openBundle(path: string, label = path, signal?: AbortSigna
     campaign: header.campaign,
     campaignId,
     events: () => checkedEvents(path, label, campaignId, signal),
-    imports: records('import', decodeImport),
-    importLog: records('import_log', decodeLogRow),
-    projections: records('projection', decodeProjection),
-    checkpoints: records('checkpoint', decodeCheckpoint),
+    imports: records('import', decodeImport, encodeImport),
+    importLog: records('import_log', decodeLogRow, encodeLogRow),
+    projections: records('projection', decodeProjection, encodeProjection),
+    checkpoints: records('checkpoint', decodeCheckpoint, encodeCheckpoint),
   };
 }
 
@@ -110,7 +118,7 @@ async function* checkedEvents(
       }
       section = order;
       if (kind === 'end') {
-        end = decodeEnd(RecordReader.parse(line.text, { file: label, line: line.number }));
+        end = decodeExactly(line.text, { file: label, line: line.number }, decodeEnd, encodeEnd);
         continue;
       }
       if (kind === 'header') continue;
@@ -121,7 +129,12 @@ async function* checkedEvents(
             file: label,
             line: line.number,
           });
-        yield decodeEvent(RecordReader.parse(line.text, { file: label, line: line.number }), campaignId);
+        yield decodeExactly(
+          line.text,
+          { file: label, line: line.number },
+          (r) => decodeEvent(r, campaignId),
+          encodeEvent,
+        );
       }
     }
   }

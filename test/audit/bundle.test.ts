@@ -244,7 +244,7 @@ describe('audit bundles', () => {
     const projection = lines.findIndex((line) => line.startsWith('{"kind":"projection"'));
     const edit = (at: number, from: RegExp, to: string) => (all: string[]) =>
       all.map((line, i) => (i === at ? line.replace(from, to) : line));
-    const cases: [string, (all: string[]) => string[], number, RegExp][] = [
+    const cases: (readonly [string, (all: string[]) => string[], number, RegExp])[] = [
       [
         'zero.ndjson',
         edit(event, /"ordinal":"2"/, '"ordinal":"02"'),
@@ -269,6 +269,23 @@ describe('audit bundles', () => {
         projection,
         /projection table villains is unknown/,
       ],
+      // Read the same by a JSON parser, but not the export's bytes: refused whatever the record.
+      ...(
+        [
+          ['space.ndjson', edit(event, /,"event_type"/, ', "event_type"'), event],
+          ['unknown-key.ndjson', edit(event, /\}$/, ',"note":"added"}'), event],
+          ['repeated-key.ndjson', edit(event, /^\{"kind":"event",/, '{"kind":"event","ordinal":"7",'), event],
+          ['escape.ndjson', edit(projection, /"table":/, '"t\\u0061ble":'), projection],
+          ['crlf.ndjson', edit(0, /$/, '\r'), 0],
+          [
+            'end-spacing.ndjson',
+            (all: string[]) => all.map((l) => l.replace(/^\{"kind":"end",/, '{"kind":"end", ')),
+            lines.length - 1,
+          ],
+        ] as const
+      ).map(
+        ([name, change, index]) => [name, change, index, /is not written as an export writes it/] as const,
+      ),
     ];
     for (const [name, change, index, message] of cases) {
       const run = await runCli(['verify', '--bundle', variant(name, change), '--json']);
