@@ -115,6 +115,22 @@ describe('audit commands refuse bad usage with exit 2', () => {
     expect(run.stdout + run.stderr).not.toContain(dir);
   });
 
+  it("checks --campaign against a bundle's header before verifying it: the wrong file is a usage error", async () => {
+    const bundle = join(dir, 'u.ndjson');
+    expect((await cli('export', '--campaign', 'u', '--out', bundle)).code).toBe(0);
+    const lines = readFileSync(bundle, 'utf8').split('\n');
+    lines.splice(3, 0, 'not a record'); // a bundle that would fail its verification
+    writeFileSync(bundle, lines.join('\n'));
+    const run = await runCli(['verify', '--bundle', bundle, '--campaign', 'other', '--json']);
+    expect(run.code).toBe(2);
+    expect(run.json).toMatchObject({
+      error: {
+        code: 'usage.campaign_mismatch',
+        message: "the bundle u.ndjson is for campaign 'u', not 'other'",
+      },
+    });
+  });
+
   it('says when the database holds no campaign at all', async () => {
     const fresh = join(dir, 'fresh');
     expect((await runCli(['--data-dir', fresh, 'migrate'], EMBEDDED_ONLY)).code).toBe(0);

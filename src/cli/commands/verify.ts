@@ -55,6 +55,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
   ).action(async (opts: VerifyFlags, command: Command) => {
     const { BundleFormatError, BundleUnreadableError } = await import('../../ledger/bundle-format.js');
     const { verifyBundle } = await import('../../ledger/verify-bundle.js');
+    const { openBundle } = await import('../../ledger/bundle-source.js');
     const { verifyCampaign } = await import('../../ledger/verify-campaign.js');
     const { LOG_EVENTS } = await import('../../observability/logger.js');
     const ctx = await cliContext(command, io);
@@ -92,8 +93,10 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
     let report: AuditReport;
     try {
       if (opts.bundle) {
+        // The campaign asked for is checked against the header first: not after a verification of the wrong file.
+        const { header } = await openBundle(opts.bundle, basename(opts.bundle));
+        checkCampaign(header.campaign, opts.campaign, `the bundle ${basename(opts.bundle)}`);
         report = await verifyBundle(opts.bundle, { label: basename(opts.bundle), ...audit });
-        checkCampaign(report.campaign, opts.campaign, `the bundle ${basename(opts.bundle)}`);
       } else {
         const campaign = opts.campaign ?? againstCampaign ?? ctx.config.campaign;
         report = await withDatabase(ctx, (db) => verifyCampaign(db, campaign, audit), {
