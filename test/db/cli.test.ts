@@ -296,6 +296,14 @@ describe.each(HAS_PG ? (['pg', 'pglite'] as const) : (['pglite'] as const))(
       expect(altered.json.problems).toContainEqual(
         expect.objectContaining({ ordinal: 5, kind: 'payload_hash' }),
       );
+      // Without --json the verdict is the output too (verify > report.txt keeps it), with the exit code 4.
+      const text = await cli('verify', '--campaign', 'tamper');
+      expect(text.code).toBe(4);
+      expect(text.stdout).toMatch(
+        /^verification FAILED for campaign 'tamper': \d+ problems?, first at ordinal 5\n/,
+      );
+      expect(text.stdout).toContain('  ordinal 5  payload_hash  ');
+      expect(text.stderr).not.toContain('verification FAILED');
 
       await asSuperuser((target) =>
         superuserQuery(

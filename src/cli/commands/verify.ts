@@ -119,7 +119,7 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
       }
       if (!(error instanceof BundleFormatError)) throw error;
       if (opts.json) printJson(io, { ok: false, error: error.toJSON() });
-      printError(io, [`verification FAILED: [${error.code}] ${error.message}`]);
+      else printLines(io, [`verification FAILED: [${error.code}] ${error.message}`]);
       metrics?.verifyFailuresTotal.inc();
       // The campaign its header names, when the bundle got that far: its metrics are that campaign's. Without a
       // header, the campaign asked for, or that of the checkpoint it was checked against.
@@ -288,7 +288,8 @@ export function printReport(
     ]);
     return;
   }
-  printError(io, [
+  // The verdict is the command's output, failed or not (`verify > report.txt` keeps it); the exit code says 4.
+  printLines(io, [
     `verification FAILED for campaign '${report.campaign}'${from}: ${counted(problemCount(report), 'problem')}, first at ordinal ${report.firstBadOrdinal}`,
     ...differences,
     ...checkpointLines,
