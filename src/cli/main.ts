@@ -89,6 +89,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   let exitCode: number = EXIT.ok;
   const program = buildProgram(io, (code) => {
     exitCode = code;
+    // The process's own, for bin/chronicle.js: decided, so a signal from now on changes nothing.
+    if (io === processIo) process.exitCode = code;
   });
   const wantsJson = argv.includes('--json');
   try {

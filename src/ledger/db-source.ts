@@ -2,7 +2,6 @@
 import type { Database, Session } from '../db/database.js';
 import type { AuditSource } from './audit-records.js';
 import {
-  AUDIT_SESSION_SQL,
   campaignId,
   readCheckpoints,
   readEvents,
@@ -10,6 +9,7 @@ import {
   readImports,
   readProjections,
   readTip,
+  secureAuditSession,
 } from './ledger-sql.js';
 
 /**
@@ -46,8 +46,8 @@ function isDatabase(session: Session): session is Database {
 
 /**
  * Runs `fn` in one REPEATABLE READ transaction, so that every statement sees the same committed state
- * (imports committing meanwhile are not half seen), with the audit's session settings (AUDIT_SESSION_SQL: made
- * before a read-only transaction turns read-only). A session that is already a transaction is used as is.
+ * (imports committing meanwhile are not half seen), made safe for the audit first (secureAuditSession). A session
+ * that is already a transaction is used as is.
  */
 export async function inSnapshot<T>(
   session: Session,
@@ -55,13 +55,14 @@ export async function inSnapshot<T>(
   fn: (tx: Session) => Promise<T>,
 ): Promise<T> {
   if (!isDatabase(session)) {
-    for (const statement of AUDIT_SESSION_SQL) await session.query(statement);
+    await secureAuditSession(session);
     return fn(session);
   }
   return session.transaction(async (tx) => {
-    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-    for (const statement of AUDIT_SESSION_SQL) await tx.query(statement);
-    if (mode === 'read only') await tx.query('SET TRANSACTION READ ONLY');
+    await tx.query(
+      `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, ${mode === 'read only' ? 'READ ONLY' : 'READ WRITE'}`,
+    );
+    await secureAuditSession(tx);
     // Every read here walks an index in key order, a page at a time. Right after a large import the tables
     // have no statistics yet, and the planner would rather bitmap-scan and sort everything after the key
     // for each page (quadratic over a campaign); a walk in index order is right whatever the statistics.

@@ -6,7 +6,7 @@ import { CopyFormatError, type CopyTuple, copyTuples } from '../db/copy-decoder.
 import { POSTGRES_EPOCH_MICROS } from '../db/copy-encoder.js';
 import type { Session } from '../db/database.js';
 import { IMPORT_LOG_COLUMNS } from '../db/import-log-columns.js';
-import { UsageError } from '../errors.js';
+import { DatabaseError, UsageError } from '../errors.js';
 import {
   type ImportRecord,
   type LogRecord,
@@ -103,24 +103,42 @@ interface EventDbRow {
 }
 
 /**
- * The audit's session settings, made by its own transaction so that nothing the tables' owner may change decides
- * a verdict: built-in functions, operators and types first whatever search_path the role or database sets, and
- * the comparison of the queryable jsonb payload with the canonical bytes in a function of this session's own
- * (pg_temp: no other role can replace it, as the owner could replace one in the schema). A tampered byte can
- * make the bytes invalid UTF-8 or invalid JSON: a mismatch to report, not an error that ends the statement.
+ * The comparison of an event's queryable jsonb payload with its canonical bytes runs on the server, through the
+ * function migration 0004 made (a tampered byte can make the bytes invalid UTF-8 or JSON: a mismatch to report,
+ * not an error that ends the statement). The tables' owner could replace it with one that always matches, or
+ * shadow the built-ins its body names through search_path: so the audit first puts the built-ins first in its
+ * transaction's search_path, then refuses to go on unless the function is still exactly the one 0004 made.
+ * (Only reads: this works on a read-only standby too.)
  */
-export const AUDIT_SESSION_SQL = [
-  `SELECT pg_catalog.set_config('search_path',
-     pg_catalog.concat('pg_catalog, ', pg_catalog.current_setting('search_path')), true)`,
-  `CREATE OR REPLACE FUNCTION pg_temp.chronicle_payload_matches(canonical pg_catalog.bytea, payload pg_catalog.jsonb)
-   RETURNS pg_catalog.bool LANGUAGE plpgsql STABLE AS $$
-   BEGIN
-     RETURN payload OPERATOR(pg_catalog.=) pg_catalog.convert_from(canonical, 'UTF8')::pg_catalog.jsonb;
-   EXCEPTION WHEN OTHERS THEN
-     RETURN false;
-   END
-   $$`,
-];
+export const PAYLOAD_MATCHES_BODY = `
+BEGIN
+  RETURN payload = convert_from(canonical, 'UTF8')::jsonb;
+EXCEPTION WHEN OTHERS THEN
+  RETURN false;
+END
+`;
+
+export async function secureAuditSession(session: Session): Promise<void> {
+  await session.query(
+    `SELECT pg_catalog.set_config('search_path',
+       pg_catalog.concat('pg_catalog, ', pg_catalog.current_setting('search_path')), true)`,
+  );
+  const rows = await session.query<{ body: string; language: string; plain: boolean }>(
+    `SELECT p.prosrc AS body, l.lanname::text AS language,
+            (p.proconfig IS NULL AND NOT p.prosecdef AND NOT p.proisstrict AND p.provolatile = 's'
+             AND p.prorettype = 'pg_catalog.bool'::pg_catalog.regtype) AS plain
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+      WHERE p.oid = 'chronicle_payload_matches(pg_catalog.bytea, pg_catalog.jsonb)'::pg_catalog.regprocedure`,
+  );
+  const fn = rows[0];
+  if (fn && fn.body === PAYLOAD_MATCHES_BODY && fn.language === 'plpgsql' && fn.plain) return;
+  throw new DatabaseError(
+    'db.audit_function_changed',
+    'the function chronicle_payload_matches(bytea, jsonb) is not the one migration 0004 made (its definition or ' +
+      "settings were changed, by the tables' owner or a superuser): the database's comparison of jsonb payloads " +
+      'cannot be trusted, so nothing was verified. Restore it as 0004 defines it, and treat the change as tampering',
+  );
+}
 
 /** What the hash chain itself is made of. */
 const CHAIN_COLUMNS = `e.campaign_id::text AS campaign_id, e.replay_ordinal::text AS replay_ordinal, e.event_type,
@@ -135,7 +153,7 @@ const CHAIN_COLUMNS = `e.campaign_id::text AS campaign_id, e.replay_ordinal::tex
 const FULL_COLUMNS = `${CHAIN_COLUMNS},
               m.ok AS payload_json_matches, CASE WHEN m.ok THEN NULL ELSE e.payload::text END AS payload_jsonb,
               e.import_id::text AS import_id, e.actor_id
-         FROM events e CROSS JOIN LATERAL (SELECT pg_temp.chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m`;
+         FROM events e CROSS JOIN LATERAL (SELECT chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m`;
 
 /**
  * Streams a campaign's events in ordinal order: every column (`full`) or those of the chain only, in binary COPY
@@ -196,7 +214,7 @@ function eventsQuery(id: string, scope: VerifyScope, after?: bigint, limit?: num
     scope === 'full'
       ? [
           `${COPIED_CHAIN_COLUMNS}, ${COPIED_AUDIT_COLUMNS}`,
-          'events e CROSS JOIN LATERAL (SELECT pg_temp.chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m',
+          'events e CROSS JOIN LATERAL (SELECT chronicle_payload_matches(e.payload_canonical, e.payload) AS ok) m',
         ]
       : [COPIED_CHAIN_COLUMNS, 'events'];
   return `SELECT ${columns} FROM ${source} WHERE campaign_id = ${id}${from} ORDER BY replay_ordinal${page}`;

@@ -77,7 +77,7 @@ describe.each(backends())('verify against several checkpoints on %s', (backend) 
     const human = await cli('verify', '--against', late, '--against', early);
     expect(human.code).toBe(4);
     // Exact only when the checkpoint holds the hash just before it; else the bracket its trail allows.
-    expect(human.stderr).toContain(
+    expect(human.stdout).toContain(
       `first ordinal that differs from checkpoint early.json: ${
         lastAgreement === firstDifference - 1
           ? `${firstDifference}\n`
@@ -86,7 +86,7 @@ describe.each(backends())('verify against several checkpoints on %s', (backend) 
             : `between ${lastAgreement + 1} and ${firstDifference} (its trail holds no hash in between)`
       }`,
     );
-    expect(human.stderr).toMatch(/checkpoint late\.json: ordinal 21 of /);
+    expect(human.stdout).toMatch(/checkpoint late\.json: ordinal 21 of /);
   });
 
   it('refuses checkpoints of different campaigns (exit 2)', async () => {

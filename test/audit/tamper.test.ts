@@ -15,6 +15,7 @@ import {
   verifyCampaign,
 } from '../../src/index.js';
 import { databaseSource } from '../../src/ledger/db-source.js';
+import { PAYLOAD_MATCHES_BODY } from '../../src/ledger/ledger-sql.js';
 import { backends, openTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
 import {
   ANNEX,
@@ -296,27 +297,43 @@ describe.each(backends())('tamper suite on %s', (backend) => {
     },
   );
 
-  it("sees an edited jsonb payload whatever functions, operators and search_path the tables' owner sets up", async () => {
+  it("sees an edited jsonb payload whatever operators and search_path the tables' owner sets up", async () => {
     await superuserQuery(
       target,
       `UPDATE events SET payload = payload || '{"name": "Evil Wren"}' WHERE campaign_id = ${cid} AND replay_ordinal = 4`,
     );
-    // What an owner may create in the schema: the name of the comparison the audit once kept there, and an
-    // equality of jsonb that always holds, found first through a search_path that puts the schema first.
-    for (const statement of [
-      `CREATE FUNCTION chronicle_payload_matches(bytea, jsonb) RETURNS boolean LANGUAGE sql AS 'SELECT true'`,
+    // What an owner may create in the schema: an equality of jsonb that always holds, found before the built-in
+    // one through a search_path that puts the schema first (the comparison's body names `=` unqualified).
+    await target.db.query(
       `CREATE FUNCTION always(jsonb, jsonb) RETURNS boolean LANGUAGE sql AS 'SELECT true'`,
-      'CREATE OPERATOR public.= (LEFTARG = jsonb, RIGHTARG = jsonb, FUNCTION = always)',
-    ]) {
-      await target.db.query(statement);
-    }
+    );
+    await target.db.query('CREATE OPERATOR public.= (LEFTARG = jsonb, RIGHTARG = jsonb, FUNCTION = always)');
     const report = await target.db.transaction(async (tx) => {
       await tx.query('SET LOCAL search_path = public, pg_catalog');
       return verifyCampaign(tx, C);
     });
-    expect(report.ok).toBe(false);
     expect(report.problems).toEqual([expect.objectContaining({ ordinal: 4, kind: 'payload_json' })]);
     expect((await verifyCampaign(target.db, C)).problems).toEqual(report.problems);
+
+    // The comparison itself replaced (or given settings of its own): nothing is verified, and it says why.
+    for (const change of [
+      `CREATE OR REPLACE FUNCTION chronicle_payload_matches(canonical bytea, payload jsonb) RETURNS boolean
+         LANGUAGE sql STABLE AS 'SELECT true'`,
+      `CREATE OR REPLACE FUNCTION chronicle_payload_matches(canonical bytea, payload jsonb) RETURNS boolean
+         LANGUAGE plpgsql STABLE AS $$${PAYLOAD_MATCHES_BODY}$$`,
+      'ALTER FUNCTION chronicle_payload_matches(bytea, jsonb) SET search_path = public, pg_catalog',
+    ]) {
+      await target.db.query(change);
+      const verdict = verifyCampaign(target.db, C).then(
+        () => 'verified',
+        (error: { code?: string }) => error.code,
+      );
+      expect(await verdict, change).toBe(
+        change.includes('SELECT true') || change.startsWith('ALTER')
+          ? 'db.audit_function_changed'
+          : 'verified',
+      );
+    }
   });
 
   it('reports at its ordinal a wall time no timestamp can take, and a missing envelope hash, which checkpoint refuses', async () => {

@@ -2,6 +2,7 @@
  * The command line as users run it (the real binary, child processes): the README flow on the embedded
  * database, JSON contracts and exit codes, configuration, tampering seen by `verify`, and concurrent workers.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { generatePackage } from '../../src/index.js';
 import { startCli } from '../resilience/support/child-cli.js';
-import { spawnCli } from '../support/cli.js';
+import { BIN, spawnCli } from '../support/cli.js';
 import { cliTarget } from '../support/cli-target.js';
 import { pgTestDatabase, superuserQuery, type TestDatabase } from '../support/databases.js';
 import { removeTempDirs, tempDir } from '../support/temp-dirs.js';
@@ -43,6 +44,28 @@ describe('the README flow on the embedded database', () => {
       first_ordinal: 0,
       last_ordinal: 17,
     });
+  });
+});
+
+describe('a signal after the command has said its outcome', () => {
+  it('changes nothing: a committed import still exits 0', async () => {
+    const cwd = tempDir('late-signal');
+    const child = spawn(
+      process.execPath,
+      [BIN, '--data-dir', join(cwd, 'db'), 'import', LIGHTHOUSE, '--json'],
+      {
+        env: { ...process.env, DATABASE_URL: '', CHRONICLE_DATABASE_URL: '', CHRONICLE_LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.includes('"outcome"')) child.kill('SIGTERM');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(JSON.parse(stdout)).toMatchObject({ outcome: 'committed' });
+    expect(code).toBe(0);
   });
 });
 
