@@ -134,7 +134,7 @@ describe.each(backends())('the auditor acceptance on %s', (backend) => {
     expect(withoutBundle(caughtOffline.json)).toEqual(caught.json);
     const fooledOffline = await offline('verify', '--bundle', caughtOffline.bundle, '--json');
     expect(fooledOffline.code).toBe(0);
-  });
+  }, 180_000); // a dozen CLI processes, each opening the embedded database: over a minute on a loaded machine
 
   it('gives the same verdict offline for a tampered payload, and refuses another key', async () => {
     const campaign = 'tampered';
