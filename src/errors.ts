@@ -120,6 +120,42 @@ export class DatabaseError extends ChronicleError {
 }
 
 /**
+ * The connection broke after COMMIT was sent and before the server answered it (`db.connection_lost`): the
+ * transaction may have committed or not, and only another connection can tell (an import reads its attempt's row
+ * back). Thrown by `transaction` on PostgreSQL; an error the server reports at COMMIT is rethrown as it is.
+ */
+export class CommitUnconfirmedError extends DatabaseError {
+  constructor(cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'db.connection_lost',
+      `the database connection was lost after COMMIT was sent, before the server answered (${why})`,
+      {},
+      { cause },
+    );
+  }
+}
+
+/**
+ * A `CommitUnconfirmedError`, and another connection could not read whether the transaction committed either
+ * (`db.commit_unknown`): an import reports the outcome `unknown` and leaves its attempt's row, from which the next
+ * import into the campaign records it as it ended (`chronicle runs` lists it meanwhile).
+ */
+export class CommitUnknownError extends DatabaseError {
+  constructor(lost: CommitUnconfirmedError, readError: unknown, campaign: string) {
+    const why = readError instanceof Error ? readError.message : String(readError);
+    super(
+      'db.commit_unknown',
+      `${lost.message}, and whether it committed could not be read back (${why}): the import may be committed. ` +
+        `The next import into campaign '${campaign}' records this attempt as it ended; until then ` +
+        '`chronicle runs` lists it',
+      { campaign },
+      { cause: lost },
+    );
+  }
+}
+
+/**
  * The file system refused a path the user gave (`io.error`, exit 3), with the system's `errno` and `syscall`. A
  * refusal met anywhere else is classified the same (failure-codes.ts).
  */

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { DatabaseError } from '../errors.js';
+import { CommitUnconfirmedError, DatabaseError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import type { Database, ReservedSession, Session } from './database.js';
 
@@ -136,7 +136,7 @@ class PgDatabase implements Database {
             copyOutPage: (query) => inOrder(() => collected(copyOut(client, query))),
             cancel,
           });
-          await client.query('COMMIT');
+          await commit(client);
           return result;
         } catch (error) {
           await client.query('ROLLBACK').catch(() => {
@@ -156,6 +156,18 @@ class PgDatabase implements Database {
 
   close(): Promise<void> {
     return this.pool.end();
+  }
+}
+
+/**
+ * COMMIT. An error the server answered with is the transaction's (rolled back); without an answer (the connection
+ * broke) the transaction may have committed: `CommitUnconfirmedError`.
+ */
+async function commit(client: pg.PoolClient): Promise<void> {
+  try {
+    await client.query('COMMIT');
+  } catch (error) {
+    throw error instanceof pg.DatabaseError ? error : new CommitUnconfirmedError(error);
   }
 }
 

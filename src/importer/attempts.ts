@@ -60,6 +60,32 @@ export async function markAttemptCommitted(tx: Session, runId: string, importId:
   await tx.query('UPDATE import_attempts SET import_id = $2::bigint WHERE run_id = $1', [runId, importId]);
 }
 
+/**
+ * Whether the attempt committed, read on another connection when the one that sent its COMMIT broke before the
+ * answer: the transaction marked the attempt's row with its import id (`markAttemptCommitted`), so the row's
+ * committed version says `committed`. `FOR SHARE` waits (up to `lockTimeout`) for that transaction to end when the
+ * server is still finishing it. No row left: an import that took the attempt for abandoned wrote its run record.
+ */
+export async function readCommitOutcome(
+  db: Transactions,
+  runId: string,
+  lockTimeout: string,
+): Promise<'committed' | 'not_committed'> {
+  return db.transaction(async (tx) => {
+    await tx.query("SELECT set_config('lock_timeout', $1, true)", [lockTimeout]);
+    const [attempt] = await tx.query<{ import_id: string | null }>(
+      'SELECT import_id FROM import_attempts WHERE run_id = $1 FOR SHARE',
+      [runId],
+    );
+    if (attempt) return attempt.import_id === null ? 'not_committed' : 'committed';
+    const [run] = await tx.query<{ outcome: string }>('SELECT outcome FROM import_runs WHERE run_id = $1', [
+      runId,
+    ]);
+    if (!run) throw new Error(`the attempt ${runId} has neither a row in import_attempts nor a run record`);
+    return run.outcome === 'committed' ? 'committed' : 'not_committed';
+  });
+}
+
 /** When the run record, which deletes the attempt's row with it, could not be written: the row on its own. */
 export async function deleteAttempt(session: Session, runId: string): Promise<void> {
   await session.query('DELETE FROM import_attempts WHERE run_id = $1', [runId]);
@@ -155,6 +181,15 @@ export function attemptsLeft(db: Transactions, campaign?: string): Promise<Attem
   });
 }
 
+/** What the run record (and the log line) of an attempt whose process is gone says. */
+function abandonmentMessage(attempt: AttemptRecord): string {
+  const died = `process ${attempt.pid} on ${attempt.host}, started ${attempt.startedAt}`;
+  return attempt.importId === null
+    ? `the import ended before it finished (${died}: killed, out of memory or its database connection lost); ` +
+        'nothing was committed'
+    : `the import committed, and its process ended before it recorded the attempt (${died}): recorded now`;
+}
+
 export interface SweepOptions {
   /** Only this campaign's attempts (an import records its own campaign's: they are counted in its metrics). */
   campaign?: string;
@@ -177,15 +212,11 @@ export async function recordAbandonedAttempts(
     const found: (AttemptRecord & { message: string })[] = [];
     for (const { gone, ...attempt } of await readAttempts(tx, options.campaign ?? null)) {
       if (!gone) continue;
-      const died = `process ${attempt.pid} on ${attempt.host}, started ${attempt.startedAt}`;
-      const message =
-        attempt.importId === null
-          ? `the import ended before it finished (${died}: killed, out of memory or its database connection ` +
-            'lost); nothing was committed'
-          : `the import committed, and its process ended before it recorded the attempt (${died}): recorded now`;
       // Under the attempt's lock, taken above: of two processes finding it at once, only one records it. A run
-      // record under the same id (the attempt's own, whose row could not be deleted with it) is kept.
-      const inserted = await tx.query(
+      // record under the same id (the attempt's own, whose row could not be deleted with it) is kept. The DELETE
+      // waits for a transaction of the attempt still committing on the server (its connection gone) and returns
+      // the row as that transaction left it: the import id read above may have been set since.
+      const [inserted] = await tx.query<{ import_id: string | null }>(
         `WITH gone AS (DELETE FROM import_attempts WHERE run_id = $1 RETURNING *)
          INSERT INTO import_runs (run_id, campaign, package_id, manifest_hash, outcome, import_id, error_code,
                                   error_message, started_at, finished_at)
@@ -194,10 +225,13 @@ export async function recordAbandonedAttempts(
                 CASE WHEN import_id IS NULL THEN $2 END, CASE WHEN import_id IS NULL THEN $3 END,
                 started_at, $4::timestamptz
            FROM gone
-         ON CONFLICT (run_id) DO NOTHING RETURNING run_id`,
-        [attempt.runId, ABANDONED_CODE, message, finishedAtIso],
+         ON CONFLICT (run_id) DO NOTHING RETURNING import_id::text AS import_id`,
+        [attempt.runId, ABANDONED_CODE, abandonmentMessage({ ...attempt, importId: null }), finishedAtIso],
       );
-      if (inserted.length > 0) found.push({ ...attempt, message });
+      if (inserted) {
+        const recordedAttempt = { ...attempt, importId: inserted.import_id };
+        found.push({ ...recordedAttempt, message: abandonmentMessage(recordedAttempt) });
+      }
     }
     return found;
   });

@@ -8,6 +8,8 @@ import { type Clock, type IdGenerator, randomRunId, systemClock } from '../clock
 import type { Database, ReservedSession, Session } from '../db/database.js';
 import {
   ChronicleError,
+  CommitUnconfirmedError,
+  CommitUnknownError,
   InternalError,
   InterruptedError,
   PackageRejectedError,
@@ -35,6 +37,7 @@ import {
   endAttempt,
   markAttemptCommitted,
   nameAttemptPackage,
+  readCommitOutcome,
   recordAbandonedAttempts,
 } from './attempts.js';
 import { classifyFailure } from './failure-codes.js';
@@ -49,7 +52,11 @@ import {
 import { openPlanSource, type PlanSource, type PlanThread, startPlanStream } from './plan-source.js';
 import { assertSameImport } from './rerun-check.js';
 
-export type ImportOutcome = 'committed' | 'noop' | 'rolled_back' | 'disabled';
+/**
+ * `unknown`: the connection broke after COMMIT was sent and no other connection could read whether it committed
+ * (error `db.commit_unknown`); the next import into the campaign records the attempt as it ended.
+ */
+export type ImportOutcome = 'committed' | 'noop' | 'rolled_back' | 'unknown' | 'disabled';
 
 export interface ImportProgress {
   phase: WritePhase;
@@ -357,7 +364,9 @@ export async function importPackage(
     options.onStage?.('apply');
     const phaseStarts = new Map<WritePhase, number>();
     await nameAttemptPackage(session, runId, base.packageId, base.manifestHash);
-    const applied: ApplyResult = await session.transaction(async (tx: Session) => {
+    // What the transaction did, known before its COMMIT: the result when the COMMIT's answer is lost but it committed.
+    let beforeCommit: ApplyResult | null = null;
+    const transaction = session.transaction(async (tx: Session) => {
       const result = await applyPlan(
         tx,
         stream,
@@ -388,7 +397,13 @@ export async function importPackage(
         tracker,
       );
       if (result.kind === 'committed') await markAttemptCommitted(tx, runId, result.importId);
+      beforeCommit = result;
       return result;
+    });
+    const applied: ApplyResult = await transaction.catch(async (error: unknown) => {
+      const sent: ApplyResult | null = beforeCommit;
+      if (!(error instanceof CommitUnconfirmedError) || sent?.kind !== 'committed') throw error;
+      return await confirmCommit(db, sent, error);
     });
     if (applied.kind === 'noop') return await finishNoop(applied.existing);
     if (applied.kind === 'manifest_imported') {
@@ -455,6 +470,11 @@ export async function importPackage(
       durationMs: elapsedMs(),
       error: failure,
     };
+    if (cause instanceof CommitUnknownError) {
+      // Not recorded here, nor counted: the run record the next import writes from the attempt's row counts it.
+      log.error({ event: LOG_EVENTS.commitUnknown, code: failure.code }, failure.message);
+      return { ...result, outcome: 'unknown' };
+    }
     const faultPoint = typeof failure.fault_point === 'string' ? failure.fault_point : undefined;
     const writer = await record(result, {
       error: { phase: failure.phase, code: failure.code, message: failure.message, faultPoint },
@@ -473,6 +493,30 @@ export async function importPackage(
       await endAttempt(held, runId);
       held.release();
     }
+  }
+
+  /**
+   * The connection broke after COMMIT was sent: another connection reads whether it committed. Committed: the
+   * import goes on as committed. Not committed: the lost connection is the failure. Unreadable (the server
+   * unreachable too): `CommitUnknownError`, and the attempt's row is left for the next import to record.
+   */
+  async function confirmCommit(
+    db: Database,
+    applied: ApplyResult & { kind: 'committed' },
+    lost: CommitUnconfirmedError,
+  ): Promise<ApplyResult> {
+    let outcome: 'committed' | 'not_committed';
+    try {
+      outcome = await readCommitOutcome(db, runId, options.lockTimeout ?? '30s');
+    } catch (readError) {
+      throw new CommitUnknownError(lost, readError, campaign);
+    }
+    if (outcome === 'not_committed') throw lost;
+    log.warn(
+      { event: LOG_EVENTS.commitConfirmed, import_id: applied.importId },
+      `${lost.message}; read back on another connection: the import is committed`,
+    );
+    return applied;
   }
 
   async function finishNoop(previous: CommittedImportRow): Promise<ImportResult> {

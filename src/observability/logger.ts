@@ -17,6 +17,8 @@ export const LOG_EVENTS = {
   abandoned: 'import.abandoned',
   recordedLate: 'import.recorded_late',
   recordedByAnother: 'import.recorded_by_another',
+  commitConfirmed: 'import.commit_confirmed',
+  commitUnknown: 'import.commit_unknown',
   metricsExportFailed: 'metrics.export_failed',
   verifyOk: 'verify.ok',
   verifyFailed: 'verify.failed',

@@ -247,6 +247,13 @@ function printHuman(io: Io, result: ImportResult): void {
     case 'disabled':
       printLines(io, ['disabled: features.importer is false; nothing imported']);
       return;
+    case 'unknown':
+      printError(io, [
+        `unknown: [${result.error?.code}] ${result.error?.message}`,
+        `  run id         ${result.runId}`,
+        `  package        ${result.packageId ?? '-'}`,
+      ]);
+      return;
     case 'rolled_back':
       printError(io, [
         `rolled back: [${result.error?.code}] ${result.error?.message}`,

@@ -1,0 +1,179 @@
+/**
+ * The connection of an import breaks around its COMMIT (PostgreSQL: a proxy between Chronicle and the server cuts
+ * it). When the COMMIT reached the server, the import is committed whatever the lost answer said: it must be
+ * reported and recorded committed (it was recorded rolled_back, and the CLI said nothing was written). When the
+ * COMMIT never arrived it rolled back. When no connection can tell, the outcome is `unknown` and the next import
+ * records the attempt as it ended.
+ */
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Session } from '../../src/db/database.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import { createLogger, importPackage, LOG_EVENTS } from '../../src/index.js';
+import { Metrics } from '../../src/observability/metrics.js';
+import { LIGHTHOUSE, LIGHTHOUSE_LAST } from '../audit/support.js';
+import { spawnCli } from '../support/cli.js';
+import {
+  type CommitCuttingProxy,
+  type ProxyOptions,
+  startCommitCuttingProxy,
+} from '../support/commit-cutting-proxy.js';
+import { pgTestDatabase, type TestDatabase } from '../support/databases.js';
+
+/** The statement of the import's transaction that comes right before its COMMIT. */
+const MARKER = 'UPDATE import_attempts SET import_id';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setUp(
+  options: Omit<ProxyOptions, 'marker'>,
+): Promise<{ target: TestDatabase; proxy: CommitCuttingProxy }> {
+  const target = await pgTestDatabase();
+  cleanups.push(() => target.drop());
+  const proxy = await startCommitCuttingProxy(target.url, { marker: MARKER, ...options });
+  cleanups.push(() => proxy.close());
+  return { target, proxy };
+}
+
+async function importThrough(proxy: CommitCuttingProxy, metrics: Metrics, lines: Record<string, unknown>[]) {
+  const db = await openDatabase({ databaseUrl: proxy.url, migrate: false });
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  try {
+    return await importPackage(db, LIGHTHOUSE, {
+      campaign: 'cut',
+      metrics,
+      lockTimeout: '5s',
+      logger: createLogger({ level: 'info', destination }),
+    });
+  } finally {
+    await db.close().catch(() => {});
+  }
+}
+
+async function state(db: Session) {
+  return {
+    events: (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events'))[0]?.n,
+    runs: await db.query<{
+      run_id: string;
+      outcome: string;
+      error_code: string | null;
+      import_id: string | null;
+    }>('SELECT run_id, outcome, error_code, import_id::text AS import_id FROM import_runs ORDER BY id'),
+    attempts: await db.query<{ run_id: string; import_id: string | null }>(
+      'SELECT run_id, import_id::text AS import_id FROM import_attempts',
+    ),
+  };
+}
+
+describe.skipIf(!process.env.DATABASE_URL)(
+  'a connection lost around the COMMIT of an import (PostgreSQL)',
+  () => {
+    it('a COMMIT the server committed and whose answer was lost is reported and recorded committed', async () => {
+      const { target, proxy } = await setUp({ mode: 'after_commit_answered' });
+      const metrics = new Metrics();
+      const lines: Record<string, unknown>[] = [];
+
+      const result = await importThrough(proxy, metrics, lines);
+
+      expect(proxy.cuts).toBe(1);
+      expect(result).toMatchObject({
+        outcome: 'committed',
+        eventsAppended: LIGHTHOUSE_LAST + 1,
+        firstOrdinal: 0,
+      });
+      expect(result.error).toBeUndefined();
+      const after = await state(target.db);
+      expect(after.events).toBe(LIGHTHOUSE_LAST + 1);
+      expect(after.runs).toEqual([
+        { run_id: result.runId, outcome: 'committed', error_code: null, import_id: expect.any(String) },
+      ]);
+      expect(after.attempts).toEqual([]);
+      const confirmed = lines.find((line) => line.event === LOG_EVENTS.commitConfirmed);
+      expect(confirmed?.msg).toContain('lost after COMMIT was sent');
+      expect(await metrics.registry.getSingleMetricAsString('chronicle_imports_total')).toContain(
+        'chronicle_imports_total{outcome="committed"} 1',
+      );
+      expect(await metrics.registry.getSingleMetricAsString('chronicle_import_rollback_total')).not.toContain(
+        'code=',
+      );
+      // The package is in: importing it again is a no-op with the same chain.
+      const again = await importPackage(target.db, LIGHTHOUSE, { campaign: 'cut' });
+      expect(again).toMatchObject({
+        outcome: 'noop',
+        tipHash: result.tipHash,
+        stateDigest: result.stateDigest,
+      });
+    });
+
+    it('a COMMIT that never reached the server rolls back and is recorded so', async () => {
+      const { target, proxy } = await setUp({ mode: 'before_commit' });
+      const metrics = new Metrics();
+
+      const result = await importThrough(proxy, metrics, []);
+
+      expect(proxy.cuts).toBe(1);
+      expect(result).toMatchObject({ outcome: 'rolled_back', error: { code: 'db.connection_lost' } });
+      const after = await state(target.db);
+      expect(after.events).toBe(0);
+      expect(after.runs).toEqual([
+        { run_id: result.runId, outcome: 'rolled_back', error_code: 'db.connection_lost', import_id: null },
+      ]);
+      expect(after.attempts).toEqual([]);
+    });
+
+    it('when no connection can read whether it committed: outcome unknown, exit 3, and the next import records it', async () => {
+      const { target, proxy } = await setUp({ mode: 'after_commit_answered', unreachableAfter: true });
+
+      const run = await spawnCli(['import', LIGHTHOUSE, '--campaign', 'cut', '--json'], {
+        env: { DATABASE_URL: proxy.url, CHRONICLE_DATABASE_URL: '' },
+      });
+
+      expect(run.code).toBe(3);
+      expect(run.json).toMatchObject({
+        outcome: 'unknown',
+        error: { code: 'db.commit_unknown', campaign: 'cut' },
+      });
+      const before = await state(target.db);
+      expect(before.runs).toEqual([]);
+      expect(before.attempts).toEqual([
+        { run_id: (run.json as { run_id: string }).run_id, import_id: expect.any(String) },
+      ]);
+
+      const next = await importPackage(target.db, LIGHTHOUSE, { campaign: 'cut' });
+
+      expect(next.outcome).toBe('noop');
+      const after = await state(target.db);
+      expect(after.events).toBe(LIGHTHOUSE_LAST + 1);
+      expect(after.runs.map(({ outcome, error_code }) => [outcome, error_code])).toEqual([
+        ['committed', null],
+        ['noop', null],
+      ]);
+      expect(after.attempts).toEqual([]);
+    });
+
+    it('says so on the terminal: the import may be committed, and how it will be known', async () => {
+      const { target, proxy } = await setUp({ mode: 'after_commit_answered', unreachableAfter: true });
+
+      const run = await spawnCli(['import', LIGHTHOUSE, '--campaign', 'cut'], {
+        env: { DATABASE_URL: proxy.url, CHRONICLE_DATABASE_URL: '' },
+      });
+
+      expect(run.code).toBe(3);
+      const [attempt] = (await state(target.db)).attempts;
+      expect(run.stderr).toContain(
+        'unknown: [db.commit_unknown] the database connection was lost after COMMIT',
+      );
+      expect(run.stderr).toContain('the import may be committed');
+      expect(run.stderr).toContain(`run id         ${attempt?.run_id}`);
+      expect(run.stderr).not.toContain('nothing was written');
+    });
+  },
+);
