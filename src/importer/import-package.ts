@@ -217,7 +217,7 @@ export async function importPackage(
       importId?: string;
       error?: { phase: string; code: string; message: string; faultPoint?: string };
     } = {},
-  ): Promise<RunRecordWriter | 'failed'> => {
+  ): Promise<RunRecordWriter | 'failed' | 'left_for_next_import'> => {
     const { error } = details;
     // On a new connection when the kept one broke (its lock went with it).
     const session = held?.usable ? held : db;
@@ -249,22 +249,29 @@ export async function importPackage(
       }
       return writer;
     } catch (recordError) {
-      log.error(
-        { event: LOG_EVENTS.runRecordFailed, err: describe(recordError) },
-        'could not record the attempt',
+      // Left, its row in import_attempts has the attempt recorded (and counted) by the next import into the
+      // campaign, as abandoned or committed; gone, the attempt is counted here and recorded nowhere.
+      const left = await deleteAttempt(session, runId).then(
+        () => false,
+        () => true,
       );
-      // Left, its row in import_attempts would have the attempt recorded as abandoned by the next import.
-      await deleteAttempt(session, runId).catch(() => {});
-      return 'failed';
+      log.error(
+        { event: LOG_EVENTS.runRecordFailed, err: describe(recordError), left_for_next_import: left },
+        left
+          ? 'could not record the attempt: the next import into the campaign records it (committed, or ' +
+              'rolled back as import.abandoned)'
+          : 'could not record the attempt',
+      );
+      return left ? 'left_for_next_import' : 'failed';
     }
   };
-  /** `imports_total` (and `import_rollback_total`) count each attempt once, whoever wrote its run record. */
+  /** `imports_total` (and `import_rollback_total`) count each attempt once, whoever writes its run record. */
   const countAttempt = (
-    writer: RunRecordWriter | 'failed',
+    writer: RunRecordWriter | 'failed' | 'left_for_next_import',
     outcome: 'committed' | 'noop' | 'rolled_back',
     failure?: { phase: string; code: string },
   ) => {
-    if (writer === 'another_import') return;
+    if (writer === 'another_import' || writer === 'left_for_next_import') return;
     metrics.importsTotal.inc({ outcome });
     if (failure) metrics.importRollbackTotal.inc({ phase: failure.phase, code: failure.code });
   };

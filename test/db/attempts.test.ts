@@ -161,6 +161,54 @@ describe.each(backends())('abandoned import attempts on %s', (backend) => {
     expect((await runsOf(target.db, 'reuse')).map((r) => r.outcome)).toEqual(['committed', 'committed']);
   });
 
+  it('an attempt whose run record and row both cannot be written is counted once, by the import that records it', async () => {
+    const target = await openTestDatabase(backend);
+    open.push(target);
+    // A server going away refuses every statement; here two triggers refuse the two the attempt's end needs.
+    await target.db.query(`
+      CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+      CREATE TRIGGER refuse_runs BEFORE INSERT ON import_runs FOR EACH ROW EXECUTE FUNCTION refuse_for_test();
+      CREATE TRIGGER refuse_attempt_end BEFORE DELETE ON import_attempts
+        FOR EACH ROW EXECUTE FUNCTION refuse_for_test();`);
+    const refused = new Metrics();
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+
+    const first = await importPackage(target.db, LIGHTHOUSE, {
+      campaign: 'unrecorded',
+      metrics: refused,
+      logger: createLogger({ level: 'info', destination }),
+    });
+    await target.db.query(
+      'DROP TRIGGER refuse_runs ON import_runs; DROP TRIGGER refuse_attempt_end ON import_attempts',
+    );
+    const finder = new Metrics();
+    const second = await importPackage(target.db, ANNEX, { campaign: 'unrecorded', metrics: finder });
+
+    expect([first.outcome, second.outcome]).toEqual(['committed', 'committed']);
+    expect(lines.find((line) => line.event === LOG_EVENTS.runRecordFailed)).toMatchObject({
+      left_for_next_import: true,
+      msg: expect.stringContaining('the next import into the campaign records it'),
+    });
+    // Not counted by the attempt itself, then counted (and recorded committed) by the import that found it.
+    expect(await refused.registry.getSingleMetricAsString('chronicle_imports_total')).not.toContain(
+      'outcome=',
+    );
+    expect(await finder.registry.getSingleMetricAsString('chronicle_imports_total')).toContain(
+      'chronicle_imports_total{outcome="committed"} 2',
+    );
+    expect((await runsOf(target.db, 'unrecorded')).map((run) => [run.run_id, run.outcome])).toEqual([
+      [first.runId, 'committed'],
+      [second.runId, 'committed'],
+    ]);
+  });
+
   it('chronicle runs lists it as abandoned, and records nothing', async () => {
     const target = await openTestDatabase(backend);
     open.push(target);
