@@ -472,6 +472,33 @@ describe('exporting the metrics of a CLI run', () => {
     expect(run.stdout + run.stderr).not.toContain(work.dir);
   });
 
+  it('an import that cannot reach its database still writes its --metrics-file: a failed attempt, by its code', async () => {
+    const file = work.path('unreachable.prom');
+    const run = await runChild(
+      [
+        '--database-url',
+        'postgres://chronicle@127.0.0.1:1/nowhere',
+        'import',
+        BASE_PACKAGE,
+        '--campaign',
+        'gone',
+        '--json',
+        '--metrics-file',
+        file,
+      ],
+      { env: { DATABASE_URL: '', CHRONICLE_DATABASE_URL: '', CHRONICLE_DATA_DIR: '' } },
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(3);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'error', error: { code: 'db.connect' } });
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain(
+      'chronicle_imports_total{outcome="rolled_back",campaign="gone",command="import"} 1',
+    );
+    expect(text).toContain(
+      'chronicle_import_rollback_total{phase="database",code="db.connect",campaign="gone",command="import"} 1',
+    );
+  });
+
   it('a --pushgateway that is not an http(s) URL is refused with exit 2 before anything is imported', async () => {
     const run = await chronicle([
       'import',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { ChronicleError, InterruptedError, UsageError } from '../../errors.js';
 import type { ImportResult, ImportStage } from '../../importer/import-package.js';
 import { cliContext, withDatabase } from '../context.js';
 import { signalExitCode, stopOnSignals } from '../interrupt.js';
@@ -125,6 +125,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
         let checkpointError: string | null = null;
         const metrics = await metricsFor(opts);
         const shown = progressReporter(io, !opts.json);
+        let opened = false;
         progress = shown;
         // Disabled: no database is opened (none may be reachable, and an embedded one is not created for it).
         const result = !ctx.config.features.importer
@@ -132,6 +133,7 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
           : await withDatabase(
               ctx,
               async (db) => {
+                opened = true;
                 checkFaultsSupported(specs, db.backend);
                 const imported = await importPackage(db, dir, {
                   campaign,
@@ -168,7 +170,21 @@ export function registerImport(program: Command, io: Io, setExit: (code: number)
                 return imported;
               },
               { signal: stop.signal, lockTimeout, progress: shown },
-            );
+            ).catch(async (error: unknown) => {
+              // No database to import into (unreachable, refused, a newer schema): an attempt that failed, in the
+              // metrics too (no run record can say so); the import itself records and counts everything else.
+              if (
+                !opened &&
+                metrics &&
+                error instanceof ChronicleError &&
+                !(error instanceof InterruptedError)
+              ) {
+                metrics.importsTotal.inc({ outcome: 'rolled_back' });
+                metrics.importRollbackTotal.inc({ phase: 'database', code: error.code });
+                await exportMetrics(ctx, metrics, opts, campaign, 'import');
+              }
+              throw error;
+            });
         shown.done();
         if (opts.json)
           printJson(io, {
