@@ -240,7 +240,7 @@ export class RecordedCheckpointChecker {
       BigInt(document.ordinal) !== cp.ordinal && 'ordinal',
       BigInt(document.events) !== cp.events && 'events',
       document.tip_hash !== cp.tipHash && 'tip_hash',
-      cp.stateDigest !== null && document.state_digest !== cp.stateDigest && 'state_digest',
+      document.state_digest !== cp.stateDigest && 'state_digest',
       !sameInstant(document.created_at, cp.createdAt) && 'created_at',
       (document.key_id ?? null) !== cp.keyId && 'key_id',
       (document.signature ?? null) !== cp.signature && 'signature',

@@ -78,6 +78,11 @@ const SCENARIOS: Scenario[] = [
     expected: (last) => ({ ordinal: last, kind: 'checkpoint_mismatch' }),
   },
   {
+    name: "a recorded checkpoint's state_digest column emptied (NULL: Chronicle never writes one)",
+    tamper: (t) => recordedCheckpointThen(t, 'state_digest = NULL'),
+    expected: (last) => ({ ordinal: last, kind: 'checkpoint_mismatch' }),
+  },
+  {
     name: "a recorded checkpoint's document moved to another campaign",
     tamper: (t) =>
       recordedCheckpointThen(
