@@ -55,6 +55,17 @@ export interface ProjectionRecord {
   payload: string;
 }
 
+/**
+ * A committed import as `import_runs` names it (the first run that committed it or found it imported): the run
+ * records outlive what they name, so an import whose rows were all removed is still named there.
+ */
+export interface RecordedRun {
+  importId: string;
+  runId: string;
+  outcome: string;
+  finishedAt: string;
+}
+
 /** A row of `checkpoints`: a tip document the database recorded when it was written. */
 export interface RecordedCheckpoint {
   ordinal: bigint;
@@ -91,6 +102,8 @@ export interface AuditSource {
   importLog(): AsyncIterable<LogRecord>;
   projections(): AsyncIterable<ProjectionRecord>;
   checkpoints(): AsyncIterable<RecordedCheckpoint>;
+  /** The imports the campaign's run records name (a database has them; a bundle does not). */
+  recordedRuns?(): Promise<RecordedRun[]>;
 }
 
 /** How checkers report: the ordinal the problem is about, its kind and a message naming both sides. */

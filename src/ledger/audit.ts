@@ -95,7 +95,7 @@ export async function runAudit(source: AuditSource, options: AuditOptions = {}):
   const checkers: EventChecker[] = [
     ...(full
       ? [
-          new ImportChecker(source.imports(), report),
+          new ImportChecker(source.imports(), report, (await source.recordedRuns?.()) ?? []),
           new ImportLogChecker(source.importLog(), source.imports(), report),
           new ProjectionChecker(source.projections(), report),
         ]

@@ -1,6 +1,6 @@
 /** The database as an audit source: each stream a keyset-paginated query, all in one snapshot. */
 import type { Database, Session } from '../db/database.js';
-import type { AuditSource } from './audit-records.js';
+import type { AuditSource, RecordedRun } from './audit-records.js';
 import {
   campaignId,
   readCheckpoints,
@@ -8,6 +8,7 @@ import {
   readImportLog,
   readImports,
   readProjections,
+  readRecordedRuns,
   readTip,
   secureAuditSession,
 } from './ledger-sql.js';
@@ -28,6 +29,7 @@ export async function databaseSource(
   const id = await campaignId(session, campaign);
   const tip = id === null ? null : await readTip(session, id);
   const none = async function* <T>(): AsyncGenerator<T> {};
+  let runs: Promise<RecordedRun[]> | undefined;
   return {
     campaign,
     campaignId: id,
@@ -37,6 +39,10 @@ export async function databaseSource(
     importLog: () => (id === null ? none() : readImportLog(session, id, batchSize)),
     projections: () => (id === null ? none() : readProjections(session, id, batchSize)),
     checkpoints: () => (id === null ? none() : readCheckpoints(session, id, batchSize)),
+    recordedRuns: () => {
+      runs ??= readRecordedRuns(session, campaign);
+      return runs;
+    },
   };
 }
 

@@ -5,7 +5,7 @@
  * tip hash, state digest and counts are what that completion event and its envelope say.
  */
 import { JsonNumber } from '../canonical/index.js';
-import type { ImportRecord, ReportProblem } from './audit-records.js';
+import type { ImportRecord, RecordedRun, ReportProblem } from './audit-records.js';
 import { COMPLETION_EVENT, type EventFacts, MANIFEST_EVENT, text } from './event-facts.js';
 import { Peekable } from './peekable.js';
 
@@ -29,10 +29,13 @@ export class ImportChecker {
   private sawLast = false;
   private previousLast = -1n;
   private inOrphanRun = false;
+  private readonly seen = new Set<string>();
 
+  /** `runs`: the imports the campaign's run records name, each of which must be among `imports`. */
   constructor(
     imports: AsyncIterable<ImportRecord>,
     private readonly report: ReportProblem,
+    private readonly runs: readonly RecordedRun[] = [],
   ) {
     this.imports = new Peekable(imports);
   }
@@ -91,15 +94,27 @@ export class ImportChecker {
   async finish(): Promise<void> {
     if (this.current) this.closeImport(this.current);
     for (let next = await this.imports.next(); next; next = await this.imports.next()) {
+      this.seen.add(next.id);
       this.report(
         next.firstOrdinal,
         'import_mismatch',
         `import ${next.id} (package ${next.packageId}) covers ordinals ${next.firstOrdinal}..${next.lastOrdinal}, beyond the end of the chain`,
       );
     }
+    // An import removed whole (its events, rows and imports row: the chain cut cleanly after the import before it)
+    // is still named by its run records, which are kept apart from the ledger.
+    for (const run of this.runs) {
+      if (this.seen.has(run.importId)) continue;
+      this.report(
+        this.previousLast + 1n,
+        'import_mismatch',
+        `run ${run.runId} (${run.outcome}, ${run.finishedAt}) names import ${run.importId}, which the campaign does not hold: it was removed`,
+      );
+    }
   }
 
   private open(record: ImportRecord): void {
+    this.seen.add(record.id);
     this.current = record;
     this.sawFirst = false;
     this.sawLast = false;

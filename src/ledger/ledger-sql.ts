@@ -14,6 +14,7 @@ import {
   type ProjectionRecord,
   type ProjectionTable,
   type RecordedCheckpoint,
+  type RecordedRun,
   type VerifyScope,
 } from './audit-records.js';
 import type { StoredEvent } from './chain-verifier.js';
@@ -346,6 +347,28 @@ interface ImportDbRow {
 }
 
 /** Streams a campaign's import rows in id (commit) order. */
+/** The imports `import_runs` names for the campaign (by its name: the campaign row may be gone too), by id. */
+export async function readRecordedRuns(session: Session, campaign: string): Promise<RecordedRun[]> {
+  const rows = await session.query<{
+    import_id: string;
+    run_id: string;
+    outcome: string;
+    finished_at: string;
+  }>(
+    `SELECT DISTINCT ON (import_id) import_id::text AS import_id, run_id, outcome, ${utc('finished_at')} AS finished_at
+       FROM import_runs
+      WHERE campaign = $1 AND import_id IS NOT NULL AND outcome IN ('committed', 'noop')
+      ORDER BY import_id, id`,
+    [campaign],
+  );
+  return rows.map((row) => ({
+    importId: row.import_id,
+    runId: row.run_id,
+    outcome: row.outcome,
+    finishedAt: row.finished_at,
+  }));
+}
+
 export function readImports(session: Session, id: string, batchSize = 1000): PagedGenerator<ImportRecord> {
   return prefetchedPages('0', async (after) => {
     const rows = await session.query<ImportDbRow>(

@@ -230,6 +230,8 @@ const SCENARIOS: Scenario[] = [
       ]) {
         await superuserQuery(t, `DELETE FROM ${table} WHERE campaign_id = ${cid}`);
       }
+      // The run records too (they name the imports: see the tests of an import removed whole below).
+      await superuserQuery(t, `DELETE FROM import_runs WHERE campaign = '${C}'`);
     },
     expected: () => ({ ordinal: 0, kind: 'missing_events' }),
   },
@@ -440,6 +442,58 @@ describe.each(backends())('tamper suite on %s', (backend) => {
     ]);
     expect(rewritten.db.problems[0]?.message).toContain(`between ordinals ${agreed + 1} and ${differs}`);
     expect(rewritten.bundle).toEqual(rewritten.db);
+  });
+
+  it('names an import removed whole, after a clean cut of the chain, from the run records (database only)', async () => {
+    const [small] = await target.db.query<{ id: string }>(
+      `SELECT max(id)::text AS id FROM imports WHERE campaign_id = ${cid}`,
+    );
+    const cut = [
+      `DELETE FROM events WHERE campaign_id = ${cid} AND replay_ordinal > ${ANNEX_LAST}`,
+      `DELETE FROM import_log WHERE import_id = ${small?.id}`,
+      ...['entities', 'edges', 'tags', 'affordances', 'chunks'].map(
+        (table) => `DELETE FROM ${table} WHERE campaign_id = ${cid} AND event_ordinal > ${ANNEX_LAST}`,
+      ),
+      `DELETE FROM import_references WHERE import_id = ${small?.id}`,
+      `DELETE FROM imports WHERE id = ${small?.id}`,
+    ];
+    for (const statement of cut) await superuserQuery(target, statement);
+
+    const { db, bundle } = await verifyBoth(target, C);
+
+    // The rest of the chain, and its bundle, are a consistent shorter ledger: only the run records remember.
+    expect(bundle.ok).toBe(true);
+    expect(db.ok).toBe(false);
+    expect(db.problems).toEqual([
+      expect.objectContaining({
+        ordinal: ANNEX_LAST + 1,
+        kind: 'import_mismatch',
+        message: expect.stringMatching(
+          new RegExp(`names import ${small?.id}, which the campaign does not hold`),
+        ),
+      }),
+    ]);
+  });
+
+  it('fails a campaign removed whole whose run records name its imports (not campaign.not_found)', async () => {
+    for (const table of ['events', 'import_log', 'entities', 'edges', 'tags', 'affordances', 'chunks']) {
+      await superuserQuery(target, `DELETE FROM ${table} WHERE campaign_id = ${cid}`);
+    }
+    await superuserQuery(
+      target,
+      `DELETE FROM import_references WHERE import_id IN (SELECT id FROM imports WHERE campaign_id = ${cid})`,
+    );
+    await superuserQuery(target, `DELETE FROM imports WHERE campaign_id = ${cid}`);
+    await superuserQuery(target, `DELETE FROM campaigns WHERE id = ${cid}`);
+
+    const report = await verifyCampaign(target.db, C);
+
+    expect(report.ok).toBe(false);
+    expect(report.problems).toHaveLength(3);
+    expect(report.problems[0]).toMatchObject({ ordinal: 0, kind: 'import_mismatch' });
+    await expect(verifyCampaign(target.db, 'never-imported')).rejects.toMatchObject({
+      code: 'campaign.not_found',
+    });
   });
 
   it('reports a truncated chain against a checkpoint', async () => {
