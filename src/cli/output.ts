@@ -41,9 +41,11 @@ export function printError(io: Io, lines: readonly string[]): void {
   io.stderr.write(`${lines.join('\n')}\n`);
 }
 
-/** Exit code for an error code: database and internal failures are 3, everything else a rejection (1). */
+/** Exit code for an error code: database, file system and internal failures are 3, everything else a rejection (1). */
 export function exitCodeFor(code: string): number {
-  return code.startsWith('db.') || code.startsWith('internal.') ? EXIT.internal : EXIT.rejected;
+  return code.startsWith('db.') || code.startsWith('io.') || code.startsWith('internal.')
+    ? EXIT.internal
+    : EXIT.rejected;
 }
 
 /** `1 import`, `2 imports`: a number and its noun, in the singular for one. */

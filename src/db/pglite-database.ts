@@ -1,7 +1,7 @@
 /** The `Database` contract on an embedded PGlite engine (a folder on disk, or memory). */
-import { readdirSync } from 'node:fs';
+import { readdirSync, statfsSync } from 'node:fs';
 import { type ParserOptions, PGlite, type Transaction, types } from '@electric-sql/pglite';
-import { DatabaseError } from '../errors.js';
+import { DatabaseError, FileSystemError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import { type DataDirLock, type LockWait, lockDataDir } from './data-dir-lock.js';
 import { type Database, MEMORY_DATA_DIR, type ReservedSession, type Session } from './database.js';
@@ -50,29 +50,67 @@ async function copyOutPage(engine: Engine, query: string): Promise<Buffer> {
   return result.blob ? Buffer.from(await result.blob.arrayBuffer()) : Buffer.alloc(0);
 }
 
+/** Free bytes below which a failing engine is taken to have met a full disk (a WAL segment is 16 MiB). */
+const FULL_DISK_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The engine's own error, unless the disk of its files is full: PGlite then loses the system's ENOSPC and fails
+ * every statement from then on with `cannot drop active portal` (24000), which says nothing to an operator. Such
+ * a failure on a disk with (almost) no space left is `io.error` with errno ENOSPC, naming the free space.
+ */
+function explained(error: unknown, filesDir: string | null): unknown {
+  const { code } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown };
+  if (filesDir === null || code !== '24000') return error;
+  let free: number;
+  try {
+    const stats = statfsSync(filesDir);
+    free = stats.bavail * stats.bsize;
+  } catch {
+    return error;
+  }
+  if (free >= FULL_DISK_BYTES) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new FileSystemError(
+    `no space left on the disk of the embedded database (${Math.floor(free / 1024)} KiB free): the engine ` +
+      `stopped (${reason}); what it was writing is not committed. Free some space and run the command again`,
+    { errno: 'ENOSPC', syscall: 'write' },
+    { cause: error },
+  );
+}
+
 class PgliteDatabase implements Database {
   readonly backend = 'pglite' as const;
 
   constructor(
     private readonly engine: PGlite,
     private readonly lock: DataDirLock | null,
+    /** The engine's files (null in memory): where a failure looks for a full disk. */
+    private readonly filesDir: string | null,
   ) {}
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
-    return run<R>(this.engine, text, params);
+    return this.explain(run<R>(this.engine, text, params));
   }
 
   transaction<T>(fn: (tx: Session) => Promise<T>): Promise<T> {
     // PGlite runs BEGIN/COMMIT, and ROLLBACK then rethrows when `fn` fails.
-    return this.engine.transaction((tx) =>
-      fn({
-        backend: 'pglite',
-        query: (text, params) => run(tx, text, params),
-        copyIn: (table, columns, tuples) => copyIn(tx, table, columns, tuples),
-        copyOut: (query) => copyOut(tx, query),
-        copyOutPage: (query) => copyOutPage(tx, query),
-      }),
+    return this.explain(
+      this.engine.transaction((tx) =>
+        fn({
+          backend: 'pglite',
+          query: (text, params) => this.explain(run(tx, text, params)),
+          copyIn: (table, columns, tuples) => this.explain(copyIn(tx, table, columns, tuples)),
+          copyOut: (query) => copyOut(tx, query),
+          copyOutPage: (query) => this.explain(copyOutPage(tx, query)),
+        }),
+      ),
     );
+  }
+
+  private explain<T>(statement: Promise<T>): Promise<T> {
+    return statement.catch((error: unknown) => {
+      throw explained(error, this.filesDir);
+    });
   }
 
   /** The engine has one session: keeping it is using it. */
@@ -103,11 +141,9 @@ export async function openPgliteDatabase(dataDir: string, wait: LockWait): Promi
   const lock = isInMemory(dataDir) ? null : await lockDataDir(dataDir, wait);
   try {
     if (lock) refuseDamagedFiles(dataDir);
-    const engine = await PGlite.create({
-      dataDir: lock ? pgliteFilesDir(dataDir) : MEMORY_DATA_DIR,
-      parsers,
-    });
-    return new PgliteDatabase(engine, lock);
+    const filesDir = lock ? pgliteFilesDir(dataDir) : null;
+    const engine = await PGlite.create({ dataDir: filesDir ?? MEMORY_DATA_DIR, parsers });
+    return new PgliteDatabase(engine, lock, filesDir);
   } catch (error) {
     lock?.release();
     if (error instanceof DatabaseError) throw error;

@@ -185,8 +185,8 @@ export function attemptsLeft(db: Transactions, campaign?: string): Promise<Attem
 function abandonmentMessage(attempt: AttemptRecord): string {
   const died = `process ${attempt.pid} on ${attempt.host}, started ${attempt.startedAt}`;
   return attempt.importId === null
-    ? `the import ended before it finished (${died}: killed, out of memory or its database connection lost); ` +
-        'nothing was committed'
+    ? `the import ended without recording itself (${died}: killed, out of memory, its database connection lost ` +
+        'or its disk full); nothing was committed'
     : `the import committed, and its process ended before it recorded the attempt (${died}): recorded now`;
 }
 
