@@ -63,14 +63,27 @@ export async function markAttemptCommitted(tx: Session, runId: string, importId:
 /**
  * Whether the attempt committed, read on another connection when the one that sent its COMMIT broke before the
  * answer: the transaction marked the attempt's row with its import id (`markAttemptCommitted`), so the row's
- * committed version says `committed`. `FOR SHARE` waits (up to `lockTimeout`) for that transaction to end when the
- * server is still finishing it. No row left: an import that took the attempt for abandoned wrote its run record.
+ * committed version says `committed`. The server may not have seen the connection go (a network cut): its session,
+ * which holds the attempt's lock, is ended first, so that its transaction ends now, committed if the COMMIT reached
+ * it, else rolled back (a session of the same role may be ended; otherwise the wait below decides). `FOR SHARE`
+ * then waits (up to `lockTimeout`) for that transaction to end. No row left: an import that took the attempt for
+ * abandoned wrote its run record.
  */
 export async function readCommitOutcome(
   db: Transactions,
   runId: string,
   lockTimeout: string,
 ): Promise<'committed' | 'not_committed'> {
+  await db
+    .transaction((tx) =>
+      tx.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+          WHERE locktype = 'advisory' AND objsubid = 2 AND pid <> pg_backend_pid()
+            AND classid::bigint = $1::bigint AND objid::bigint = (hashtext($2)::bigint & 4294967295)`,
+        [ATTEMPT_LOCK_CLASS, runId],
+      ),
+    )
+    .catch(() => {});
   return db.transaction(async (tx) => {
     await tx.query("SELECT set_config('lock_timeout', $1, true)", [lockTimeout]);
     const [attempt] = await tx.query<{ import_id: string | null }>(

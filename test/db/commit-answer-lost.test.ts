@@ -129,6 +129,25 @@ describe.skipIf(!process.env.DATABASE_URL)(
       expect(after.attempts).toEqual([]);
     });
 
+    it('a COMMIT lost on the way while the server keeps the session open: its session is ended, and it rolled back', async () => {
+      const { target, proxy } = await setUp({ mode: 'before_commit_silently' });
+
+      // Left alone, the server's session would keep its transaction (and the campaign's lock) until TCP gave up.
+      const result = await importThrough(proxy, new Metrics(), []);
+
+      expect(proxy.cuts).toBe(1);
+      expect(result).toMatchObject({ outcome: 'rolled_back', error: { code: 'db.connection_lost' } });
+      const after = await state(target.db);
+      expect(after.events).toBe(0);
+      expect(after.runs).toEqual([
+        { run_id: result.runId, outcome: 'rolled_back', error_code: 'db.connection_lost', import_id: null },
+      ]);
+      expect(after.attempts).toEqual([]);
+      expect(
+        (await importPackage(target.db, LIGHTHOUSE, { campaign: 'cut', lockTimeout: '5s' })).outcome,
+      ).toBe('committed');
+    });
+
     it('when no connection can read whether it committed: outcome unknown, exit 3, and the next import records it', async () => {
       const { target, proxy } = await setUp({ mode: 'after_commit_answered', unreachableAfter: true });
 

@@ -7,7 +7,11 @@
  */
 import { createServer, type Server, Socket } from 'node:net';
 
-export type CutMode = 'after_commit_answered' | 'before_commit';
+/**
+ * `before_commit_silently`: the COMMIT is dropped and only the client is cut off; the server keeps its side open,
+ * its transaction idle and its locks held, as after a network partition it has not noticed.
+ */
+export type CutMode = 'after_commit_answered' | 'before_commit' | 'before_commit_silently';
 
 export interface CommitCuttingProxy {
   /** `targetUrl` with its host and port replaced by the proxy's. */
@@ -70,10 +74,15 @@ export async function startCommitCuttingProxy(
       for (const message of messages.push(data)) {
         if (message.type === 'P' && message.body.includes(options.marker)) armed = true;
         if (armed && !awaitingAnswer && message.type === 'Q' && message.body.startsWith('COMMIT')) {
-          if (options.mode === 'before_commit') {
+          if (options.mode !== 'after_commit_answered') {
             cuts += 1;
+            if (options.mode === 'before_commit_silently') {
+              client.removeAllListeners('close');
+              upstream.removeAllListeners('data');
+            } else {
+              upstream.destroy();
+            }
             client.destroy();
-            upstream.destroy();
             cutEverything();
             return;
           }
