@@ -47,6 +47,7 @@ import {
   findCommittedImport,
   importedPackageIds,
   insertRunRecord,
+  type RunRecord,
   type RunRecordWriter,
 } from './import-sql.js';
 import { openPlanSource, type PlanSource, type PlanThread, startPlanStream } from './plan-source.js';
@@ -219,22 +220,27 @@ export async function importPackage(
     } = {},
   ): Promise<RunRecordWriter | 'failed' | 'left_for_next_import'> => {
     const { error } = details;
-    // On a new connection when the kept one broke (its lock went with it).
-    const session = held?.usable ? held : db;
+    const run: RunRecord = {
+      runId,
+      campaign,
+      packageId: result.packageId,
+      manifestHash: result.manifestHash,
+      outcome: result.outcome as 'committed' | 'noop' | 'rolled_back',
+      importId: details.importId ?? null,
+      phase: error?.phase ?? null,
+      errorCode: error?.code ?? null,
+      errorMessage: error?.message ?? null,
+      faultPoint: error?.faultPoint ?? null,
+      startedAtIso: formatWallTime(startedMicros),
+      finishedAtIso: formatWallTime(clock.nowMicros()),
+    };
+    // Once, and again on a new connection when that failed: the statement may have been written and its answer
+    // lost (the record it finds then is this attempt's own).
+    let session = usableSession();
     try {
-      const writer = await insertRunRecord(session, {
-        runId,
-        campaign,
-        packageId: result.packageId,
-        manifestHash: result.manifestHash,
-        outcome: result.outcome as 'committed' | 'noop' | 'rolled_back',
-        importId: details.importId ?? null,
-        phase: error?.phase ?? null,
-        errorCode: error?.code ?? null,
-        errorMessage: error?.message ?? null,
-        faultPoint: error?.faultPoint ?? null,
-        startedAtIso: formatWallTime(startedMicros),
-        finishedAtIso: formatWallTime(clock.nowMicros()),
+      const writer = await insertRunRecord(session, run).catch(() => {
+        session = usableSession();
+        return insertRunRecord(session, run);
       });
       if (writer === 'another_import') {
         log.warn(
@@ -264,6 +270,15 @@ export async function importPackage(
       );
       return left ? 'left_for_next_import' : 'failed';
     }
+  };
+  /**
+   * The kept connection, or a new one when it broke (its lock went with it). A broken kept connection is given
+   * back first: it still counts in the pool, and waiting for another while holding it can wait for ever.
+   */
+  const usableSession = (): Session => {
+    if (held?.usable) return held;
+    held?.release();
+    return db;
   };
   /** `imports_total` (and `import_rollback_total`) count each attempt once, whoever writes its run record. */
   const countAttempt = (
@@ -459,8 +474,10 @@ export async function importPackage(
   } catch (error) {
     if (error instanceof FaultInjectedError && error.facts.fault_point === 'after-commit-before-run-record')
       throw error;
-    // Once aborted, whatever stopped the attempt (the plan source closed under it, most likely) was the interruption.
-    const cause = options.signal?.aborted ? interruption(options.signal) : error;
+    // Once aborted, whatever stopped the attempt (the plan source closed under it, most likely) was the interruption;
+    // but not once its COMMIT was sent: a stop then changes nothing, and the attempt may be committed.
+    const commitSent = error instanceof CommitUnconfirmedError || error instanceof CommitUnknownError;
+    const cause = options.signal?.aborted && !commitSent ? interruption(options.signal) : error;
     const failure = toImportError(cause, stage === 'apply' ? tracker.current : null);
     // A package rejected while it was read (e.g. a file missing from content_index) names what it knows of itself:
     // keep it, so that the result, the run record and the log line are correlated like any other attempt.
@@ -514,6 +531,7 @@ export async function importPackage(
   ): Promise<ApplyResult> {
     let outcome: 'committed' | 'not_committed';
     try {
+      usableSession();
       outcome = await readCommitOutcome(db, runId, options.lockTimeout ?? '30s');
     } catch (readError) {
       throw new CommitUnknownError(lost, readError, campaign);

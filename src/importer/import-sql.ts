@@ -469,12 +469,15 @@ export async function insertRunRecord(session: Session, run: RunRecord): Promise
     ],
   );
   if (inserted.length > 0) return 'this_attempt';
-  const [existing] = await session.query<{ found: boolean }>(
-    `SELECT true AS found FROM import_runs
-      WHERE run_id = $1 AND campaign = $2
-        AND (error_code = $3 OR (outcome = 'committed' AND import_id = $4::bigint))`,
-    [run.runId, run.campaign, ABANDONED_CODE, run.importId],
+  const [existing] = await session.query<{ ours: boolean; abandoned: boolean }>(
+    `SELECT outcome = $5 AND finished_at = $6::timestamptz AND import_id IS NOT DISTINCT FROM $4::bigint
+              AND error_code IS NOT DISTINCT FROM $7 AS ours,
+            error_code = $3 OR (outcome = 'committed' AND import_id = $4::bigint) AS abandoned
+       FROM import_runs WHERE run_id = $1 AND campaign = $2`,
+    [run.runId, run.campaign, ABANDONED_CODE, run.importId, run.outcome, run.finishedAtIso, run.errorCode],
   );
-  if (existing) return 'another_import';
+  // This very record, written by a statement whose answer was lost (the caller tries again on a new connection).
+  if (existing?.ours) return 'this_attempt';
+  if (existing?.abandoned) return 'another_import';
   throw new Error(`run id ${run.runId} is already recorded for another attempt`);
 }

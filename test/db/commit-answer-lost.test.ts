@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
+import { InterruptedError } from '../../src/errors.js';
 import { createLogger, importPackage, LOG_EVENTS } from '../../src/index.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { LIGHTHOUSE, LIGHTHOUSE_LAST } from '../audit/support.js';
@@ -28,8 +29,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A stop asked for (SIGTERM) as the connection is cut: after the COMMIT was sent, it changes nothing. */
+function stopAtCut(): { signal: AbortSignal; onCut: () => void } {
+  const controller = new AbortController();
+  return { signal: controller.signal, onCut: () => controller.abort(new InterruptedError('SIGTERM')) };
+}
+
 async function setUp(
-  options: Omit<ProxyOptions, 'marker'>,
+  options: Omit<ProxyOptions, 'marker'> & { marker?: string },
 ): Promise<{ target: TestDatabase; proxy: CommitCuttingProxy }> {
   const target = await pgTestDatabase();
   cleanups.push(() => target.drop());
@@ -38,7 +45,12 @@ async function setUp(
   return { target, proxy };
 }
 
-async function importThrough(proxy: CommitCuttingProxy, metrics: Metrics, lines: Record<string, unknown>[]) {
+async function importThrough(
+  proxy: CommitCuttingProxy,
+  metrics: Metrics,
+  lines: Record<string, unknown>[],
+  signal?: AbortSignal,
+) {
   const db = await openDatabase({ databaseUrl: proxy.url, migrate: false });
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -52,6 +64,7 @@ async function importThrough(proxy: CommitCuttingProxy, metrics: Metrics, lines:
       metrics,
       lockTimeout: '5s',
       logger: createLogger({ level: 'info', destination }),
+      ...(signal ? { signal } : {}),
     });
   } finally {
     await db.close().catch(() => {});
@@ -111,6 +124,87 @@ describe.skipIf(!process.env.DATABASE_URL)(
         tipHash: result.tipHash,
         stateDigest: result.stateDigest,
       });
+    });
+
+    it('a stop asked for as the answer is lost changes nothing: committed, and recorded so', async () => {
+      const stop = stopAtCut();
+      const { target, proxy } = await setUp({ mode: 'after_commit_answered', onCut: stop.onCut });
+
+      const result = await importThrough(proxy, new Metrics(), [], stop.signal);
+
+      expect(stop.signal.aborted).toBe(true);
+      expect(result.outcome).toBe('committed');
+      expect((await state(target.db)).runs).toEqual([
+        { run_id: result.runId, outcome: 'committed', error_code: null, import_id: expect.any(String) },
+      ]);
+    });
+
+    it('a stop asked for while the outcome cannot be read leaves it unknown, not rolled back', async () => {
+      const stop = stopAtCut();
+      const { target, proxy } = await setUp({
+        mode: 'after_commit_answered',
+        unreachableAfter: true,
+        onCut: stop.onCut,
+      });
+
+      const result = await importThrough(proxy, new Metrics(), [], stop.signal);
+
+      expect(result).toMatchObject({ outcome: 'unknown', error: { code: 'db.commit_unknown' } });
+      const after = await state(target.db);
+      expect(after.runs).toEqual([]);
+      expect(after.attempts).toEqual([{ run_id: result.runId, import_id: expect.any(String) }]);
+    });
+
+    it('imports as many as the pool has connections, all losing their answers at once, read back committed', async () => {
+      const { target, proxy } = await setUp({ mode: 'after_commit_answered' });
+      const db = await openDatabase({ databaseUrl: proxy.url, migrate: false });
+      cleanups.push(() => db.close());
+
+      const campaigns = ['a', 'b', 'c', 'd'];
+      const results = await Promise.all(
+        campaigns.map((campaign) => importPackage(db, LIGHTHOUSE, { campaign, lockTimeout: '5s' })),
+      );
+
+      expect(proxy.cuts).toBe(4);
+      expect(results.map((result) => result.outcome)).toEqual([
+        'committed',
+        'committed',
+        'committed',
+        'committed',
+      ]);
+      const after = await state(target.db);
+      expect(after.events).toBe(4 * (LIGHTHOUSE_LAST + 1));
+      expect(after.runs.map((run) => run.outcome)).toEqual([
+        'committed',
+        'committed',
+        'committed',
+        'committed',
+      ]);
+      expect(after.attempts).toEqual([]);
+    });
+
+    it('a run record whose answer is lost is found written on a new connection, and counted once', async () => {
+      const { target, proxy } = await setUp({
+        mode: 'after_marked_answered',
+        marker: 'WITH ended AS (DELETE FROM import_attempts',
+        cutsAtMost: 1,
+      });
+      const metrics = new Metrics();
+      const lines: Record<string, unknown>[] = [];
+
+      const result = await importThrough(proxy, metrics, lines);
+
+      expect(proxy.cuts).toBe(1);
+      expect(result.outcome).toBe('committed');
+      expect(lines.filter((line) => line.event === LOG_EVENTS.runRecordFailed)).toEqual([]);
+      const after = await state(target.db);
+      expect(after.runs).toEqual([
+        { run_id: result.runId, outcome: 'committed', error_code: null, import_id: expect.any(String) },
+      ]);
+      expect(after.attempts).toEqual([]);
+      expect(await metrics.registry.getSingleMetricAsString('chronicle_imports_total')).toContain(
+        'chronicle_imports_total{outcome="committed"} 1',
+      );
     });
 
     it('a COMMIT that never reached the server rolls back and is recorded so', async () => {

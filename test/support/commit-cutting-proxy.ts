@@ -2,8 +2,9 @@
  * A TCP proxy in front of a PostgreSQL server that loses the connection around one COMMIT: the first simple-query
  * `COMMIT` sent on a connection after an extended-protocol statement whose text holds `marker`. It either passes
  * the COMMIT and cuts the client off when the server answers (the answer never arrives: the transaction is
- * committed), or drops the COMMIT and cuts both sides (the server rolls back). With `unreachableAfter`, every
- * connection is cut then and new ones are refused: the server looks gone.
+ * committed), or drops the COMMIT and cuts both sides (the server rolls back); or it cuts the client off when the
+ * server answers the marked statement itself. With `unreachableAfter`, every connection is cut then and new ones
+ * are refused: the server looks gone. Each connection is cut once at most, and `cutsAtMost` connections in all.
  */
 import { createServer, type Server, Socket } from 'node:net';
 
@@ -11,12 +12,16 @@ import { createServer, type Server, Socket } from 'node:net';
  * `before_commit_silently`: the COMMIT is dropped and only the client is cut off; the server keeps its side open,
  * its transaction idle and its locks held, as after a network partition it has not noticed.
  */
-export type CutMode = 'after_commit_answered' | 'before_commit' | 'before_commit_silently';
+export type CutMode =
+  | 'after_commit_answered'
+  | 'before_commit'
+  | 'before_commit_silently'
+  | 'after_marked_answered';
 
 export interface CommitCuttingProxy {
   /** `targetUrl` with its host and port replaced by the proxy's. */
   readonly url: string;
-  /** Connections cut so far (0 or 1). */
+  /** Connections cut so far. */
   readonly cuts: number;
   close(): Promise<void>;
 }
@@ -25,6 +30,10 @@ export interface ProxyOptions {
   marker: string;
   mode: CutMode;
   unreachableAfter?: boolean;
+  /** Default: every connection that sends the statements. */
+  cutsAtMost?: number;
+  /** Called as a connection is cut. */
+  onCut?: () => void;
 }
 
 export async function startCommitCuttingProxy(
@@ -36,6 +45,7 @@ export async function startCommitCuttingProxy(
   let cuts = 0;
   let refusing = false;
   const cutEverything = () => {
+    options.onCut?.();
     if (!options.unreachableAfter) return;
     refusing = true;
     for (const socket of sockets) socket.destroy();
@@ -64,7 +74,7 @@ export async function startCommitCuttingProxy(
         client.write(data);
         return;
       }
-      // The server answered the COMMIT: the client never sees it.
+      // The server answered the COMMIT (or the marked statement): the client never sees it.
       cuts += 1;
       client.destroy();
       upstream.destroy();
@@ -72,8 +82,13 @@ export async function startCommitCuttingProxy(
     });
     client.on('data', (data: Buffer) => {
       for (const message of messages.push(data)) {
-        if (message.type === 'P' && message.body.includes(options.marker)) armed = true;
-        if (armed && !awaitingAnswer && message.type === 'Q' && message.body.startsWith('COMMIT')) {
+        if (cuts >= (options.cutsAtMost ?? Number.POSITIVE_INFINITY)) continue;
+        if (message.type === 'P' && message.body.includes(options.marker)) {
+          armed = true;
+          if (options.mode === 'after_marked_answered') awaitingAnswer = true;
+        }
+        const commit = message.type === 'Q' && message.body.startsWith('COMMIT');
+        if (armed && !awaitingAnswer && commit && options.mode !== 'after_marked_answered') {
           if (options.mode !== 'after_commit_answered') {
             cuts += 1;
             if (options.mode === 'before_commit_silently') {
