@@ -67,8 +67,11 @@ export interface Transactions {
 export interface ReservedSession extends Session, Transactions {
   /** False once the connection broke: its statements fail and its session-level locks are gone. */
   readonly usable: boolean;
-  /** Gives the connection back (a broken one is dropped). Once only. */
-  release(): void;
+  /**
+   * Gives the connection back (a broken one is dropped; `discard`: dropped too, with its session-level locks, as
+   * when it may be broken without knowing it yet). Once only.
+   */
+  release(discard?: boolean): void;
 }
 
 export interface Database extends Session, Transactions {

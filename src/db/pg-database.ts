@@ -145,9 +145,10 @@ class PgDatabase implements Database {
           throw error;
         }
       },
-      release() {
+      release(discard = false) {
         if (released) return;
         released = true;
+        if (discard) broken = true;
         client.removeListener('error', onError);
         client.release(broken);
       },
@@ -159,20 +160,15 @@ class PgDatabase implements Database {
   }
 }
 
-/** What pg says when it refuses to send a statement at all: the connection was gone before it. */
-const NOT_SENT = /is not queryable/;
-
 /**
- * COMMIT. An error the server answered with is the transaction's (rolled back), and so is a COMMIT pg never sent
- * (the connection was already gone); without an answer (the connection broke once it was sent) the transaction may
- * have committed: `CommitUnconfirmedError`.
+ * COMMIT. An error the server answered with is the transaction's (rolled back); without an answer (the connection
+ * broke) the transaction may have committed: `CommitUnconfirmedError`.
  */
 async function commit(client: pg.PoolClient): Promise<void> {
   try {
     await client.query('COMMIT');
   } catch (error) {
-    const notSent = error instanceof Error && NOT_SENT.test(error.message);
-    throw error instanceof pg.DatabaseError || notSent ? error : new CommitUnconfirmedError(error);
+    throw error instanceof pg.DatabaseError ? error : new CommitUnconfirmedError(error);
   }
 }
 

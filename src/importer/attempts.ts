@@ -64,9 +64,11 @@ export async function markAttemptCommitted(tx: Session, runId: string, importId:
  * Whether the attempt committed, read on another connection when the one that sent its COMMIT broke before the
  * answer: the transaction marked the attempt's row with its import id (`markAttemptCommitted`), so the row's
  * committed version says `committed`. The server may not have seen the connection go (a network cut): its session,
- * which holds the attempt's lock, is ended first, so that its transaction ends now, committed if the COMMIT reached
- * it, else rolled back (a session of the same role may be ended; otherwise the wait below decides). `FOR SHARE`
- * then waits (up to `lockTimeout`) for that transaction to end. No row left: an import that took the attempt for
+ * which holds the attempt's shared lock, is ended first, so that its transaction ends now, committed if the COMMIT
+ * reached it, else rolled back (a session of the same role may be ended; otherwise the wait below decides). Not
+ * one waiting for a synchronous standby: ended, its commit would stand locally though the standby may never have it
+ * (after a failover it would be gone), so the wait decides, most likely `unknown`. `FOR SHARE` then waits (up to
+ * `lockTimeout`) for that transaction to end. No row left: an import that took the attempt for
  * abandoned wrote its run record.
  */
 export async function readCommitOutcome(
@@ -77,9 +79,12 @@ export async function readCommitOutcome(
   await db
     .transaction((tx) =>
       tx.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_locks
-          WHERE locktype = 'advisory' AND objsubid = 2 AND pid <> pg_backend_pid()
-            AND classid::bigint = $1::bigint AND objid::bigint = (hashtext($2)::bigint & 4294967295)`,
+        `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.mode = 'ShareLock' AND l.granted
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND l.classid::bigint = $1::bigint AND l.objid::bigint = (hashtext($2)::bigint & 4294967295)
+            AND l.pid <> pg_backend_pid()
+            AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid AND a.wait_event = 'SyncRep')`,
         [ATTEMPT_LOCK_CLASS, runId],
       ),
     )

@@ -239,7 +239,7 @@ export async function importPackage(
     let session = usableSession();
     try {
       const writer = await insertRunRecord(session, run).catch(() => {
-        session = usableSession();
+        session = newSession();
         return insertRunRecord(session, run);
       });
       if (writer === 'another_import') {
@@ -278,6 +278,14 @@ export async function importPackage(
   const usableSession = (): Session => {
     if (held?.usable) return held;
     held?.release();
+    return db;
+  };
+  /**
+   * A new connection, the kept one dropped first: after a failed statement it may be broken without pg knowing yet
+   * (a session the server ended is seen as broken only after the next statement). On PGlite: its one session.
+   */
+  const newSession = (): Session => {
+    held?.release(true);
     return db;
   };
   /** `imports_total` (and `import_rollback_total`) count each attempt once, whoever writes its run record. */

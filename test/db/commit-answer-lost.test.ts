@@ -6,10 +6,12 @@
  * records the attempt as it ended.
  */
 import { Writable } from 'node:stream';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { InterruptedError } from '../../src/errors.js';
+import { readCommitOutcome } from '../../src/importer/attempts.js';
 import { createLogger, importPackage, LOG_EVENTS } from '../../src/index.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { LIGHTHOUSE, LIGHTHOUSE_LAST } from '../audit/support.js';
@@ -124,6 +126,40 @@ describe.skipIf(!process.env.DATABASE_URL)(
         tipHash: result.tipHash,
         stateDigest: result.stateDigest,
       });
+    });
+
+    it("ends only the lost import's own session: not one looking at its attempt, nor one in another database", async () => {
+      const target = await pgTestDatabase();
+      cleanups.push(() => target.drop());
+      const runId = 'watched-run';
+      await target.db.query(
+        `INSERT INTO import_attempts (run_id, campaign, pid, host, started_at)
+       VALUES ($1, 'cut', 4242, 'gone-host', '2026-03-01T08:00:00Z')`,
+        [runId],
+      );
+      const lockKey = [0x43485241, runId];
+      const watchers: pg.Client[] = [];
+      for (const [url, lock] of [
+        // What another import's sweep (or `chronicle runs`) holds while it looks at the attempt.
+        [target.url, 'pg_try_advisory_xact_lock'],
+        // The same key, held as the attempt's own lock is, in another database of the server.
+        [process.env.DATABASE_URL ?? '', 'pg_advisory_lock_shared'],
+      ] as const) {
+        const watcher = new pg.Client({ connectionString: url });
+        watcher.on('error', () => {});
+        await watcher.connect();
+        cleanups.push(() => watcher.end().catch(() => {}));
+        await watcher.query('BEGIN');
+        await watcher.query(`SELECT ${lock}($1::int, hashtext($2))`, lockKey);
+        watchers.push(watcher);
+      }
+
+      const outcome = await readCommitOutcome(target.db, runId, '5s');
+
+      expect(outcome).toBe('not_committed');
+      for (const watcher of watchers) {
+        expect((await watcher.query('SELECT 1 AS alive')).rows).toEqual([{ alive: 1 }]);
+      }
     });
 
     it('a stop asked for as the answer is lost changes nothing: committed, and recorded so', async () => {
