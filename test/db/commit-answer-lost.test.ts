@@ -12,7 +12,7 @@ import type { Session } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { InterruptedError } from '../../src/errors.js';
 import { readCommitOutcome } from '../../src/importer/attempts.js';
-import { createLogger, importPackage, LOG_EVENTS } from '../../src/index.js';
+import { createLogger, type ImportResult, importPackage, LOG_EVENTS } from '../../src/index.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { LIGHTHOUSE, LIGHTHOUSE_LAST } from '../audit/support.js';
 import { spawnCli } from '../support/cli.js';
@@ -71,6 +71,17 @@ async function importThrough(
   } finally {
     await db.close().catch(() => {});
   }
+}
+
+/** A connection lost before the COMMIT arrived: nothing written, the attempt recorded rolled back. */
+async function expectRolledBackAndRecorded(db: Session, result: ImportResult): Promise<void> {
+  expect(result).toMatchObject({ outcome: 'rolled_back', error: { code: 'db.connection_lost' } });
+  const after = await state(db);
+  expect(after.events).toBe(0);
+  expect(after.runs).toEqual([
+    { run_id: result.runId, outcome: 'rolled_back', error_code: 'db.connection_lost', import_id: null },
+  ]);
+  expect(after.attempts).toEqual([]);
 }
 
 async function state(db: Session) {
@@ -250,13 +261,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
       const result = await importThrough(proxy, metrics, []);
 
       expect(proxy.cuts).toBe(1);
-      expect(result).toMatchObject({ outcome: 'rolled_back', error: { code: 'db.connection_lost' } });
-      const after = await state(target.db);
-      expect(after.events).toBe(0);
-      expect(after.runs).toEqual([
-        { run_id: result.runId, outcome: 'rolled_back', error_code: 'db.connection_lost', import_id: null },
-      ]);
-      expect(after.attempts).toEqual([]);
+      await expectRolledBackAndRecorded(target.db, result);
     });
 
     it('a COMMIT lost on the way while the server keeps the session open: its session is ended, and it rolled back', async () => {
@@ -266,13 +271,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
       const result = await importThrough(proxy, new Metrics(), []);
 
       expect(proxy.cuts).toBe(1);
-      expect(result).toMatchObject({ outcome: 'rolled_back', error: { code: 'db.connection_lost' } });
-      const after = await state(target.db);
-      expect(after.events).toBe(0);
-      expect(after.runs).toEqual([
-        { run_id: result.runId, outcome: 'rolled_back', error_code: 'db.connection_lost', import_id: null },
-      ]);
-      expect(after.attempts).toEqual([]);
+      await expectRolledBackAndRecorded(target.db, result);
       expect(
         (await importPackage(target.db, LIGHTHOUSE, { campaign: 'cut', lockTimeout: '5s' })).outcome,
       ).toBe('committed');
