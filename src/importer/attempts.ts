@@ -220,6 +220,8 @@ export interface SweepOptions {
  * Writes the run record of every attempt whose process is gone, deleting its row in the same statement, in one
  * transaction, and returns them: `committed` (with its import) when the attempt committed and died before its run
  * record, else `rolled_back` with code `import.abandoned` and phase unknown; `finished_at` is when it was found.
+ * Either record has an `error_message` saying it was recorded by another import (a committed attempt's own record
+ * has none): that is how the attempt, back on a new connection, tells it from its own (`insertRunRecord`).
  */
 export async function recordAbandonedAttempts(
   db: Transactions,
@@ -240,11 +242,18 @@ export async function recordAbandonedAttempts(
                                   error_message, started_at, finished_at)
          SELECT run_id, campaign, package_id, manifest_hash,
                 CASE WHEN import_id IS NULL THEN 'rolled_back' ELSE 'committed' END, import_id,
-                CASE WHEN import_id IS NULL THEN $2 END, CASE WHEN import_id IS NULL THEN $3 END,
+                CASE WHEN import_id IS NULL THEN $2 END,
+                CASE WHEN import_id IS NULL THEN $3 ELSE $5 END,
                 started_at, $4::timestamptz
            FROM gone
          ON CONFLICT (run_id) DO NOTHING RETURNING import_id::text AS import_id`,
-        [attempt.runId, ABANDONED_CODE, abandonmentMessage({ ...attempt, importId: null }), finishedAtIso],
+        [
+          attempt.runId,
+          ABANDONED_CODE,
+          abandonmentMessage({ ...attempt, importId: null }),
+          finishedAtIso,
+          abandonmentMessage({ ...attempt, importId: 'committed' }),
+        ],
       );
       if (inserted) {
         const recordedAttempt = { ...attempt, importId: inserted.import_id };

@@ -469,12 +469,23 @@ export async function insertRunRecord(session: Session, run: RunRecord): Promise
     ],
   );
   if (inserted.length > 0) return 'this_attempt';
+  // Every field written above, the message included: a committed attempt recorded by another import differs from
+  // the attempt's own record only in it (and in finished_at, equal under a fixed clock).
   const [existing] = await session.query<{ ours: boolean; abandoned: boolean }>(
     `SELECT outcome = $5 AND finished_at = $6::timestamptz AND import_id IS NOT DISTINCT FROM $4::bigint
-              AND error_code IS NOT DISTINCT FROM $7 AS ours,
+              AND error_code IS NOT DISTINCT FROM $7 AND error_message IS NOT DISTINCT FROM $8 AS ours,
             error_code = $3 OR (outcome = 'committed' AND import_id = $4::bigint) AS abandoned
        FROM import_runs WHERE run_id = $1 AND campaign = $2`,
-    [run.runId, run.campaign, ABANDONED_CODE, run.importId, run.outcome, run.finishedAtIso, run.errorCode],
+    [
+      run.runId,
+      run.campaign,
+      ABANDONED_CODE,
+      run.importId,
+      run.outcome,
+      run.finishedAtIso,
+      run.errorCode,
+      run.errorMessage,
+    ],
   );
   // This very record, written by a statement whose answer was lost (the caller tries again on a new connection).
   if (existing?.ours) return 'this_attempt';

@@ -388,6 +388,64 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('an import ending on pg', () =
     expect(await attemptsLeft(target.db)).toBe(0);
   });
 
+  it('whose connection broke after its commit is counted once when the finder recorded it committed at the same time', async () => {
+    const target = await openTestDatabase('pg');
+    open.push(target);
+    const runId = 'committed-then-lost-run';
+    // One fixed clock for both: the finder's record and the attempt's own would have the same finished_at.
+    const clock = () => fixedClock('2026-03-01T09:00:00Z');
+    const own = new Metrics();
+    const finder = new Metrics();
+    const faults: FaultPoints = {
+      eventThresholds: new Set(),
+      specs: [],
+      async reach(point) {
+        if (point !== 'after-commit-before-run-record') return;
+        // Committed; then the server drops the connection that holds the attempt's lock, and another process's
+        // import into the campaign records the attempt, as committed, before it can record itself.
+        await target.db.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_locks
+            WHERE locktype = 'advisory' AND mode = 'ShareLock' AND objid = hashtext($1)::oid`,
+          [runId],
+        );
+        forgetAttempt(runId);
+        await expect
+          .poll(
+            async () =>
+              (
+                await recordAbandonedAttempts(target.db, {
+                  campaign: 'late',
+                  clock: clock(),
+                  metrics: finder,
+                })
+              ).length,
+          )
+          .toBe(1);
+      },
+    };
+
+    const result = await importPackage(target.db, LIGHTHOUSE, {
+      campaign: 'late',
+      runId: () => runId,
+      clock: clock(),
+      faults,
+      metrics: own,
+    });
+
+    expect(result.outcome).toBe('committed');
+    const runs = await runsOf(target.db, 'late');
+    expect(runs.map((r) => [r.run_id, r.outcome, r.error_code])).toEqual([[runId, 'committed', null]]);
+    expect(runs[0]?.error_message).toContain('recorded now');
+    // Counted once in all, by the finder: the attempt took the finder's record for its own before.
+    expect(await finder.registry.getSingleMetricAsString('chronicle_imports_total')).toContain(
+      'chronicle_imports_total{outcome="committed"} 1',
+    );
+    expect(await own.registry.getSingleMetricAsString('chronicle_imports_total')).not.toContain(
+      'outcome="committed"',
+    );
+    expect(await attemptsLeft(target.db)).toBe(0);
+  });
+
   it('lets more imports run at once than the pool has connections', async () => {
     const target = await openTestDatabase('pg');
     open.push(target);
