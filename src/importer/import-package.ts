@@ -163,6 +163,12 @@ export function disabledImport(options: ImportOptions = {}): ImportResult {
   return { ...emptyResult(runId, campaign), outcome: 'disabled' };
 }
 
+/**
+ * What became of an attempt's run record: written (by it or by another import), not written (`failed`), or not
+ * written with the attempt's row left for the next import into the campaign to record it.
+ */
+type RunRecordOutcome = RunRecordWriter | 'failed' | 'left_for_next_import';
+
 function emptyResult(runId: string, campaign: string): ImportResult {
   return {
     outcome: 'disabled',
@@ -218,7 +224,7 @@ export async function importPackage(
       importId?: string;
       error?: { phase: string; code: string; message: string; faultPoint?: string };
     } = {},
-  ): Promise<RunRecordWriter | 'failed' | 'left_for_next_import'> => {
+  ): Promise<RunRecordOutcome> => {
     const { error } = details;
     const run: RunRecord = {
       runId,
@@ -290,7 +296,7 @@ export async function importPackage(
   };
   /** `imports_total` (and `import_rollback_total`) count each attempt once, whoever writes its run record. */
   const countAttempt = (
-    writer: RunRecordWriter | 'failed' | 'left_for_next_import',
+    writer: RunRecordOutcome,
     outcome: 'committed' | 'noop' | 'rolled_back',
     failure?: { phase: string; code: string },
   ) => {
