@@ -61,21 +61,15 @@ export async function markAttemptCommitted(tx: Session, runId: string, importId:
 }
 
 /**
- * Whether the attempt committed, read on another connection when the one that sent its COMMIT broke before the
- * answer: the transaction marked the attempt's row with its import id (`markAttemptCommitted`), so the row's
- * committed version says `committed`. The server may not have seen the connection go (a network cut): its session,
- * which holds the attempt's shared lock, is ended first, so that its transaction ends now, committed if the COMMIT
- * reached it, else rolled back (a session of the same role may be ended; otherwise the wait below decides). Not
- * one waiting for a synchronous standby: ended, its commit would stand locally though the standby may never have it
- * (after a failover it would be gone), so the wait decides, most likely `unknown`. `FOR SHARE` then waits (up to
- * `lockTimeout`) for that transaction to end. No row left: an import that took the attempt for
- * abandoned wrote its run record.
+ * Ends the server session of an attempt whose connection broke, from another connection: the server may not have
+ * seen the connection go (a network cut, a proxy that failed), and its session, which holds the attempt's shared
+ * lock, would keep its transaction and the campaign's lock until TCP gives up (hours): every later import into the
+ * campaign would wait for it and fail. Ended, its transaction ends now, committed if its COMMIT reached the
+ * server, else rolled back. Only that session (this database's, holding the lock, granted), and not one waiting
+ * for a synchronous standby: ended, its commit would stand locally though the standby may never have it (after a
+ * failover it would be gone). A session of another role may not be ended: then nothing happens. Never throws.
  */
-export async function readCommitOutcome(
-  db: Transactions,
-  runId: string,
-  lockTimeout: string,
-): Promise<'committed' | 'not_committed'> {
+export async function endLostSession(db: Transactions, runId: string): Promise<void> {
   await db
     .transaction((tx) =>
       tx.query(
@@ -89,6 +83,21 @@ export async function readCommitOutcome(
       ),
     )
     .catch(() => {});
+}
+
+/**
+ * Whether the attempt committed, read on another connection when the one that sent its COMMIT broke before the
+ * answer: the transaction marked the attempt's row with its import id (`markAttemptCommitted`), so the row's
+ * committed version says `committed`. The lost session is ended first (`endLostSession`); `FOR SHARE` then waits
+ * (up to `lockTimeout`) for its transaction to end, which decides when it could not be ended (most likely
+ * `unknown`). No row left: an import that took the attempt for abandoned wrote its run record.
+ */
+export async function readCommitOutcome(
+  db: Transactions,
+  runId: string,
+  lockTimeout: string,
+): Promise<'committed' | 'not_committed'> {
+  await endLostSession(db, runId);
   return db.transaction(async (tx) => {
     await tx.query("SELECT set_config('lock_timeout', $1, true)", [lockTimeout]);
     const [attempt] = await tx.query<{ import_id: string | null }>(

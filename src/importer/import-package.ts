@@ -35,6 +35,7 @@ import {
   beginAttempt,
   deleteAttempt,
   endAttempt,
+  endLostSession,
   markAttemptCommitted,
   nameAttemptPackage,
   readCommitOutcome,
@@ -512,6 +513,12 @@ export async function importPackage(
       // Not recorded here, nor counted: the run record the next import writes from the attempt's row counts it.
       log.error({ event: LOG_EVENTS.commitUnknown, code: failure.code }, failure.message);
       return { ...result, outcome: 'unknown' };
+    }
+    if (held?.usable === false) {
+      // The kept connection broke: the server may not know it, and its session, mid-transaction, would hold the
+      // campaign's lock for hours. Ended now, its transaction rolls back and the next import can take the lock.
+      usableSession();
+      await endLostSession(db, runId);
     }
     const faultPoint = typeof failure.fault_point === 'string' ? failure.fault_point : undefined;
     const writer = await record(result, {

@@ -139,6 +139,30 @@ describe.skipIf(!process.env.DATABASE_URL)(
       });
     });
 
+    it('a connection cut mid-transaction that the server did not notice does not leave the campaign locked', async () => {
+      // The proxy cuts the import off as it starts writing edges, and keeps the server's side open and silent (a
+      // failed proxy or NAT): the server session, mid-transaction, holds the campaign's lock until TCP gives up.
+      const { target, proxy } = await setUp({
+        mode: 'at_marked_silently',
+        marker: 'COPY edges',
+        cutsAtMost: 1,
+      });
+
+      const result = await importThrough(proxy, new Metrics(), []);
+
+      expect(proxy.cuts).toBe(1);
+      await expectRolledBackAndRecorded(target.db, result);
+      // Its session was ended: nothing holds a lock of the campaign or of the attempt, and the next import goes in.
+      expect(
+        await target.db.query(
+          `SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory'
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        ),
+      ).toEqual([]);
+      const next = await importPackage(target.db, LIGHTHOUSE, { campaign: 'cut', lockTimeout: '2s' });
+      expect(next).toMatchObject({ outcome: 'committed', firstOrdinal: 0 });
+    });
+
     it("ends only the lost import's own session: not one looking at its attempt, nor one in another database", async () => {
       const target = await pgTestDatabase();
       cleanups.push(() => target.drop());

@@ -1,6 +1,7 @@
 /**
  * A TCP proxy in front of a PostgreSQL server that loses the connection around one COMMIT: the first simple-query
- * `COMMIT` sent on a connection after an extended-protocol statement whose text holds `marker`. It either passes
+ * `COMMIT` sent on a connection after an extended-protocol statement whose text holds `marker` (or at that
+ * statement: `at_marked_silently`). It either passes
  * the COMMIT and cuts the client off when the server answers (the answer never arrives: the transaction is
  * committed), or drops the COMMIT and cuts both sides (the server rolls back); or it cuts the client off when the
  * server answers the marked statement itself. With `unreachableAfter`, every connection is cut then and new ones
@@ -10,13 +11,15 @@ import { createServer, type Server, Socket } from 'node:net';
 
 /**
  * `before_commit_silently`: the COMMIT is dropped and only the client is cut off; the server keeps its side open,
- * its transaction idle and its locks held, as after a network partition it has not noticed.
+ * its transaction idle and its locks held, as after a network partition it has not noticed. `at_marked_silently`:
+ * the same, at the marked statement itself (a simple query too, such as a COPY), mid-transaction.
  */
 export type CutMode =
   | 'after_commit_answered'
   | 'before_commit'
   | 'before_commit_silently'
-  | 'after_marked_answered';
+  | 'after_marked_answered'
+  | 'at_marked_silently';
 
 export interface CommitCuttingProxy {
   /** `targetUrl` with its host and port replaced by the proxy's. */
@@ -80,23 +83,35 @@ export async function startCommitCuttingProxy(
       upstream.destroy();
       cutEverything();
     });
+    const cutSilently = () => {
+      cuts += 1;
+      client.removeAllListeners('close');
+      upstream.removeAllListeners('data');
+      client.destroy();
+      cutEverything();
+    };
     client.on('data', (data: Buffer) => {
       for (const message of messages.push(data)) {
         if (cuts >= (options.cutsAtMost ?? Number.POSITIVE_INFINITY)) continue;
+        const marked =
+          (message.type === 'P' || message.type === 'Q') && message.body.includes(options.marker);
+        if (marked && options.mode === 'at_marked_silently') {
+          cutSilently();
+          return;
+        }
         if (message.type === 'P' && message.body.includes(options.marker)) {
           armed = true;
           if (options.mode === 'after_marked_answered') awaitingAnswer = true;
         }
         const commit = message.type === 'Q' && message.body.startsWith('COMMIT');
         if (armed && !awaitingAnswer && commit && options.mode !== 'after_marked_answered') {
+          if (options.mode === 'before_commit_silently') {
+            cutSilently();
+            return;
+          }
           if (options.mode !== 'after_commit_answered') {
             cuts += 1;
-            if (options.mode === 'before_commit_silently') {
-              client.removeAllListeners('close');
-              upstream.removeAllListeners('data');
-            } else {
-              upstream.destroy();
-            }
+            upstream.destroy();
             client.destroy();
             cutEverything();
             return;
