@@ -1,5 +1,6 @@
 /** The database as an audit source: each stream a keyset-paginated query, all in one snapshot. */
 import type { Database, Session } from '../db/database.js';
+import { CommitUnconfirmedError } from '../errors.js';
 import type { AuditSource, RecordedRun } from './audit-records.js';
 import {
   campaignId,
@@ -64,15 +65,25 @@ export async function inSnapshot<T>(
     await secureAuditSession(session);
     return fn(session);
   }
-  return session.transaction(async (tx) => {
-    await tx.query(
-      `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, ${mode === 'read only' ? 'READ ONLY' : 'READ WRITE'}`,
-    );
-    await secureAuditSession(tx);
-    // Every read here walks an index in key order, a page at a time. Right after a large import the tables
-    // have no statistics yet, and the planner would rather bitmap-scan and sort everything after the key
-    // for each page (quadratic over a campaign); a walk in index order is right whatever the statistics.
-    await tx.query('SET LOCAL enable_bitmapscan = off');
-    return fn(tx);
-  });
+  let read: { result: T } | null = null;
+  try {
+    return await session.transaction(async (tx) => {
+      await tx.query(
+        `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, ${mode === 'read only' ? 'READ ONLY' : 'READ WRITE'}`,
+      );
+      await secureAuditSession(tx);
+      // Every read here walks an index in key order, a page at a time. Right after a large import the tables
+      // have no statistics yet, and the planner would rather bitmap-scan and sort everything after the key
+      // for each page (quadratic over a campaign); a walk in index order is right whatever the statistics.
+      await tx.query('SET LOCAL enable_bitmapscan = off');
+      read = { result: await fn(tx) };
+      return read.result;
+    });
+  } catch (error) {
+    // Everything was read, whole, before the COMMIT of a read-only snapshot: its lost answer changes nothing.
+    if (mode === 'read only' && read !== null && error instanceof CommitUnconfirmedError) {
+      return (read as { result: T }).result;
+    }
+    throw error;
+  }
 }

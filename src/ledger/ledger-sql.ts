@@ -35,12 +35,19 @@ function prefetchedPages<C, R>(
   first: C,
   fetch: (cursor: C) => Promise<{ rows: R[]; next: C | null }>,
 ): PagedGenerator<R> {
+  // A page read ahead fails while the caller still works on the page before (the connection lost): it is only
+  // awaited at the next page, so it is marked handled now, or Node would end the process on its rejection.
+  const ahead = (cursor: C) => {
+    const page = fetch(cursor);
+    page.catch(() => undefined);
+    return page;
+  };
   async function* pages(): AsyncGenerator<R[]> {
-    let pending: Promise<{ rows: R[]; next: C | null }> | null = fetch(first);
+    let pending: Promise<{ rows: R[]; next: C | null }> | null = ahead(first);
     try {
       while (pending) {
         const page: { rows: R[]; next: C | null } = await pending;
-        pending = page.next === null ? null : fetch(page.next);
+        pending = page.next === null ? null : ahead(page.next);
         yield page.rows;
       }
     } finally {

@@ -1,7 +1,7 @@
 /**
  * A TCP proxy in front of a PostgreSQL server that loses the connection around one COMMIT: the first simple-query
- * `COMMIT` sent on a connection after an extended-protocol statement whose text holds `marker` (or at that
- * statement: `at_marked_silently`). It either passes
+ * `COMMIT` sent on a connection after a statement whose text holds `marker` (or at that statement:
+ * `at_marked_silently`). It either passes
  * the COMMIT and cuts the client off when the server answers (the answer never arrives: the transaction is
  * committed), or drops the COMMIT and cuts both sides (the server rolls back); or it cuts the client off when the
  * server answers the marked statement itself. With `unreachableAfter`, every connection is cut then and new ones
@@ -99,7 +99,7 @@ export async function startCommitCuttingProxy(
           cutSilently();
           return;
         }
-        if (message.type === 'P' && message.body.includes(options.marker)) {
+        if (marked) {
           armed = true;
           if (options.mode === 'after_marked_answered') awaitingAnswer = true;
         }
