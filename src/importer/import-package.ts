@@ -214,6 +214,8 @@ export async function importPackage(
   // The connection the attempt keeps from its start to its run record: it holds the attempt's lock (attempts.ts),
   // and an import never waits for a second connection while it holds one (imports at once share a pool).
   let held: ReservedSession | null = null;
+  /** Whether the attempt's row was written (beginAttempt): only then can it be left for the next import. */
+  let attemptBegun = false;
   /**
    * Writes the attempt's run record. `another_import`: another import wrote it first, taking the attempt for
    * abandoned (its kept connection broke, and its lock with it); that import counted the attempt in
@@ -263,16 +265,20 @@ export async function importPackage(
       return writer;
     } catch (recordError) {
       // Left, its row in import_attempts has the attempt recorded (and counted) by the next import into the
-      // campaign, as abandoned or committed; gone, the attempt is counted here and recorded nowhere.
-      const left = await deleteAttempt(session, runId).then(
-        () => false,
-        () => true,
-      );
+      // campaign, as abandoned or committed; gone (or never written), the attempt is counted here and recorded
+      // nowhere. A row that cannot be deleted is taken for left, though the record statement may have deleted
+      // it with its answer lost: then the attempt is recorded and counted nowhere (the log line says so).
+      const left =
+        attemptBegun &&
+        (await deleteAttempt(session, runId).then(
+          () => false,
+          () => true,
+        ));
       log.error(
         { event: LOG_EVENTS.runRecordFailed, err: describe(recordError), left_for_next_import: left },
         left
           ? 'could not record the attempt: the next import into the campaign records it (committed, or ' +
-              'rolled back as import.abandoned)'
+              'rolled back as import.abandoned), unless the record was written as the connection broke'
           : 'could not record the attempt',
       );
       return left ? 'left_for_next_import' : 'failed';
@@ -331,6 +337,7 @@ export async function importPackage(
         ),
     );
     await beginAttempt(session, { runId, campaign, startedAtIso: formatWallTime(startedMicros) });
+    attemptBegun = true;
     const listed = listPackage(dir, planOptions);
     let planned: ListedPackage | OpenedPackage = listed;
     // With nothing imported into the campaign yet there is no rerun to look for: planning starts at once, and the

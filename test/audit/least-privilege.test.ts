@@ -180,8 +180,25 @@ describe.runIf(HAS_PG)('least-privilege roles on PostgreSQL', () => {
       },
     });
 
-    const refused = await cli(auditor, 'import', LIGHTHOUSE, '--campaign', 'auditor-import', '--json');
+    const metricsFile = join(tmpDir('auditor-metrics'), 'import.prom');
+    const refused = await cli(
+      auditor,
+      '--log-level',
+      'error',
+      'import',
+      LIGHTHOUSE,
+      '--campaign',
+      'auditor-import',
+      '--json',
+      '--metrics-file',
+      metricsFile,
+    );
     expect(refused.code).toBe(3);
+    // Neither its row nor its run record could be written: nothing is left for the next import, so it counts here.
+    expect(refused.stderr).toContain('"left_for_next_import":false');
+    expect(readFileSync(metricsFile, 'utf8')).toMatch(
+      /chronicle_imports_total\{[^}]*outcome="rolled_back"[^}]*\} 1/,
+    );
     for (const statement of [
       `INSERT INTO campaigns (slug) VALUES ('x')`,
       `UPDATE events SET event_type = event_type`,
