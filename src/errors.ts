@@ -184,19 +184,20 @@ export class InternalError extends ChronicleError {
  * The process was asked to stop (SIGINT, SIGTERM) while importing: the import stops at the next part it writes,
  * rolls back and is recorded like any other failed attempt. The CLI exits with 128 + the signal's number.
  */
-export type StoppableOperation = 'import' | 'export' | 'verify';
+export type StoppableOperation = 'import' | 'export' | 'verify' | 'open';
 
 const STOPPED: Record<StoppableOperation, string> = {
   import: 'before the commit',
   export: 'before the bundle was complete: no bundle written',
   verify: 'before the verification finished: nothing was concluded',
+  open: 'while it waited for the embedded database another process holds: nothing was done',
 };
 
 export class InterruptedError extends ChronicleError {
   /**
    * `signal`: the signal that asked for the stop, if one did (a library caller may abort for its own reasons).
-   * `operation`: what was stopped: an import (rolled back before its commit), an export (no bundle written) or a
-   * verification (nothing concluded).
+   * `operation`: what was stopped: an import (rolled back before its commit), an export (no bundle written), a
+   * verification (nothing concluded), or any other command while it waited for an embedded data dir (`open`).
    */
   constructor(
     readonly signal?: NodeJS.Signals,

@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import type { Database, OpenOptions } from '../db/database.js';
 import { holdsPgliteDatabase } from '../db/pglite-files.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ChronicleConfig } from './config.js';
+import { type StopRequest, stopOnSignals } from './interrupt.js';
 import { type Io, printError } from './output.js';
 import type { Progress } from './progress.js';
 
@@ -66,18 +67,29 @@ export async function cliContext(command: Command, io: Io): Promise<CliContext> 
           : `creating the embedded database in ${config.data_dir} (the first time only: a few seconds)…`,
         { force: true },
       );
-      return openDatabase({
-        dataDir: config.data_dir,
-        ...options,
-        lockTimeoutMs: lockTimeoutMs(lockTimeout),
-        onLockWait: (pid) => {
-          progress?.done();
-          printError(io, [
-            `chronicle: the data directory ${config.data_dir} is in use by another Chronicle process ` +
-              `(pid ${pid ?? 'unknown'}): waiting up to ${lockTimeout} (lock_timeout) for it`,
-          ]);
-        },
-      });
+      // A command that does not stop on signals itself still stops while it waits for the data dir (SIGINT,
+      // SIGTERM: `open.interrupted`, exit 130 or 143, its JSON error with --json), and only then.
+      const waitStop = options.signal ? null : new AbortController();
+      let stopWaiting: StopRequest | null = null;
+      try {
+        return await openDatabase({
+          dataDir: config.data_dir,
+          ...options,
+          ...(waitStop ? { signal: waitStop.signal } : {}),
+          lockTimeoutMs: lockTimeoutMs(lockTimeout),
+          onLockWait: (pid) => {
+            progress?.done();
+            printError(io, [
+              `chronicle: the data directory ${config.data_dir} is in use by another Chronicle process ` +
+                `(pid ${pid ?? 'unknown'}): waiting up to ${lockTimeout} (lock_timeout) for it`,
+            ]);
+            if (waitStop)
+              stopWaiting = stopOnSignals((signal) => waitStop.abort(new InterruptedError(signal, 'open')));
+          },
+        });
+      } finally {
+        (stopWaiting as StopRequest | null)?.release();
+      }
     },
   };
 }

@@ -412,6 +412,45 @@ describe('PGlite data dir lock', () => {
     }
   });
 
+  it.each(['digest', 'runs'])(
+    'chronicle %s waiting for the lock stops at SIGTERM with exit 143 and its JSON error',
+    async (command) => {
+      const dataDir = tempDir();
+      await (await openDatabase({ dataDir })).close();
+      const sleeper = spawn('sleep', ['60']);
+      try {
+        writeFileSync(join(dataDir, 'chronicle.lock'), `${sleeper.pid}\n`);
+        const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, command, '--json'], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, DATABASE_URL: '', CHRONICLE_DATABASE_URL: '' },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+        });
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+        await expect
+          .poll(() => stderr, { timeout: 20_000 })
+          .toContain('is in use by another Chronicle process');
+        child.kill('SIGTERM');
+        const code = await exited;
+
+        expect(code, stderr).toBe(143);
+        expect(JSON.parse(stdout)).toMatchObject({
+          outcome: 'error',
+          error: { code: 'open.interrupted', signal: 'SIGTERM' },
+        });
+        expect(stderr).toContain('[open.interrupted] interrupted by SIGTERM while it waited');
+      } finally {
+        sleeper.kill();
+      }
+    },
+  );
+
   it('the CLI waits for a held data dir as long as lock_timeout (--lock-timeout, CHRONICLE_LOCK_TIMEOUT) and says so', async () => {
     const dataDir = tempDir();
     const sleeper = spawn('sleep', ['60']);
