@@ -1,7 +1,7 @@
 /** What every command needs: the merged configuration, a logger and a way to open the database. */
 import type { Command } from 'commander';
 import type { Database, OpenOptions } from '../db/database.js';
-import { holdsPgliteDatabase } from '../db/pglite-files.js';
+import { holdsPgliteDatabase, holdsPgliteFiles } from '../db/pglite-files.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { ChronicleConfig } from './config.js';
@@ -95,7 +95,8 @@ export async function cliContext(command: Command, io: Io): Promise<CliContext> 
 }
 
 function refuseEmptyDataDir(dataDir: string): void {
-  if (holdsPgliteDatabase(dataDir)) return;
+  // Files without a database: opening it says what is wrong (db.connect), not "import a package first".
+  if (holdsPgliteDatabase(dataDir) || holdsPgliteFiles(dataDir)) return;
   throw new UsageError(
     `no Chronicle database in ${dataDir}: give the --data-dir (or DATABASE_URL) of one, or import a package first`,
     { data_dir: dataDir },

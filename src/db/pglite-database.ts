@@ -1,11 +1,11 @@
 /** The `Database` contract on an embedded PGlite engine (a folder on disk, or memory). */
-import { readdirSync, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import { type ParserOptions, PGlite, type Transaction, types } from '@electric-sql/pglite';
 import { DatabaseError, FileSystemError } from '../errors.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER } from './copy-encoder.js';
 import { type DataDirLock, type LockWait, lockDataDir } from './data-dir-lock.js';
 import { type Database, MEMORY_DATA_DIR, type ReservedSession, type Session } from './database.js';
-import { holdsPgliteDatabase, isInMemory, pgliteFilesDir } from './pglite-files.js';
+import { holdsPgliteDatabase, holdsPgliteFiles, isInMemory, pgliteFilesDir } from './pglite-files.js';
 
 /** The same values as the `pg` backend (see database.ts): int8 as string, bytea as Buffer. */
 const parsers: ParserOptions = {
@@ -160,7 +160,7 @@ export async function openPgliteDatabase(dataDir: string, wait: LockWait): Promi
  * folder that holds anything but no PG_VERSION is refused instead, and left as it is.
  */
 function refuseDamagedFiles(dataDir: string): void {
-  if (holdsPgliteDatabase(dataDir) || isEmptyOrAbsent(pgliteFilesDir(dataDir))) return;
+  if (holdsPgliteDatabase(dataDir) || !holdsPgliteFiles(dataDir)) return;
   throw new DatabaseError(
     'db.connect',
     `cannot open the embedded database in ${dataDir}: ${pgliteFilesDir(dataDir)} holds files but no PG_VERSION ` +
@@ -168,12 +168,4 @@ function refuseDamagedFiles(dataDir: string): void {
       'was stopped while it created the database, remove the pgdata folder and import again',
     { data_dir: dataDir },
   );
-}
-
-function isEmptyOrAbsent(folder: string): boolean {
-  try {
-    return readdirSync(folder).length === 0;
-  } catch {
-    return true; // absent, or not a folder: the engine says what is wrong with it
-  }
 }

@@ -23,7 +23,7 @@ import { DatabaseError } from '../../src/errors.js';
 import { importPackage } from '../../src/importer/import-package.js';
 import { verifyCampaign } from '../../src/ledger/verify-campaign.js';
 import { ANNEX, LIGHTHOUSE } from '../audit/support.js';
-import { BIN } from '../support/cli.js';
+import { BIN, EMBEDDED_ONLY, spawnCli } from '../support/cli.js';
 import { backends, openTestDatabase, pgTestDatabase, type TestDatabase } from '../support/databases.js';
 
 const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
@@ -523,6 +523,12 @@ describe('PGlite data dir lock', () => {
     const error = await expectDatabaseError(openDatabase({ dataDir }), 'db.connect');
 
     expect(error.message).toContain('holds files but no PG_VERSION');
+    // A command that only reads says the same: not "no Chronicle database here, import a package first".
+    const read = await spawnCli(['--data-dir', dataDir, 'verify', '-c', 'kept', '--json'], {
+      env: EMBEDDED_ONLY,
+    });
+    expect(read.code, read.stderr).toBe(3);
+    expect(read.json).toMatchObject({ error: { code: 'db.connect' } });
     expect(readdirSync(join(dataDir, 'pgdata'), { recursive: true }).length).toBe(before);
     writeFileSync(version, text);
     const again = await openDatabase({ dataDir });
