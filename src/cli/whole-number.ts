@@ -12,6 +12,11 @@ export function wholeNumber(
 ): number {
   const value = Number(text);
   const inRange = value >= min && (max === undefined || value <= max);
+  if (/^[0-9]+$/.test(text) && !Number.isSafeInteger(value) && max === undefined) {
+    throw new UsageError(`${flag} is too large: '${text}' (at most ${Number.MAX_SAFE_INTEGER})`, {
+      option: flag,
+    });
+  }
   if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || !inRange) {
     const range = max !== undefined ? ` from ${min} to ${max}` : min > 0 ? ` from ${min}` : '';
     throw new UsageError(`${flag} must be a whole number${range}, not '${text}'`, { option: flag });

@@ -71,16 +71,29 @@ export function parseFaultSpec(text: string): FaultSpec {
   const last = parts[parts.length - 1] ?? '';
   const kind = (FAULT_KINDS as readonly string[]).includes(last) ? (parts.pop() as FaultKind) : 'throw';
   const point = parts.join(':');
-  const isFixed = (FIXED_FAULT_POINTS as readonly string[]).includes(point);
-  const isEvents = /^after-events:[1-9][0-9]*$/.test(point);
-  if (!isFixed && !isEvents) {
+  if (isFaultPoint(point)) return { point, kind };
+  // A known point followed by something that is no kind: the kind is what is wrong.
+  const before = parts.slice(0, -1).join(':');
+  if (kind === 'throw' && parts.length > 1 && isFaultPoint(before)) {
     throw new UsageError(
-      `unknown fault point '${point}'; expected one of ${FIXED_FAULT_POINTS.join(', ')}, after-events:<n>`,
-      { fault_point: point },
-      'usage.fault_point',
+      `unknown fault kind '${last}' at ${before}; expected one of ${FAULT_KINDS.join(', ')}`,
+      { fault_point: before, fault_kind: last },
+      'usage.fault_kind',
     );
   }
-  return { point, kind };
+  throw new UsageError(
+    `unknown fault point '${point}'; expected one of ${FIXED_FAULT_POINTS.join(', ')}, after-events:<n>`,
+    { fault_point: point },
+    'usage.fault_point',
+  );
+}
+
+function isEventsPoint(point: string): boolean {
+  return /^after-events:[1-9][0-9]*$/.test(point);
+}
+
+function isFaultPoint(point: string): boolean {
+  return (FIXED_FAULT_POINTS as readonly string[]).includes(point) || isEventsPoint(point);
 }
 
 /** Refuses, before anything runs, a fault kind the backend cannot produce (terminate needs a server). */

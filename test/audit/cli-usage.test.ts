@@ -87,6 +87,11 @@ describe('audit commands refuse bad usage with exit 2', () => {
     [['log', '--campaign', 'u', '-n', '2.5'], 'usage.invalid', "--limit must be a whole number, not '2.5'"],
     [['runs', '-n', '-1'], 'usage.invalid', "--limit must be a whole number, not '-1'"],
     [['runs', '-n', 'all'], 'usage.invalid', "--limit must be a whole number, not 'all'"],
+    [
+      ['runs', '-n', '99999999999999999999'],
+      'usage.invalid',
+      "--limit is too large: '99999999999999999999' (at most 9007199254740991)",
+    ],
     // An unset variable in a script, or a stray newline, must not create a campaign nobody can name.
     [['import', LIGHTHOUSE, '--campaign', ''], 'campaign.invalid_name', 'campaign name "" is empty'],
     [['import', LIGHTHOUSE, '--campaign', '  '], 'campaign.invalid_name', 'campaign name "  " is empty'],

@@ -143,6 +143,16 @@ describe.each(backends())('QA by hand on %s', (backend) => {
     expect(unknownPoint.json).toMatchObject({
       error: { code: 'usage.fault_point', fault_point: 'after-lunch' },
     });
+    const unknownKind = await chronicle(
+      ['import', attempt, '--inject-fault', 'before-commit:explode', '--json'],
+      {
+        CHRONICLE_ALLOW_FAULTS: '1',
+      },
+    );
+    expect(unknownKind.code, unknownKind.stdout + unknownKind.stderr).toBe(2);
+    expect(unknownKind.json).toMatchObject({
+      error: { code: 'usage.fault_kind', fault_point: 'before-commit', fault_kind: 'explode' },
+    });
     expect(await target.read((db) => db.query('SELECT run_id FROM import_runs'))).toEqual(runsBefore);
   });
 
