@@ -88,6 +88,25 @@ export function checkpointFileText(document: CheckpointDocument): string {
 
 const HASH = /^[0-9a-f]{64}$/;
 
+const DOCUMENT_KEYS = new Set([
+  'format',
+  'campaign',
+  'campaign_id',
+  'ordinal',
+  'tip_hash',
+  'events',
+  'state_digest',
+  'created_at',
+  'trail',
+  'key_id',
+  'signature',
+]);
+
+/** A time as checkpoints write it (microsToIso): UTC, seconds, and up to six digits of fraction. */
+function isUtcTime(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(text) && !Number.isNaN(Date.parse(text));
+}
+
 /** Parses and shape-checks a checkpoint document; `label` names its file in errors. */
 export function parseCheckpoint(text: string, label: string): CheckpointDocument {
   let value: unknown;
@@ -108,7 +127,18 @@ export function parseCheckpoint(text: string, label: string): CheckpointDocument
     if (!Number.isSafeInteger(doc[key]) || (doc[key] as number) < 0)
       throw invalid(label, `${key} must be a non-negative integer`);
   }
-  if (!HASH.test(doc.tip_hash as string)) throw invalid(label, 'tip_hash must be 64 lowercase hex digits');
+  const unknown = Object.keys(doc).filter((key) => !DOCUMENT_KEYS.has(key));
+  if (unknown.length > 0) throw invalid(label, `it has fields no checkpoint has: ${unknown.join(', ')}`);
+  for (const key of ['tip_hash', 'state_digest'] as const) {
+    if (!HASH.test(doc[key] as string)) throw invalid(label, `${key} must be 64 lowercase hex digits`);
+  }
+  if (!/^[0-9]+$/.test(doc.campaign_id as string)) throw invalid(label, 'campaign_id must be a whole number');
+  if (!isUtcTime(doc.created_at as string)) {
+    throw invalid(
+      label,
+      `created_at must be a UTC time such as 2026-02-02T10:00:00.000Z, not ${doc.created_at}`,
+    );
+  }
   if (!Array.isArray(doc.trail) || !doc.trail.every(isTrailEntry)) {
     throw invalid(label, 'trail must be a list of [ordinal, envelope hash] pairs');
   }

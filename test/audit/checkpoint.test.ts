@@ -129,6 +129,10 @@ describe('parsing a checkpoint file', () => {
         'tip_hash must be 64 lowercase hex digits',
       ],
       [good.replace(`[\n      40,`, `[\n      "40",`), 'trail must be a list'],
+      [good.replace(`"state_digest": "${HASH(999)}"`, '"state_digest": "00"'), 'state_digest must be 64'],
+      [good.replace('"2026-02-02T00:00:00.000Z"', '"yesterday"'), 'created_at must be a UTC time'],
+      [good.replace('"campaign_id": "7"', '"campaign_id": "seven"'), 'campaign_id must be a whole number'],
+      [good.replace('"events": 42', '"events": 42,\n  "note": "x"'), 'it has fields no checkpoint has: note'],
       [good.replace(`[\n      40,`, `[\n      42,`), 'its trail names ordinal 42, past its own ordinal 41'],
       [
         good.replace(`[\n      40,`, `[\n      0,`),
