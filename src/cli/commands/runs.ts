@@ -18,13 +18,14 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
       const { attemptsLeft } = await import('../../importer/attempts.js');
       const ctx = await cliContext(command, io);
       // Only reads: an attempt whose process died is listed as abandoned until the next import into its campaign
-      // records it (and counts it in that import's metrics).
+      // records it (and counts it in that import's metrics). The attempts are read before the runs: one that ends
+      // in between is then listed twice (running, and its run record), never missing from both.
       const { runs, running, abandoned } = await withDatabase(
         ctx,
-        async (db) => ({
-          runs: await importRuns(db, opts.campaign, opts.limit ?? 50),
-          ...(await attemptsLeft(db, opts.campaign)),
-        }),
+        async (db) => {
+          const left = await attemptsLeft(db, opts.campaign);
+          return { ...left, runs: await importRuns(db, opts.campaign, opts.limit ?? 50) };
+        },
         { existing: true },
       );
       if (opts.json) {
