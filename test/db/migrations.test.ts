@@ -23,6 +23,7 @@ import { DatabaseError } from '../../src/errors.js';
 import { importPackage } from '../../src/importer/import-package.js';
 import { verifyCampaign } from '../../src/ledger/verify-campaign.js';
 import { ANNEX, LIGHTHOUSE } from '../audit/support.js';
+import { startCli } from '../resilience/support/child-cli.js';
 import { BIN, EMBEDDED_ONLY, spawnCli } from '../support/cli.js';
 import { backends, openTestDatabase, pgTestDatabase, type TestDatabase } from '../support/databases.js';
 
@@ -420,31 +421,21 @@ describe('PGlite data dir lock', () => {
       const sleeper = spawn('sleep', ['60']);
       try {
         writeFileSync(join(dataDir, 'chronicle.lock'), `${sleeper.pid}\n`);
-        const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, command, '--json'], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, DATABASE_URL: '', CHRONICLE_DATABASE_URL: '' },
+        // Asked to stop once it says it waits.
+        const { done } = startCli(['--data-dir', dataDir, command, '--json'], {
+          env: EMBEDDED_ONLY,
+          onStderrLine: (line, child) => {
+            if (line.includes('is in use by another Chronicle process')) child.kill('SIGTERM');
+          },
         });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk) => {
-          stdout += chunk;
-        });
-        child.stderr.on('data', (chunk) => {
-          stderr += chunk;
-        });
-        const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-        await expect
-          .poll(() => stderr, { timeout: 20_000 })
-          .toContain('is in use by another Chronicle process');
-        child.kill('SIGTERM');
-        const code = await exited;
+        const stopped = await done;
 
-        expect(code, stderr).toBe(143);
-        expect(JSON.parse(stdout)).toMatchObject({
+        expect(stopped.code, stopped.stderr).toBe(143);
+        expect(JSON.parse(stopped.stdout)).toMatchObject({
           outcome: 'error',
           error: { code: 'open.interrupted', signal: 'SIGTERM' },
         });
-        expect(stderr).toContain('[open.interrupted] interrupted by SIGTERM while it waited');
+        expect(stopped.stderr).toContain('[open.interrupted] interrupted by SIGTERM while it waited');
       } finally {
         sleeper.kill();
       }
