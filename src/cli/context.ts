@@ -62,31 +62,38 @@ export async function cliContext(command: Command, io: Io): Promise<CliContext> 
       }
       if (existing) refuseEmptyDataDir(config.data_dir);
       progress?.update(
-        holdsPgliteDatabase(config.data_dir)
+        holdsPgliteDatabase(config.data_dir) || holdsPgliteFiles(config.data_dir)
           ? `opening the embedded database in ${config.data_dir}…`
           : `creating the embedded database in ${config.data_dir} (the first time only: a few seconds)…`,
         { force: true },
       );
-      // A command that does not stop on signals itself still stops while it waits for the data dir (SIGINT,
-      // SIGTERM: `open.interrupted`, exit 130 or 143, its JSON error with --json), and only then.
+      // A command that does not stop on signals itself still stops once it had to wait for the data dir (SIGINT,
+      // SIGTERM: `open.interrupted`, exit 130 or 143, its JSON error with --json): at once while it waits, else
+      // as soon as the database is open (starting the engine and migrating do not look at the signal).
       const waitStop = options.signal ? null : new AbortController();
       let stopWaiting: StopRequest | null = null;
       try {
-        return await openDatabase({
+        const db = await openDatabase({
           dataDir: config.data_dir,
           ...options,
           ...(waitStop ? { signal: waitStop.signal } : {}),
           lockTimeoutMs: lockTimeoutMs(lockTimeout),
           onLockWait: (pid) => {
             progress?.done();
+            if (waitStop) {
+              stopWaiting = stopOnSignals((signal) => waitStop.abort(new InterruptedError(signal, 'open')));
+            }
             printError(io, [
               `chronicle: the data directory ${config.data_dir} is in use by another Chronicle process ` +
                 `(pid ${pid ?? 'unknown'}): waiting up to ${lockTimeout} (lock_timeout) for it`,
             ]);
-            if (waitStop)
-              stopWaiting = stopOnSignals((signal) => waitStop.abort(new InterruptedError(signal, 'open')));
           },
         });
+        if (waitStop?.signal.aborted) {
+          await db.close();
+          throw waitStop.signal.reason;
+        }
+        return db;
       } finally {
         (stopWaiting as StopRequest | null)?.release();
       }

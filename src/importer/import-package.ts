@@ -6,6 +6,7 @@
 
 import { type Clock, type IdGenerator, randomRunId, systemClock } from '../clock.js';
 import type { Database, ReservedSession, Session } from '../db/database.js';
+import { sqlStateOf } from '../db/sql-errors.js';
 import {
   ChronicleError,
   CommitUnconfirmedError,
@@ -214,8 +215,8 @@ export async function importPackage(
   // The connection the attempt keeps from its start to its run record: it holds the attempt's lock (attempts.ts),
   // and an import never waits for a second connection while it holds one (imports at once share a pool).
   let held: ReservedSession | null = null;
-  /** Whether the attempt's row was written (beginAttempt): only then can it be left for the next import. */
-  let attemptBegun = false;
+  /** Whether the attempt's row may have been written (beginAttempt): only then can it be left for the next import. */
+  let attemptRowMayExist = false;
   /**
    * Writes the attempt's run record. `another_import`: another import wrote it first, taking the attempt for
    * abandoned (its kept connection broke, and its lock with it); that import counted the attempt in
@@ -265,11 +266,11 @@ export async function importPackage(
       return writer;
     } catch (recordError) {
       // Left, its row in import_attempts has the attempt recorded (and counted) by the next import into the
-      // campaign, as abandoned or committed; gone (or never written), the attempt is counted here and recorded
-      // nowhere. A row that cannot be deleted is taken for left, though the record statement may have deleted
+      // campaign, as abandoned or committed; gone (or refused by the server when it was to be written), the attempt
+      // is counted here and recorded nowhere. A row that cannot be deleted is taken for left, though the record statement may have deleted
       // it with its answer lost: then the attempt is recorded and counted nowhere (the log line says so).
       const left =
-        attemptBegun &&
+        attemptRowMayExist &&
         (await deleteAttempt(session, runId).then(
           () => false,
           () => true,
@@ -336,8 +337,15 @@ export async function importPackage(
           'could not record the attempts of processes that died mid-import',
         ),
     );
-    await beginAttempt(session, { runId, campaign, startedAtIso: formatWallTime(startedMicros) });
-    attemptBegun = true;
+    // Its row may be written from now on, even when the statement's answer is lost; not when the server refused it.
+    attemptRowMayExist = true;
+    await beginAttempt(session, { runId, campaign, startedAtIso: formatWallTime(startedMicros) }).catch(
+      (error: unknown) => {
+        const state = sqlStateOf(error);
+        if (state !== undefined && !state.startsWith('08')) attemptRowMayExist = false;
+        throw error;
+      },
+    );
     const listed = listPackage(dir, planOptions);
     let planned: ListedPackage | OpenedPackage = listed;
     // With nothing imported into the campaign yet there is no rerun to look for: planning starts at once, and the

@@ -469,8 +469,8 @@ export async function insertRunRecord(session: Session, run: RunRecord): Promise
     ],
   );
   if (inserted.length > 0) return 'this_attempt';
-  // Every field written above, the message included: a committed attempt recorded by another import differs from
-  // the attempt's own record only in it (and in finished_at, equal under a fixed clock).
+  // The fields that tell the records apart, the message included: a committed attempt recorded by another import
+  // differs from the attempt's own record only in it (and in finished_at, equal under a fixed clock).
   const [existing] = await session.query<{ ours: boolean; abandoned: boolean }>(
     `SELECT outcome = $5 AND finished_at = $6::timestamptz AND import_id IS NOT DISTINCT FROM $4::bigint
               AND error_code IS NOT DISTINCT FROM $7 AND error_message IS NOT DISTINCT FROM $8 AS ours,

@@ -153,12 +153,14 @@ describe.skipIf(!process.env.DATABASE_URL)(
       expect(proxy.cuts).toBe(1);
       await expectRolledBackAndRecorded(target.db, result);
       // Its session was ended: nothing holds a lock of the campaign or of the attempt, and the next import goes in.
-      expect(
-        await target.db.query(
-          `SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory'
-              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-        ),
-      ).toEqual([]);
+      await expect
+        .poll(() =>
+          target.db.query(
+            `SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory'
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          ),
+        )
+        .toEqual([]);
       const next = await importPackage(target.db, LIGHTHOUSE, { campaign: 'cut', lockTimeout: '2s' });
       expect(next).toMatchObject({ outcome: 'committed', firstOrdinal: 0 });
     });
@@ -329,6 +331,34 @@ describe.skipIf(!process.env.DATABASE_URL)(
         ['noop', null],
       ]);
       expect(after.attempts).toEqual([]);
+    });
+
+    it('an attempt whose row was written as its connection broke is left for the next import, which counts it once', async () => {
+      // The server writes the attempt's row, its answer is lost, and the server is unreachable from then on: nothing
+      // can be recorded, and the row is left. This process must not count the attempt: the next import does.
+      const { target, proxy } = await setUp({
+        marker: 'pg_advisory_lock_shared',
+        mode: 'after_marked_answered',
+        unreachableAfter: true,
+      });
+      const own = new Metrics();
+
+      const result = await importThrough(proxy, own, []);
+
+      expect(result).toMatchObject({ outcome: 'rolled_back', error: { code: 'db.connection_lost' } });
+      expect((await state(target.db)).attempts).toEqual([{ run_id: result.runId, import_id: null }]);
+      expect(await own.registry.getSingleMetricAsString('chronicle_imports_total')).not.toContain('outcome=');
+      const finder = new Metrics();
+      expect((await importPackage(target.db, LIGHTHOUSE, { campaign: 'cut', metrics: finder })).outcome).toBe(
+        'committed',
+      );
+      expect((await state(target.db)).runs.map((run) => [run.run_id, run.outcome, run.error_code])).toEqual([
+        [result.runId, 'rolled_back', 'import.abandoned'],
+        [expect.any(String), 'committed', null],
+      ]);
+      expect(await finder.registry.getSingleMetricAsString('chronicle_imports_total')).toContain(
+        'chronicle_imports_total{outcome="rolled_back"} 1',
+      );
     });
 
     it('says so on the terminal: the import may be committed, and how it will be known', async () => {

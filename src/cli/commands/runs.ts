@@ -61,7 +61,8 @@ export function registerRuns(program: Command, io: Io, setExit: (code: number) =
             `process ${a.pid} on ${a.host} is gone${a.importId ? ' after its commit' : ''}; not recorded yet`,
           ]),
         ]).map((line) => line.trimEnd());
-        // Each failed run's reason on the line under it: the table says what failed, this line why.
+        // Each failed run's reason on the line under it (the table says what failed, this line why), or how a
+        // committed run was recorded by another import.
         const [header = '', ...rows] = table;
         printLines(io, [
           header,
