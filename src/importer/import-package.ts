@@ -266,9 +266,10 @@ export async function importPackage(
       return writer;
     } catch (recordError) {
       // Left, its row in import_attempts has the attempt recorded (and counted) by the next import into the
-      // campaign, as abandoned or committed; gone (or refused by the server when it was to be written), the attempt
-      // is counted here and recorded nowhere. A row that cannot be deleted is taken for left, though the record statement may have deleted
-      // it with its answer lost: then the attempt is recorded and counted nowhere (the log line says so).
+      // campaign, as abandoned or committed; gone (or refused by the server when it was to be written), the
+      // attempt is counted here and recorded nowhere. A row that cannot be deleted is taken for left, though the
+      // record statement may have deleted it with its answer lost: then the attempt is recorded and counted
+      // nowhere (the log line says so).
       const left =
         attemptRowMayExist &&
         (await deleteAttempt(session, runId).then(
