@@ -190,7 +190,7 @@ const STOPPED: Record<StoppableOperation, string> = {
   import: 'before the commit',
   export: 'before the bundle was complete: no bundle written',
   verify: 'before the verification finished: nothing was concluded',
-  open: 'while it waited for the embedded database another process holds: nothing was done',
+  open: 'while it opened the embedded database another process held: nothing was done',
 };
 
 export class InterruptedError extends ChronicleError {

@@ -62,7 +62,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     `
 Exit codes: 0 ok, 1 package rejected (nothing written), 2 usage, 3 database, file system or internal error,
   4 verification failed, 130/143 stopped by SIGINT/SIGTERM (an import rolled back and recorded, an export
-  leaving no file, a verification concluding nothing).
+  leaving no file, a verification concluding nothing, any other command stopped while it waited for an embedded
+  database another process held, doing nothing).
 Examples:
   chronicle plan ./my-package --json
   chronicle import ./my-package --campaign saltmarrow

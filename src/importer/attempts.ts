@@ -209,9 +209,9 @@ export function attemptsLeft(db: Transactions, campaign?: string): Promise<Attem
 }
 
 /** What the run record (and the log line) of an attempt whose process is gone says. */
-function abandonmentMessage(attempt: AttemptRecord): string {
+function abandonmentMessage(attempt: AttemptRecord, committed = attempt.importId !== null): string {
   const died = `process ${attempt.pid} on ${attempt.host}, started ${attempt.startedAt}`;
-  return attempt.importId === null
+  return !committed
     ? `the import ended without recording itself (${died}: killed, out of memory, its database connection lost ` +
         'or its disk full); nothing was committed'
     : `the import committed, and its process ended before it recorded the attempt (${died}): recorded now`;
@@ -259,9 +259,9 @@ export async function recordAbandonedAttempts(
         [
           attempt.runId,
           ABANDONED_CODE,
-          abandonmentMessage({ ...attempt, importId: null }),
+          abandonmentMessage(attempt, false),
           finishedAtIso,
-          abandonmentMessage({ ...attempt, importId: 'committed' }),
+          abandonmentMessage(attempt, true),
         ],
       );
       if (inserted) {

@@ -435,7 +435,7 @@ describe('PGlite data dir lock', () => {
           outcome: 'error',
           error: { code: 'open.interrupted', signal: 'SIGTERM' },
         });
-        expect(stopped.stderr).toContain('[open.interrupted] interrupted by SIGTERM while it waited');
+        expect(stopped.stderr).toContain('[open.interrupted] interrupted by SIGTERM while it opened');
       } finally {
         sleeper.kill();
       }
